@@ -1,0 +1,3 @@
+//! The `oauth1` command.
+
+fn main() {}

@@ -1,0 +1,1 @@
+//! `oauth1-dance`: see the crate README and `ARCHITECTURE.md`.

@@ -1,0 +1,1 @@
+//! `smart-client`: see the crate README and `ARCHITECTURE.md`.

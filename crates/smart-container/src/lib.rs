@@ -1,0 +1,1 @@
+//! `smart-container`: see the crate README and `ARCHITECTURE.md`.

@@ -1,0 +1,3 @@
+//! The `smart-container` command.
+
+fn main() {}

@@ -1,0 +1,1 @@
+//! `smart-rdf`: see the crate README and `ARCHITECTURE.md`.

@@ -1,0 +1,1 @@
+//! `smart-rest-minimal`: see the crate README and `ARCHITECTURE.md`.

@@ -1,0 +1,3 @@
+//! The `smart-rest-minimal` command.
+
+fn main() {}

@@ -1,0 +1,1 @@
+//! The workspace integration tests, one binary.

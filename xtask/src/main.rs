@@ -1,0 +1,69 @@
+//! Project tasks behind `cargo xtask` (see `cargo xtask help`).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{Context, Result, bail};
+
+const HELP: &str = "\
+cargo xtask <task>
+
+Tasks:
+  ci        format check, clippy -D warnings, every test (what .ci/run runs)
+  help      this text
+";
+
+fn main() -> Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let task = args.first().map(String::as_str).unwrap_or("help");
+    let root = workspace_root();
+    match task {
+        "ci" => ci(&root),
+        "help" | "--help" | "-h" => {
+            print!("{HELP}");
+            Ok(())
+        }
+        other => bail!("unknown task `{other}`\n\n{HELP}"),
+    }
+}
+
+/// The format check, the lints and every test of the workspace.
+fn ci(root: &Path) -> Result<()> {
+    step(root, "fmt", "cargo", &["fmt", "--all", "--check"])?;
+    step(
+        root,
+        "clippy",
+        "cargo",
+        &[
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--locked",
+            "--",
+            "-D",
+            "warnings",
+        ],
+    )?;
+    step(root, "test", "cargo", &["test", "--workspace", "--locked"])?;
+    Ok(())
+}
+
+/// Runs one command from the workspace root, failing the task when it fails.
+fn step(root: &Path, name: &str, program: &str, args: &[&str]) -> Result<()> {
+    eprintln!("==> xtask {name}: {program} {}", args.join(" "));
+    let status = Command::new(program)
+        .args(args)
+        .current_dir(root)
+        .status()
+        .with_context(|| format!("could not start `{program}`"))?;
+    if !status.success() {
+        bail!("step `{name}` failed ({status})");
+    }
+    Ok(())
+}
+
+/// The workspace root: the parent of this crate's manifest directory.
+fn workspace_root() -> PathBuf {
+    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    manifest.parent().map(Path::to_path_buf).unwrap_or(manifest)
+}
