@@ -35,3 +35,6 @@ pub async fn serve(
         .await
         .map_err(|e| AppError::Internal(format!("server failed: {e}")))
 }
+
+#[cfg(test)]
+mod tests;
