@@ -101,18 +101,28 @@ pub async fn pick_and_approve(
     picker: &Page,
     choice: &Choice,
 ) -> Result<Page, SmokeError> {
-    let page = match &choice.how {
-        Pick::Link(url) => browser.get(url.clone()).await?,
+    let page = pick(browser, picker, choice).await?;
+    approve(browser, page).await
+}
+
+/// Picks a record on the picker page and follows the redirects (to the app,
+/// then back to the container's authorisation page, which it returns).
+pub async fn pick(
+    browser: &mut Browser,
+    picker: &Page,
+    choice: &Choice,
+) -> Result<Page, SmokeError> {
+    match &choice.how {
+        Pick::Link(url) => browser.get(url.clone()).await,
         Pick::Form(index) => {
             let forms = picker.forms();
             let form = forms
                 .get(*index)
                 .ok_or_else(|| SmokeError::new("picker form vanished"))?;
             let pairs = form.submission(&[("record_id", &choice.record_id)], None);
-            browser.submit(picker, form, &pairs).await?
+            browser.submit(picker, form, &pairs).await
         }
-    };
-    approve(browser, page).await
+    }
 }
 
 /// Approves on an authorisation page and follows to the app's page.
