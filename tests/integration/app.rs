@@ -249,3 +249,22 @@ async fn an_unconfigured_api_base_is_an_error_page_and_nothing_is_sent() {
         "a request reached the unknown api_base"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_denial_ends_on_a_friendly_page() {
+    let running = start().await;
+    let mut browser = Browser::new().unwrap();
+    let (picker, choices) = smoke::open_picker(&mut browser, &running.app_url, USER, PASSWORD)
+        .await
+        .unwrap();
+    let authorize = smoke::pick(&mut browser, &picker, &choices[0])
+        .await
+        .unwrap();
+    let form = authorize.form_with("csrf_token").unwrap();
+    let pairs = form.submission(&[], Some(("decision", "deny")));
+    let page = browser.submit(&authorize, &form, &pairs).await.unwrap();
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
+    assert_eq!(page.url.path(), "/authorized");
+    let message = page.text_by_id("error-message").unwrap();
+    assert!(message.contains("did not allow"), "{message}");
+}

@@ -6,4 +6,5 @@
 )]
 
 mod app;
+mod cli;
 mod client;

@@ -28,29 +28,64 @@ pub type HelperResult<T> = Result<T, String>;
 /// (`target/debug/deps/../smart-container`), built first if missing.
 pub fn container_binary() -> HelperResult<PathBuf> {
     static BUILT: OnceLock<Result<PathBuf, String>> = OnceLock::new();
-    BUILT
-        .get_or_init(|| {
-            let exe = std::env::current_exe().map_err(|e| format!("no current exe: {e}"))?;
-            let profile_dir = exe
-                .parent()
-                .and_then(Path::parent)
-                .ok_or("the test executable is not in target/<profile>/deps")?;
-            let binary =
-                profile_dir.join(format!("smart-container{}", std::env::consts::EXE_SUFFIX));
-            if !binary.exists() {
-                let status =
-                    Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-                        .args(["build", "-p", "smart-container", "--bin", "smart-container"])
-                        .current_dir(workspace_root())
-                        .status()
-                        .map_err(|e| format!("cannot run cargo build: {e}"))?;
-                if !status.success() || !binary.exists() {
-                    return Err(format!("building smart-container failed ({status})"));
-                }
-            }
-            Ok(binary)
-        })
-        .clone()
+    BUILT.get_or_init(|| binary("smart-container")).clone()
+}
+
+/// The `smart-rest-minimal` binary, built first if missing.
+pub fn app_binary() -> HelperResult<PathBuf> {
+    static BUILT: OnceLock<Result<PathBuf, String>> = OnceLock::new();
+    BUILT.get_or_init(|| binary("smart-rest-minimal")).clone()
+}
+
+/// The binary of a workspace package (named like the package) next to the
+/// test executable, built with `cargo build -p NAME --bin NAME` if missing.
+fn binary(name: &str) -> HelperResult<PathBuf> {
+    let exe = std::env::current_exe().map_err(|e| format!("no current exe: {e}"))?;
+    let profile_dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .ok_or("the test executable is not in target/<profile>/deps")?;
+    let binary = profile_dir.join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
+    if !binary.exists() {
+        let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+            .args(["build", "-p", name, "--bin", name])
+            .current_dir(workspace_root())
+            .status()
+            .map_err(|e| format!("cannot run cargo build: {e}"))?;
+        if !status.success() || !binary.exists() {
+            return Err(format!("building {name} failed ({status})"));
+        }
+    }
+    Ok(binary)
+}
+
+/// A child process killed (and reaped) when dropped.
+#[derive(Debug)]
+pub struct KillOnDrop(pub Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Polls `url` until it answers (any status) or 60 s pass.
+pub async fn wait_for_http(url: &str) -> HelperResult<()> {
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .map_err(|e| e.to_string())?;
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        if client.get(url).send().await.is_ok() {
+            return Ok(());
+        }
+        if Instant::now() > deadline {
+            return Err(format!("nothing answered at {url}"));
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }
 
 /// The workspace root (the parent of this crate's directory).
