@@ -38,7 +38,10 @@ pub fn app_binary() -> HelperResult<PathBuf> {
 }
 
 /// The binary of a workspace package (named like the package) next to the
-/// test executable, built with `cargo build -p NAME --bin NAME` if missing.
+/// test executable. It is built once per test run with `cargo build -p NAME
+/// --bin NAME` (a no-op when fresh): `cargo test` builds a package's binary
+/// only for that package's own integration tests, so without this an old
+/// binary could be tested.
 fn binary(name: &str) -> HelperResult<PathBuf> {
     let exe = std::env::current_exe().map_err(|e| format!("no current exe: {e}"))?;
     let profile_dir = exe
@@ -46,17 +49,21 @@ fn binary(name: &str) -> HelperResult<PathBuf> {
         .and_then(Path::parent)
         .ok_or("the test executable is not in target/<profile>/deps")?;
     let binary = profile_dir.join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
-    if !binary.exists() {
-        let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-            .args(["build", "-p", name, "--bin", name])
-            .current_dir(workspace_root())
-            .status()
-            .map_err(|e| format!("cannot run cargo build: {e}"))?;
-        if !status.success() || !binary.exists() {
-            return Err(format!("building {name} failed ({status})"));
-        }
+    let mut command = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    command
+        .args(["build", "--quiet", "-p", name, "--bin", name])
+        .current_dir(workspace_root());
+    if profile_dir.file_name().is_some_and(|p| p == "release") {
+        command.arg("--release");
     }
-    Ok(binary)
+    match command.status() {
+        Ok(status) if status.success() && binary.exists() => Ok(binary),
+        // Without a working cargo (tests run from a copied binary), an
+        // existing binary is still usable.
+        _ if binary.exists() => Ok(binary),
+        Ok(status) => Err(format!("building {name} failed ({status})")),
+        Err(e) => Err(format!("cannot run cargo build for {name}: {e}")),
+    }
 }
 
 /// A child process killed (and reaped) when dropped.
