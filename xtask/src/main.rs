@@ -5,11 +5,14 @@ use std::process::Command;
 
 use anyhow::{Context, Result, bail};
 
+mod security;
+
 const HELP: &str = "\
 cargo xtask <task>
 
 Tasks:
-  ci        format check, clippy -D warnings, every test (what .ci/run runs)
+  ci        format check, clippy -D warnings, every test, the security checklist (what .ci/run runs)
+  security  run the tests named after docs/security-requirements.md items and print the checklist
   help      this text
 ";
 
@@ -19,6 +22,7 @@ fn main() -> Result<()> {
     let root = workspace_root();
     match task {
         "ci" => ci(&root),
+        "security" => security::security(&root),
         "help" | "--help" | "-h" => {
             print!("{HELP}");
             Ok(())
