@@ -453,6 +453,29 @@ fn cli_manages_apps_users_and_tokens() {
     assert!(cli(&data, &["remove-app", APP_ID]).0);
     assert!(!cli(&data, &["remove-app", APP_ID]).0);
     assert_eq!(cli(&data, &["list-apps"]).1, "");
+    // With SMART_CONTAINER_KEY the data key stays out of the data directory.
+    let keyed = dir.path().join("keyed");
+    let out = Command::new(BIN)
+        .arg("--data-dir")
+        .arg(&keyed)
+        .args(["load-app", m.to_str().unwrap()])
+        .env(
+            "SMART_CONTAINER_KEY",
+            "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff",
+        )
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(!keyed.join("secret.key").exists());
+    let (ok, _, err) = cli(&keyed, &["list-apps"]);
+    assert!(
+        !ok && err.contains("SMART_CONTAINER_KEY"),
+        "without the key nothing opens: {err}"
+    );
+    assert!(
+        !keyed.join("secret.key").exists(),
+        "and no new key is made up"
+    );
 }
 
 #[test]
