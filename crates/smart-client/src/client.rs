@@ -284,10 +284,12 @@ impl SmartClient {
     /// never leaves it).
     pub fn is_under_api_base(&self, url: &Url) -> bool {
         let base = &self.api_base;
+        let base_path = base.path().trim_end_matches('/');
+        let path = url.path();
         url.scheme() == base.scheme()
             && url.host() == base.host()
             && url.port_or_known_default() == base.port_or_known_default()
-            && url.path().starts_with(base.path().trim_end_matches('/'))
+            && (path == base_path || path.starts_with(&format!("{base_path}/")))
     }
 
     /// Sends a signed request with the token credentials and checks the status.
@@ -349,8 +351,13 @@ impl SmartClient {
     }
 }
 
-/// The normal form of an api_base used to compare them: trimmed, without
+/// The normal form of an api_base used to compare them: parsed as a URL
+/// (lower-case scheme and host, no default port) when it is one, without
 /// trailing slashes.
 pub fn normalize_api_base(api_base: &str) -> String {
-    api_base.trim().trim_end_matches('/').to_owned()
+    let trimmed = api_base.trim();
+    match Url::parse(trimmed) {
+        Ok(url) => url.as_str().trim_end_matches('/').to_owned(),
+        Err(_) => trimmed.trim_end_matches('/').to_owned(),
+    }
 }

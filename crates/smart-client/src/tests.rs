@@ -473,6 +473,45 @@ async fn a_next_page_outside_the_api_base_is_not_followed() {
     );
 }
 
+#[test]
+fn sec_24_api_bases_compare_by_their_normal_form() {
+    let mut registry = Registry::new();
+    let fake = Fake::new(|_| reply(404, "text/plain", ""));
+    registry.insert(client(&fake));
+    for same in [
+        "http://c.test/api",
+        "HTTP://C.TEST:80/api/",
+        " http://c.test/api// ",
+    ] {
+        assert!(registry.get(same).is_ok(), "{same}");
+    }
+    for other in [
+        "http://c.test/api2",
+        "https://c.test/api",
+        "http://c.test:81/api",
+        "http://c.test",
+    ] {
+        assert!(
+            matches!(registry.get(other), Err(Error::UnknownApiBase(_))),
+            "{other}"
+        );
+    }
+    let client = registry.get(API).unwrap();
+    for (url, inside) in [
+        ("http://c.test/api/records/1", true),
+        ("http://c.test/api", true),
+        ("http://c.test/apix/records/1", false),
+        ("http://c.test/records/1", false),
+        ("http://evil.test/api/records/1", false),
+    ] {
+        assert_eq!(
+            client.is_under_api_base(&url.parse().unwrap()),
+            inside,
+            "{url}"
+        );
+    }
+}
+
 #[tokio::test]
 async fn sec_24_a_token_from_another_container_is_refused() {
     let fake = container("1.0", true, |_| reply(200, "text/plain", "ok"));
