@@ -8,7 +8,7 @@ use url::Url;
 
 use crate::error::{Error, Result};
 use crate::manifest::{ContainerManifest, parse_http_url};
-use crate::oauth;
+use crate::oauth::{self, Secret};
 use crate::response::SmartResponse;
 use crate::transport::{HttpRequest, Limits, ReqwestTransport, Transport};
 
@@ -238,6 +238,35 @@ impl SmartClient {
             api_base: self.api_base().to_owned(),
             record_id,
             user_id,
+            state,
+        })
+    }
+
+    /// Installs token credentials obtained elsewhere (for example kept from
+    /// an earlier dance) for a record, as the original client's `update_token`.
+    pub async fn install_token(
+        &self,
+        record_id: &str,
+        user_id: Option<&str>,
+        token: &str,
+        token_secret: Secret,
+    ) -> Result<AccessToken> {
+        if record_id.is_empty() || token.is_empty() || token_secret.expose().is_empty() {
+            return Err(Error::InvalidQuery(
+                "record id, token and token secret must not be empty".into(),
+            ));
+        }
+        let manifest = self.manifest().await?;
+        let endpoints = oauth::endpoints(
+            &manifest.request_token_url()?,
+            &manifest.authorize_url()?,
+            &manifest.exchange_token_url()?,
+        );
+        let state = oauth::installed(&self.credentials, endpoints, token, token_secret);
+        Ok(AccessToken {
+            api_base: self.api_base().to_owned(),
+            record_id: record_id.to_owned(),
+            user_id: user_id.map(str::to_owned),
             state,
         })
     }

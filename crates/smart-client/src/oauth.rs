@@ -101,6 +101,22 @@ pub(crate) fn authorize(
         .map_err(|_| Error::Protocol("unrepresentable authorization header".into()))
 }
 
+/// Token credentials obtained elsewhere, ready to sign.
+pub(crate) fn installed(
+    credentials: &Credentials,
+    endpoints: Endpoints,
+    token: &str,
+    secret: Secret,
+) -> AuthorizedState {
+    Authorized::from_parts(
+        credentials.consumer_key.clone(),
+        endpoints,
+        token,
+        secret,
+        Default::default(),
+    )
+}
+
 /// The endpoints of the dance from the manifest.
 pub(crate) fn endpoints(request_token: &Url, authorize: &Url, access_token: &Url) -> Endpoints {
     Endpoints {

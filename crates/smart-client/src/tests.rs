@@ -255,6 +255,29 @@ async fn sec_23_a_foreign_callback_token_is_refused_before_anything_is_sent() {
 }
 
 #[tokio::test]
+async fn installed_token_credentials_sign_like_fresh_ones() {
+    let fake = container("1.0", true, |_| {
+        reply(200, "application/rdf+xml", DEMOGRAPHICS)
+    });
+    let client = client(&fake);
+    let token = client
+        .install_token("123", Some("demo"), "kepttoken", Secret::new("keptsecret"))
+        .await
+        .unwrap();
+    assert_eq!(token.record_id, "123");
+    client.record(&token).unwrap().demographics().await.unwrap();
+    let request = fake.seen().pop().unwrap();
+    assert_eq!(request.url.path(), "/api/records/123/demographics");
+    assert!(authorization(&request).contains("oauth_token=\"kepttoken\""));
+    assert!(
+        client
+            .install_token("123", None, "", Secret::new("s"))
+            .await
+            .is_err()
+    );
+}
+
+#[tokio::test]
 async fn statuses_are_kept_and_401_means_reauthorise() {
     let fake = container("1.0", true, |request| match request.url.path() {
         "/api/records/123/demographics" => reply(401, "text/plain", "token revoked"),
