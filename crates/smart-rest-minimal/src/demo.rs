@@ -5,6 +5,7 @@
 use std::io::Write;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use clap::Args;
 use smart_client::{Credentials, Registry, SmartClient};
@@ -52,6 +53,7 @@ pub struct Demo {
     pub app_url: Url,
     /// The app's state (tests look into its sessions).
     pub app_state: AppState,
+    client: Arc<SmartClient>,
     stop: watch::Sender<bool>,
     container: JoinHandle<Result<(), smart_container::Error>>,
     app: JoinHandle<Result<(), AppError>>,
@@ -107,7 +109,9 @@ impl Demo {
             let mut container = smart_container::Container::open(&dir)?;
             container.set_password_cost(cost);
             container.install_app(&manifest, Some(&install_secret))?;
-            container.ensure_dev_user()?;
+            // The demo promises `demo`/`demo`: create the user, or reset its
+            // password in a kept data directory.
+            container.add_user(DEMO_USER, DEMO_PASSWORD)?;
             Ok(())
         })
         .await
@@ -125,11 +129,10 @@ impl Demo {
             wait_for_stop(stopped.clone()),
         ));
 
+        let client = SmartClient::new(&container_url, Credentials::new(DEFAULT_APP_ID, secret))?;
         let mut registry = Registry::new();
-        registry.insert(SmartClient::new(
-            &container_url,
-            Credentials::new(DEFAULT_APP_ID, secret),
-        )?);
+        registry.insert(client);
+        let client = registry.get(&container_url)?;
         let app_state = AppState::from_registry(registry, false);
         let app = tokio::spawn(crate::serve(
             app_state.clone(),
@@ -140,6 +143,7 @@ impl Demo {
             container_url,
             app_url,
             app_state,
+            client,
             stop,
             container,
             app,
@@ -147,9 +151,9 @@ impl Demo {
         })
     }
 
-    /// The container's launch URL for the app.
-    pub fn launch_url(&self) -> String {
-        format!("{}/apps/{DEFAULT_APP_ID}/launch", self.container_url)
+    /// The container's launch URL for the app, from its manifest.
+    pub async fn launch_url(&self) -> Result<Url, AppError> {
+        Ok(self.client.launch_url().await?)
     }
 
     /// Stops both servers and waits for them.
@@ -191,6 +195,7 @@ pub async fn run(args: DemoArgs) -> Result<(), AppError> {
         println!("smoke: {count} patients, all shown");
         return Ok(());
     }
+    let launch = demo.launch_url().await?;
     let mut out = std::io::stdout();
     let _ = writeln!(
         out,
@@ -198,10 +203,7 @@ pub async fn run(args: DemoArgs) -> Result<(), AppError> {
          Open {} in a browser (or {} to start at the container),\n\
          sign in as `{DEMO_USER}` with password `{DEMO_PASSWORD}`, pick a patient and approve.\n\
          Press Ctrl-C to stop.\n",
-        demo.container_url,
-        demo.app_url,
-        demo.app_url,
-        demo.launch_url(),
+        demo.container_url, demo.app_url, demo.app_url, launch,
     );
     shutdown_signal().await;
     demo.shutdown().await
