@@ -197,11 +197,11 @@ impl<'t> Writer<'t> {
 
 /// Adds a generated prefix for the namespace of `iri` if it has none yet.
 fn declare(namespaces: &mut Vec<(String, String)>, iri: &str) {
-    if let Some((ns, _)) = split(iri) {
-        if !namespaces.iter().any(|(_, n)| n == ns) {
-            let prefix = format!("ns{}", namespaces.len());
-            namespaces.push((prefix, ns.to_owned()));
-        }
+    if let Some((ns, _)) = split(iri)
+        && !namespaces.iter().any(|(_, n)| n == ns)
+    {
+        let prefix = format!("ns{}", namespaces.len());
+        namespaces.push((prefix, ns.to_owned()));
     }
 }
 
