@@ -211,8 +211,10 @@ impl Graph {
 
     /// Serializes the graph in the given syntax (RDF/XML, Turtle or N-Triples).
     pub fn serialize(&self, syntax: Syntax) -> Result<String, Error> {
-        if syntax == Syntax::JsonLd {
-            return Err(Error::Engine("json-ld output is not supported".into()));
+        match syntax {
+            Syntax::JsonLd => return Err(Error::Engine("json-ld output is not supported".into())),
+            Syntax::RdfXml => return self.to_rdf_xml(),
+            _ => {}
         }
         let mut ser = prefixed(RdfSerializer::from_format(syntax.format())).for_writer(Vec::new());
         for quad in self.store.iter() {
@@ -223,9 +225,15 @@ impl Graph {
         String::from_utf8(bytes).map_err(engine)
     }
 
-    /// Serializes the graph as RDF/XML.
+    /// Serializes the graph as RDF/XML, nesting nodes as [`RecordWriter`](crate::RecordWriter)
+    /// does. Text XML cannot hold (most control characters) is an error.
     pub fn to_rdf_xml(&self) -> Result<String, Error> {
-        self.serialize(Syntax::RdfXml)
+        let triples = self
+            .store
+            .iter()
+            .map(|q| q.map(ox::Triple::from).map_err(engine))
+            .collect::<Result<Vec<_>, Error>>()?;
+        crate::rdfxml::write(&triples)
     }
 
     /// Serializes the graph as Turtle.
