@@ -25,7 +25,8 @@ pub struct AuthorizationHeader {
 }
 
 impl AuthorizationHeader {
-    /// Builds a header from decoded parameters, with the checks of [`parse`](Self::parse).
+    /// Builds a header from decoded parameters, with the checks of
+    /// [`parse`](Self::parse) ([RFC 5849 §3.5.1](https://www.rfc-editor.org/rfc/rfc5849#section-3.5.1)).
     ///
     /// # Errors
     /// [`Error::DuplicateParameter`], [`Error::UnknownParameter`],
@@ -56,7 +57,8 @@ impl AuthorizationHeader {
         })
     }
 
-    /// Parses a header value strictly: the `OAuth` scheme (any case), then
+    /// Parses a header value strictly ([RFC 5849 §3.5.1](https://www.rfc-editor.org/rfc/rfc5849#section-3.5.1)):
+    /// the `OAuth` scheme (any case), then
     /// `name="value"` pairs separated by commas and optional spaces, names
     /// and values percent-decoded, `realm` an RFC 2617 quoted string.
     ///
@@ -90,7 +92,7 @@ impl AuthorizationHeader {
     }
 
     /// Renders the header value: `OAuth realm="..", name="value", ...` with
-    /// names and values percent-encoded.
+    /// names and values percent-encoded ([RFC 5849 §3.5.1](https://www.rfc-editor.org/rfc/rfc5849#section-3.5.1)).
     #[must_use]
     pub fn render(&self) -> String {
         let mut out = String::with_capacity(16 + self.pairs.byte_len() * 2);

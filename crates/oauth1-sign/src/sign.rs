@@ -42,7 +42,7 @@ pub struct OAuthParams {
 
 impl OAuthParams {
     /// Parameters with `oauth_version="1.0"` and no token, callback,
-    /// verifier, body hash or realm.
+    /// verifier, body hash or realm ([RFC 5849 §3.1](https://www.rfc-editor.org/rfc/rfc5849#section-3.1)).
     pub fn new(
         consumer_key: impl Into<String>,
         signature_method: SignatureMethod,
@@ -94,7 +94,8 @@ pub enum Body<'a> {
     Other(&'a [u8]),
 }
 
-/// The parts of an outgoing request that are signed.
+/// The parts of an outgoing request that are signed
+/// ([RFC 5849 §3.4.1](https://www.rfc-editor.org/rfc/rfc5849#section-3.4.1)).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RequestParts<'a> {
     /// The HTTP method; it is upper-cased in the base string.
@@ -105,7 +106,7 @@ pub struct RequestParts<'a> {
     pub body: Body<'a>,
 }
 
-/// The result of [`sign`].
+/// The result of [`sign`] ([RFC 5849 §3.4](https://www.rfc-editor.org/rfc/rfc5849#section-3.4)).
 ///
 /// `Debug` shows the base string only: a PLAINTEXT signature is the secrets.
 #[derive(Clone, PartialEq, Eq)]

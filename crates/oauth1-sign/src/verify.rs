@@ -58,8 +58,8 @@ pub struct IncomingRequest {
     body_hash_ok: bool,
 }
 
-/// Proof that [`IncomingRequest::verify`] accepted a request; nothing else
-/// can make one.
+/// Proof that [`IncomingRequest::verify`] accepted a request
+/// ([RFC 5849 §3.2](https://www.rfc-editor.org/rfc/rfc5849#section-3.2)); nothing else can make one.
 #[derive(Debug)]
 #[must_use]
 pub struct Verified(());
