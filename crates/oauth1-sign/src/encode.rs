@@ -190,14 +190,16 @@ impl Pairs {
     /// Decodes a form body or query string and appends its pairs, failing
     /// with [`Error::TooLarge`] past `max` pairs in total.
     pub(crate) fn push_form(&mut self, input: &str, max: usize) -> Result<(), Error> {
-        for segment in input.split('&') {
-            if segment.is_empty() {
+        let mut rest = input;
+        while let Some((name, value, tail)) = next_form_pair(rest) {
+            rest = tail;
+            if name.is_empty() && value.is_none() {
                 continue;
             }
             if self.spans.len() >= max {
                 return Err(Error::TooLarge);
             }
-            let (name, value) = segment.split_once('=').unwrap_or((segment, ""));
+            let value = value.unwrap_or("");
             let s = self.start();
             decode_into(&mut self.buf, name, true)?;
             let m = self.buf.len();
@@ -210,21 +212,13 @@ impl Pairs {
     /// Appends the pairs of a form body or query string, each name and value
     /// percent-encoded as RFC 5849 §3.6 asks (the decoded form never built).
     pub(crate) fn push_form_encoded(&mut self, input: &str) -> Result<(), Error> {
-        let bytes = input.as_bytes();
-        let mut i = 0;
-        while i < bytes.len() {
-            let len = prefix_len(&bytes[i..], |b| b != b'&');
-            let segment = &input[i..i + len];
-            i += len + 1;
-            if segment.is_empty() {
+        let mut rest = input;
+        while let Some((name, value, tail)) = next_form_pair(rest) {
+            rest = tail;
+            if name.is_empty() && value.is_none() {
                 continue;
             }
-            let eq = prefix_len(segment.as_bytes(), |b| b != b'=');
-            let (name, value) = if eq < segment.len() {
-                (&segment[..eq], &segment[eq + 1..])
-            } else {
-                (segment, "")
-            };
+            let value = value.unwrap_or("");
             let s = self.start();
             let plain_name = push_form_reencoded(&mut self.buf, name)?;
             let m = self.buf.len();
@@ -252,6 +246,7 @@ impl Pairs {
 
 /// Length of the longest prefix of `bytes` whose bytes all satisfy `f`,
 /// testing 16 bytes per step (the compiler vectorises the inner loop).
+/// `f` must accept `b'a'`.
 #[inline(always)]
 pub(crate) fn prefix_len(bytes: &[u8], f: impl Fn(u8) -> bool + Copy) -> usize {
     prefix_len_with(bytes, f, f)
@@ -267,17 +262,33 @@ pub(crate) fn prefix_len_with(
 ) -> usize {
     let mut i = 0;
     while let Some(chunk) = bytes[i..].first_chunk::<16>() {
-        let mut all = true;
-        for &b in chunk {
-            all &= f(b);
-        }
-        if !all {
-            break;
+        if !all16(chunk, f) {
+            return i + chunk.iter().position(|&b| !g(b)).unwrap_or(16);
         }
         i += 16;
     }
     let rest = &bytes[i..];
+    if rest.is_empty() {
+        return i;
+    }
+    // The tail, padded with `a` (which every predicate here accepts), is
+    // checked as one more chunk: the common all-pass case stays vectorised.
+    let mut padded = [b'a'; 16];
+    padded[..rest.len()].copy_from_slice(rest);
+    if all16(&padded, f) {
+        return bytes.len();
+    }
     i + rest.iter().position(|&b| !g(b)).unwrap_or(rest.len())
+}
+
+/// Whether all 16 bytes satisfy `f` (no early exit, so it vectorises).
+#[inline(always)]
+fn all16(chunk: &[u8; 16], f: impl Fn(u8) -> bool) -> bool {
+    let mut all = true;
+    for &b in chunk {
+        all &= f(b);
+    }
+    all
 }
 
 /// The unreserved prefix length of `bytes`.
@@ -300,26 +311,48 @@ pub(crate) fn is_unreserved_arith(b: u8) -> bool {
 /// [`percent_encode_into`], returning whether nothing needed escaping.
 pub(crate) fn encode_into(out: &mut String, input: &str) -> bool {
     let bytes = input.as_bytes();
-    let mut i = unreserved_len(bytes);
+    let i = unreserved_len(bytes);
     if i == bytes.len() {
         out.push_str(input);
         return true;
     }
     out.push_str(&input[..i]);
-    loop {
-        push_escape(out, bytes[i]);
-        i += 1;
-        let n = unreserved_len(&bytes[i..]);
-        // A non-empty run is unreserved ASCII, so both ends are char
-        // boundaries (a continuation byte is never unreserved).
-        if n > 0 {
-            out.push_str(&input[i..i + n]);
-        }
-        i += n;
-        if i == bytes.len() {
-            return false;
+    // Past the first escape, one scalar pass: runs are copied whole, each
+    // other byte escaped. A run ends before a non-unreserved byte, which is
+    // ASCII or the first byte of a character, so slicing stays on boundaries.
+    out.reserve(3 * (bytes.len() - i));
+    let mut run = i;
+    for (j, &b) in bytes.iter().enumerate().skip(i) {
+        if !is_unreserved(b) {
+            if run < j {
+                out.push_str(&input[run..j]);
+            }
+            push_escape(out, b);
+            run = j + 1;
         }
     }
+    if run < bytes.len() {
+        out.push_str(&input[run..]);
+    }
+    false
+}
+
+/// Splits the first `&`-separated segment off `input` into its name and
+/// value (`None` without `=`) and the rest; `None` once `input` is empty.
+fn next_form_pair(input: &str) -> Option<(&str, Option<&str>, &str)> {
+    if input.is_empty() {
+        return None;
+    }
+    let bytes = input.as_bytes();
+    let len = prefix_len(bytes, |b| b != b'&');
+    let segment = &input[..len];
+    let tail = input.get(len + 1..).unwrap_or("");
+    let eq = prefix_len(segment.as_bytes(), |b| b != b'=');
+    Some(if eq < segment.len() {
+        (&segment[..eq], Some(&segment[eq + 1..]), tail)
+    } else {
+        (segment, None, tail)
+    })
 }
 
 /// Whether `b` is left as is by RFC 5849 §3.6.

@@ -201,7 +201,7 @@ pub(crate) fn parse_into(header: &str, pairs: &mut Pairs) -> Result<Option<Strin
                 return Err(Error::TooLarge);
             }
             let s = pairs.start();
-            if raw_name.contains('%') {
+            if has_percent(raw_name) {
                 decode_into(pairs.buf_mut(), raw_name, false)?;
             } else {
                 pairs.buf_mut().push_str(raw_name);
@@ -212,7 +212,7 @@ pub(crate) fn parse_into(header: &str, pairs: &mut Pairs) -> Result<Option<Strin
                 return Err(Error::InvalidHeader);
             }
             check_name_from(pairs, first, name, &mut seen)?;
-            if raw_value.contains('%') {
+            if has_percent(raw_value) {
                 decode_into(pairs.buf_mut(), raw_value, false)?;
             } else {
                 pairs.buf_mut().push_str(raw_value);
@@ -248,6 +248,10 @@ fn check_name_from(pairs: &Pairs, first: usize, name: &str, seen: &mut u16) -> R
         return Err(Error::DuplicateParameter);
     }
     Ok(())
+}
+
+fn has_percent(s: &str) -> bool {
+    prefix_len(s.as_bytes(), |c| c != b'%') != s.len()
 }
 
 fn is_ows(b: u8) -> bool {
