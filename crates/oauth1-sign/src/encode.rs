@@ -467,30 +467,53 @@ pub(crate) fn decode_into(out: &mut String, input: &str, plus: bool) -> Result<(
         out.push_str(input);
         return Ok(());
     }
-    let mut raw = Vec::with_capacity(bytes.len());
+    // Runs without `%` or `+` are copied whole; an escape of an ASCII byte
+    // is pushed as that character; consecutive escapes of non-ASCII bytes
+    // are gathered and checked as UTF-8 together. Raw characters of `input`
+    // are whole, so checking each gathered run alone checks the result.
+    let escape = |i: usize| -> Result<u8, Error> {
+        let hi = bytes.get(i + 1).copied().and_then(hex_value);
+        let lo = bytes.get(i + 2).copied().and_then(hex_value);
+        match (hi, lo) {
+            (Some(hi), Some(lo)) => Ok(hi << 4 | lo),
+            _ => Err(Error::InvalidPercentEncoding),
+        }
+    };
     let mut i = 0;
+    let mut run = 0;
+    let mut high: Vec<u8> = Vec::new();
     while i < bytes.len() {
         match bytes[i] {
             b'%' => {
-                let hi = bytes.get(i + 1).copied().and_then(hex_value);
-                let lo = bytes.get(i + 2).copied().and_then(hex_value);
-                match (hi, lo) {
-                    (Some(hi), Some(lo)) => raw.push(hi << 4 | lo),
-                    _ => return Err(Error::InvalidPercentEncoding),
-                }
+                out.push_str(&input[run..i]);
+                let v = escape(i)?;
                 i += 3;
+                if v < 0x80 {
+                    out.push(char::from(v));
+                } else {
+                    high.clear();
+                    high.push(v);
+                    while bytes.get(i) == Some(&b'%') {
+                        let v = escape(i)?;
+                        if v < 0x80 {
+                            break;
+                        }
+                        high.push(v);
+                        i += 3;
+                    }
+                    out.push_str(core::str::from_utf8(&high).map_err(|_| Error::InvalidUtf8)?);
+                }
+                run = i;
             }
             b'+' if plus => {
-                raw.push(b' ');
+                out.push_str(&input[run..i]);
+                out.push(' ');
                 i += 1;
+                run = i;
             }
-            b => {
-                raw.push(b);
-                i += 1;
-            }
+            _ => i += 1,
         }
     }
-    let text = core::str::from_utf8(&raw).map_err(|_| Error::InvalidUtf8)?;
-    out.push_str(text);
+    out.push_str(&input[run..]);
     Ok(())
 }

@@ -169,12 +169,17 @@ pub(crate) fn parse_into(header: &str, pairs: &mut Pairs) -> Result<Option<Strin
         let value_start = i;
         let is_realm = raw_name.eq_ignore_ascii_case("realm");
         let mut escaped = false;
+        let mut percent = false;
         loop {
             i += prefix_len(&b[i..], |c| {
-                (c != b'"') & (c != b'\\') & (c >= 0x20) & (c != 0x7f)
+                (c != b'"') & (c != b'\\') & (c >= 0x20) & (c != 0x7f) & (c != b'%')
             });
             match b.get(i) {
                 Some(b'"') => break,
+                Some(b'%') => {
+                    percent = true;
+                    i += 1;
+                }
                 Some(b'\\') if is_realm => {
                     escaped = true;
                     match b.get(i + 1) {
@@ -212,7 +217,7 @@ pub(crate) fn parse_into(header: &str, pairs: &mut Pairs) -> Result<Option<Strin
                 return Err(Error::InvalidHeader);
             }
             check_name_from(pairs, first, name, &mut seen)?;
-            if has_percent(raw_value) {
+            if percent {
                 decode_into(pairs.buf_mut(), raw_value, false)?;
             } else {
                 pairs.buf_mut().push_str(raw_value);
