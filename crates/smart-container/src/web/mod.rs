@@ -39,7 +39,9 @@ struct Inner {
     container: Container,
     public_url: String,
     dev: bool,
-    dummy_password_hash: String,
+    /// A hash of a random password, made on first use: unknown users are
+    /// checked against it so that they take as long as known ones.
+    dummy_password_hash: std::sync::OnceLock<String>,
     provider: oauth::ProviderHandle,
 }
 
@@ -61,7 +63,7 @@ impl AppState {
             )));
         }
         let public_url = parsed.as_str().trim_end_matches('/').to_owned();
-        let dummy_password_hash = crate::crypto::dummy_password_hash(container.password_cost);
+        let dummy_password_hash = std::sync::OnceLock::new();
         let provider = oauth::ProviderHandle::new(&container);
         Ok(Self {
             inner: Arc::new(Inner {
@@ -81,6 +83,13 @@ impl AppState {
 
     pub(crate) fn container(&self) -> &Container {
         &self.inner.container
+    }
+
+    /// The dummy password hash (blocking: hashes on first call).
+    pub(crate) fn dummy_password_hash(&self) -> &str {
+        self.inner
+            .dummy_password_hash
+            .get_or_init(|| crate::crypto::dummy_password_hash(self.inner.container.password_cost))
     }
 
     pub(crate) fn secure_cookies(&self) -> bool {

@@ -97,9 +97,7 @@ pub(crate) async fn login(
             let user = s.container().store.user(&username)?;
             let hash = user
                 .as_ref()
-                .map_or(s.inner.dummy_password_hash.as_str(), |u| {
-                    u.password_hash.as_str()
-                });
+                .map_or(s.dummy_password_hash(), |u| u.password_hash.as_str());
             Ok(verify_password(&password, hash) && user.is_some())
         })
         .await?;
