@@ -81,6 +81,21 @@ impl AppState {
         &self.inner.public_url
     }
 
+    /// The path prefix of the public URL (`""` at the root, else `/prefix`):
+    /// page links and local redirects start with it.
+    pub(crate) fn prefix(&self) -> &str {
+        let base = &self.inner.public_url;
+        let after_scheme = base.find("://").map_or(0, |i| i + 3);
+        base[after_scheme..]
+            .find('/')
+            .map_or("", |i| &base[after_scheme + i..])
+    }
+
+    /// A local path under the public URL's prefix.
+    pub(crate) fn local(&self, path: &str) -> String {
+        format!("{}{path}", self.prefix())
+    }
+
     pub(crate) fn container(&self) -> &Container {
         &self.inner.container
     }
