@@ -191,7 +191,7 @@ pub(crate) struct ConsumerKey(pub(crate) String);
 /// The one error type of the handlers. Its response never carries internals:
 /// those are logged.
 #[derive(Debug)]
-pub enum AppError {
+pub(crate) enum AppError {
     /// A plain-text error for API callers; the message is safe to show.
     Api(StatusCode, String),
     /// An HTML error page for browsers; the message is safe to show.
