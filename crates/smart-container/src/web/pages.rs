@@ -6,12 +6,12 @@
 
 use axum::Form;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use maud::{DOCTYPE, Markup, html};
 use serde::Deserialize;
 
-use super::session;
+use super::session::{self, MaybeSession};
 use super::{AppError, AppState, oauth, page_security_headers};
 use crate::crypto::verify_password;
 
@@ -32,9 +32,9 @@ pub(crate) fn error_page(status: StatusCode, message: &str) -> Response {
 /// GET `/`: who is logged in, and the installed apps.
 pub(crate) async fn home(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    MaybeSession(session_user): MaybeSession,
 ) -> Result<Response, AppError> {
-    let user = session::current(&state, &headers).await?;
+    let user = session_user;
     let apps = state.blocking(|s| Ok(s.container().list_apps()?)).await?;
     Ok(page(
         StatusCode::OK,
@@ -94,7 +94,7 @@ impl std::fmt::Debug for LoginForm {
 /// `return_url` (a local path only).
 pub(crate) async fn login(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    MaybeSession(session_user): MaybeSession,
     Form(form): Form<LoginForm>,
 ) -> Result<Response, AppError> {
     let return_url = safe_return_url(form.return_url.as_deref());
@@ -117,7 +117,7 @@ pub(crate) async fn login(
             Some("Wrong user name or password."),
         ));
     }
-    let old = session::current(&state, &headers).await?;
+    let old = session_user;
     session::end(&state, old).await?;
     let cookie = session::start(&state, form.username).await?;
     let mut res = see_other(&state.local(&return_url));
@@ -142,9 +142,9 @@ pub(crate) async fn logout_form(State(state): State<AppState>) -> Response {
 /// POST `/logout`.
 pub(crate) async fn logout(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    MaybeSession(session_user): MaybeSession,
 ) -> Result<Response, AppError> {
-    let current = session::current(&state, &headers).await?;
+    let current = session_user;
     let cookie = session::end(&state, current).await?;
     let mut res = see_other(&state.local("/login"));
     if let Ok(v) = HeaderValue::from_str(&cookie) {
@@ -165,7 +165,7 @@ pub(crate) async fn launch(
     State(state): State<AppState>,
     Path(app_id): Path<String>,
     Query(q): Query<LaunchQuery>,
-    headers: HeaderMap,
+    MaybeSession(session_user): MaybeSession,
 ) -> Result<Response, AppError> {
     let lookup = app_id.clone();
     let Some((manifest, _)) = state
@@ -177,7 +177,7 @@ pub(crate) async fn launch(
             format!("No app `{app_id}` is installed."),
         ));
     };
-    let Some(user) = session::current(&state, &headers).await? else {
+    let Some(user) = session_user else {
         let here = format!("/apps/{}/launch", urlencode(&app_id));
         return Ok(see_other(
             &state.local(&format!("/login?return_url={}", urlencode(&here))),
@@ -247,7 +247,7 @@ pub(crate) struct AuthorizeQuery {
 pub(crate) async fn authorize_form(
     State(state): State<AppState>,
     Query(q): Query<AuthorizeQuery>,
-    headers: HeaderMap,
+    MaybeSession(session_user): MaybeSession,
 ) -> Result<Response, AppError> {
     let Some(token) = q.oauth_token.filter(|t| !t.is_empty()) else {
         return Err(AppError::Page(
@@ -255,7 +255,7 @@ pub(crate) async fn authorize_form(
             "The request lacks oauth_token.".into(),
         ));
     };
-    let Some(user) = session::current(&state, &headers).await? else {
+    let Some(user) = session_user else {
         let here = format!("/oauth/authorize?oauth_token={}", urlencode(&token));
         return Ok(see_other(
             &state.local(&format!("/login?return_url={}", urlencode(&here))),
@@ -298,10 +298,10 @@ pub(crate) struct AuthorizeForm {
 /// the request token is deleted).
 pub(crate) async fn authorize(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    MaybeSession(session_user): MaybeSession,
     Form(form): Form<AuthorizeForm>,
 ) -> Result<Response, AppError> {
-    let Some(user) = session::current(&state, &headers).await? else {
+    let Some(user) = session_user else {
         return Err(AppError::Page(
             StatusCode::UNAUTHORIZED,
             "Please log in again, then reopen the app.".into(),
