@@ -5,11 +5,15 @@ use std::process::Command;
 
 use anyhow::{Context, Result, bail};
 
+mod interop;
+
 const HELP: &str = "\
 cargo xtask <task>
 
 Tasks:
   ci        format check, clippy -D warnings, every test (what .ci/run runs)
+  interop   the suite against oauthlib, requests-oauthlib and rdflib (a venv in target/py-venv)
+  browser   the reference app's demo in headless Chromium (needs chromium, chromedriver)
   help      this text
 ";
 
@@ -19,6 +23,8 @@ fn main() -> Result<()> {
     let root = workspace_root();
     match task {
         "ci" => ci(&root),
+        "interop" => interop::interop(&root),
+        "browser" => interop::browser(&root),
         "help" | "--help" | "-h" => {
             print!("{HELP}");
             Ok(())
