@@ -33,8 +33,7 @@ pub(crate) fn ensure_venv(root: &Path) -> Result<PathBuf> {
     let venv = root.join(VENV);
     let python = venv.join("bin").join("python");
     let stamp = venv.join(STAMP);
-    if python.exists() && fs::read_to_string(&stamp).ok().as_deref() == Some(stamp_value.as_str())
-    {
+    if python.exists() && fs::read_to_string(&stamp).ok().as_deref() == Some(stamp_value.as_str()) {
         eprintln!("==> xtask venv: {} is up to date", venv.display());
         return Ok(python);
     }

@@ -50,8 +50,8 @@ impl Rng {
 /// Characters worth meeting: reserved ones, Unicode of all widths, controls.
 const SPECIAL: &[&str] = &[
     "é", "ß", "ø", "Ω", "ж", "中", "文", "日", "本", "한", "ا", "🦀", "👍🏽", "\u{301}", "\u{200d}",
-    "\u{feff}", "\u{a0}", "\t", "\n", "\r", "\u{2028}", "%", "&", "=", "+", "~", "*", "'", "!", "(",
-    ")", ";", ",", "/", "?", "#", "%41", "%zz", "\u{0}",
+    "\u{feff}", "\u{a0}", "\t", "\n", "\r", "\u{2028}", "%", "&", "=", "+", "~", "*", "'", "!",
+    "(", ")", ";", ",", "/", "?", "#", "%41", "%zz", "\u{0}",
 ];
 /// Code point ranges to draw from (no surrogates).
 const RANGES: &[(u32, u32)] = &[
@@ -72,7 +72,9 @@ pub(crate) fn text(rng: &mut Rng, lo: u32, hi: u32) -> String {
     let mut out = String::new();
     for _ in 0..rng.range(lo, hi) {
         if rng.chance(0.45) {
-            out.push(char::from(u8::try_from(rng.range(0x20, 0x7E)).unwrap_or(b'x')));
+            out.push(char::from(
+                u8::try_from(rng.range(0x20, 0x7E)).unwrap_or(b'x'),
+            ));
         } else if rng.chance(0.45) {
             out.push_str(rng.pick(SPECIAL));
         } else {
