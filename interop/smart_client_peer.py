@@ -10,9 +10,10 @@ documents saved under --out) so that the Rust side can compare it with what
 `smart-rdf` extracts from the same bytes. It then tries the other signature
 method and transport, and the negative cases.
 
-Usage: smart_client_peer.py --api-base URL --consumer-key K --consumer-secret S
-       --callback URL --username U --password P --record-id R --other-record R2
-       --out DIR [--expect-sha256 accept|reject] [--expect-query accept|reject]
+Usage: smart_client_peer.py --api-base URL --app-id ID --consumer-secret S
+       --callback URL --username U --password P --out DIR
+       [--record-id R|auto] [--other-record R2|auto]
+       [--expect-sha256 accept|reject] [--expect-query accept|reject]
 
 Prints one JSON report on stdout; exits 1 when any check fails, each failed
 check naming the request.
@@ -21,12 +22,14 @@ check naming the request.
 import argparse
 import json
 import os
+import re
 import sys
 import time
 import urllib.parse
 from html.parser import HTMLParser
 
 import rdflib
+from rdflib.container import Seq
 import requests
 from oauthlib.oauth1 import SIGNATURE_HMAC_SHA256, SIGNATURE_PLAINTEXT, SIGNATURE_TYPE_QUERY
 from requests_oauthlib import OAuth1, OAuth1Session
@@ -184,6 +187,27 @@ def authorize_as_user(report, args, authorize_url, request_token, decision):
     return result.headers.get("Location")
 
 
+def discover_records(report, args, app_launch):
+    """Logs in through the app's launch page and lists the records it offers."""
+    launch = re.sub(r"\{\{\s*app_id\s*\}\}", urllib.parse.quote(args.app_id, safe=""), app_launch)
+    browser = requests.Session()
+    page = follow(browser, browser.get(launch, allow_redirects=False))
+    login = next((f for f in parse_forms(page.text) if "password" in f["fields"]), None)
+    if login is not None:
+        page = follow(browser, submit(browser, page, login,
+                                      {"username": args.username, "password": args.password}))
+    links = FormParser()
+    links.feed(page.text)
+    found = []
+    for href in links.links:
+        query = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(href).query))
+        if query.get("record_id") and query["record_id"] not in found:
+            found.append(query["record_id"])
+    report.check("launch page lists records after login", bool(found),
+                 f"GET {page.url} -> {page.status_code}, {len(found)} records")
+    return found
+
+
 def rdf_graph(report, name, response):
     graph = rdflib.Graph()
     try:
@@ -207,8 +231,11 @@ def save(out, name, response):
 def collection_extract(graph):
     meds = sorted({(text(r.drugname), text(r.start)) for r in graph.query(MEDICATION_QUERY)},
                   key=lambda m: (m[0] or "", m[1] or ""))
-    summary = [{"total": text(r.total), "returned": text(r.returned), "order": text(r.order),
-                "next": text(r.next)} for r in graph.query(SUMMARY_QUERY)]
+    summary = []
+    for r in graph.query(SUMMARY_QUERY):
+        order = [str(item) for item in Seq(graph, r.order).items()] if r.order is not None else None
+        summary.append({"total": text(r.total), "returned": text(r.returned), "order": order,
+                        "next": text(r.next)})
     return {"medications": [{"drug_name": d, "start_date": s} for d, s in meds],
             "summary": summary[0] if len(summary) == 1 else summary}
 
@@ -216,26 +243,36 @@ def collection_extract(graph):
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--api-base", required=True)
-    p.add_argument("--consumer-key", required=True)
     p.add_argument("--consumer-secret", required=True)
     p.add_argument("--callback", required=True)
     p.add_argument("--username", required=True)
     p.add_argument("--password", required=True)
-    p.add_argument("--record-id", required=True)
-    p.add_argument("--other-record", required=True)
+    p.add_argument("--app-id", required=True, help="the app id (also the consumer key)")
+    p.add_argument("--record-id", default="auto",
+                   help="the record to read; `auto` picks the first one the launch page lists")
+    p.add_argument("--other-record", default="auto",
+                   help="a record the token must not read; `auto` picks the second one listed")
     p.add_argument("--out", required=True)
     p.add_argument("--expect-sha256", choices=["accept", "reject"], default="reject")
     p.add_argument("--expect-query", choices=["accept", "reject"], default="reject")
     args = p.parse_args()
     os.makedirs(args.out, exist_ok=True)
-    report = Report()
-    data = {}
+    report, data = REPORT, DATA
     api = args.api_base.rstrip("/")
-    key, secret, rid = args.consumer_key, args.consumer_secret, args.record_id
+    key, secret = args.app_id, args.consumer_secret
 
     manifest = requests.get(api + "/manifest")
     report.status("GET /manifest", manifest, 200)
     urls = manifest.json()["launch_urls"]
+
+    # 0. Launch: log in and read the record picker, as a person would.
+    listed = discover_records(report, args, urls["app_launch"])
+    rid = listed[0] if args.record_id == "auto" and listed else args.record_id
+    other = listed[1] if args.other_record == "auto" and len(listed) > 1 else args.other_record
+    if not report.check("the launch page lists two records", rid != "auto" and other != "auto",
+                        json.dumps(listed[:5])):
+        return finish(report, data)
+    data["record_id"], data["other_record"] = rid, other
 
     # 1. Request token: smart_record_id in the signed form body.
     oauth = OAuth1Session(key, client_secret=secret, callback_uri="oob")
@@ -353,6 +390,8 @@ def main():
     forged = requests.Request("GET", demo_url, auth=OAuth1(key, client_secret=secret, resource_owner_key=token,
                                                            resource_owner_secret=token_secret)).prepare()
     header = forged.headers["Authorization"]
+    if isinstance(header, bytes):
+        header = header.decode("ascii")
     start = header.index('oauth_signature="') + len('oauth_signature="')
     flipped = "B" if header[start] != "B" else "C"
     forged.headers["Authorization"] = header[:start] + flipped + header[start + 1:]
@@ -364,14 +403,17 @@ def main():
     wrong_token_secret = OAuth1(key, client_secret=secret, resource_owner_key=token,
                                 resource_owner_secret=token_secret + "x")
     report.status("wrong token secret", requests.get(demo_url, auth=wrong_token_secret), 401)
-    report.status("another record's demographics", signed.get(f"{api}/records/{args.other_record}/demographics"), 403)
+    report.status("another record's demographics", signed.get(f"{api}/records/{other}/demographics"), 403)
 
     # 7. A denied authorization gives no verifier.
     oauth2 = OAuth1Session(key, client_secret=secret, callback_uri="oob")
     second = oauth2.fetch_request_token(urls["request_token"], data={"smart_record_id": rid})
     denied = authorize_as_user(report, args, urls["authorize_token"], second["oauth_token"], "deny")
     if denied is not None:
-        report.check("denial gives no verifier", "oauth_verifier=" not in denied.headers.get("Location", ""),
+        report.check("denial redirects to the callback without a verifier",
+                     denied.status_code in (302, 303)
+                     and denied.headers.get("Location", "").startswith(args.callback)
+                     and "oauth_verifier=" not in denied.headers.get("Location", ""),
                      f"{denied.status_code} Location {denied.headers.get('Location')!r}")
         late = requests.post(urls["exchange_token"], auth=OAuth1(
             key, client_secret=secret, resource_owner_key=second["oauth_token"],
@@ -389,5 +431,18 @@ def finish(report, data):
     return 1 if failed else 0
 
 
+REPORT = Report()
+DATA = {}
+
+
+def guarded_main():
+    """Runs main; an unexpected exception is reported as a failed check."""
+    try:
+        return main()
+    except Exception as err:  # a named failure with the request, not a bare traceback
+        REPORT.check("the peer ran to the end", False, f"{type(err).__name__}: {err}")
+        return finish(REPORT, DATA)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(guarded_main())

@@ -76,7 +76,8 @@ pub(crate) fn text(rng: &mut Rng, lo: u32, hi: u32) -> String {
                 u8::try_from(rng.range(0x20, 0x7E)).unwrap_or(b'x'),
             ));
         } else if rng.chance(0.45) {
-            out.push_str(rng.pick(SPECIAL));
+            let special: &&str = rng.pick(SPECIAL);
+            out.push_str(special);
         } else {
             let (lo, hi) = *rng.pick(RANGES);
             out.push(char::from_u32(rng.range(lo, hi)).unwrap_or('\u{fffd}'));

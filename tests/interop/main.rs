@@ -12,6 +12,7 @@
 
 use std::path::PathBuf;
 
+mod container;
 mod generate;
 mod signatures;
 mod support;
@@ -41,4 +42,9 @@ fn signatures_ours_verified_by_oauthlib() {
 #[test]
 fn signatures_oauthlib_verified_by_ours() {
     signatures::oauthlib_verified_by_ours();
+}
+
+#[test]
+fn their_client_our_container() {
+    container::their_client_our_container();
 }
