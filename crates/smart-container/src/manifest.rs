@@ -55,9 +55,7 @@ impl AppManifest {
         let value: Value = serde_json::from_str(text)
             .map_err(|e| Error::InvalidManifest(vec![format!("(document): not JSON: {e}")]))?;
         let Value::Object(obj) = &value else {
-            return Err(Error::InvalidManifest(vec![
-                "(document): must be a JSON object".into(),
-            ]));
+            return Err(Error::InvalidManifest(vec!["(document): must be a JSON object".into()]));
         };
         let mut v = Vec::new();
         for key in obj.keys() {
@@ -76,25 +74,19 @@ impl AppManifest {
         let mode = required_string(obj, "mode", &mut v);
         if let Some(m) = &mode {
             if !["ui", "background", "frame_ui"].contains(&m.as_str()) {
-                v.push(format!(
-                    "mode: must be `ui`, `background` or `frame_ui`, not `{m}`"
-                ));
+                v.push(format!("mode: must be `ui`, `background` or `frame_ui`, not `{m}`"));
             }
         }
         optional_string(obj, "author", &mut v);
         optional_string(obj, "version", &mut v);
         if let Some(sv) = optional_string(obj, "smart_version", &mut v) {
             if !is_smart_version(&sv) {
-                v.push(format!(
-                    "smart_version: `{sv}` must match ^\\d+(\\.\\d+){{0,2}}$"
-                ));
+                v.push(format!("smart_version: `{sv}` must match ^\\d+(\\.\\d+){{0,2}}$"));
             }
         }
         if let Some(scope) = optional_string(obj, "scope", &mut v) {
             if !["record", "container"].contains(&scope.as_str()) {
-                v.push(format!(
-                    "scope: must be `record` or `container`, not `{scope}`"
-                ));
+                v.push(format!("scope: must be `record` or `container`, not `{scope}`"));
             }
         }
         if let Some(s) = obj.get("standalone") {
@@ -128,14 +120,9 @@ impl AppManifest {
             _ => {}
         }
         match (v.is_empty(), id, name, mode) {
-            (true, Some(id), Some(name), Some(mode)) => Ok(Self {
-                id,
-                name,
-                mode,
-                index,
-                oauth_callback,
-                json: value,
-            }),
+            (true, Some(id), Some(name), Some(mode)) => {
+                Ok(Self { id, name, mode, index, oauth_callback, json: value })
+            }
             _ => Err(Error::InvalidManifest(v)),
         }
     }
@@ -223,8 +210,5 @@ pub(crate) fn is_app_id(id: &str) -> bool {
 
 fn is_smart_version(s: &str) -> bool {
     let parts: Vec<&str> = s.split('.').collect();
-    parts.len() <= 3
-        && parts
-            .iter()
-            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+    parts.len() <= 3 && parts.iter().all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
 }

@@ -27,14 +27,9 @@ pub(crate) struct SqlProviderStore {
 
 impl ConsumerStore for SqlProviderStore {
     fn consumer(&self, key: &str) -> Result<Option<ConsumerRecord>, StoreError> {
-        let Some(app) = self.store.app(key).map_err(se)? else {
-            return Ok(None);
-        };
+        let Some(app) = self.store.app(key).map_err(se)? else { return Ok(None) };
         let manifest = AppManifest::parse(&app.manifest).map_err(se)?;
-        let secret = self
-            .key
-            .open(&app_context(&app.id), &app.secret_sealed)
-            .map_err(se)?;
+        let secret = self.key.open(&app_context(&app.id), &app.secret_sealed).map_err(se)?;
         Ok(Some(ConsumerRecord {
             key: app.id,
             secret: Secret::new(secret.expose()),
@@ -49,10 +44,7 @@ impl RequestTokenStore for SqlProviderStore {
         let hash = digest(&r.token);
         let row = RequestTokenRow {
             consumer_key: r.consumer_key.clone(),
-            secret_sealed: self
-                .key
-                .seal(&rt_context(&hash), r.secret.expose())
-                .map_err(se)?,
+            secret_sealed: self.key.seal(&rt_context(&hash), r.secret.expose()).map_err(se)?,
             callback: r.callback.clone(),
             attributes: attrs_to_json(&r.attributes)?,
             expires_at: to_i64(r.expires_at),
@@ -91,11 +83,7 @@ impl RequestTokenStore for SqlProviderStore {
         verifier_hash: &[u8; 32],
     ) -> Result<Option<RequestTokenRecord>, StoreError> {
         let hash = digest(token);
-        match self
-            .store
-            .consume_request_token(&hash, &encode_hex(verifier_hash))
-            .map_err(se)?
-        {
+        match self.store.consume_request_token(&hash, &encode_hex(verifier_hash)).map_err(se)? {
             None => Ok(None),
             Some(row) => self.request_record(token, &hash, row).map(Some),
         }
@@ -123,10 +111,7 @@ impl AccessTokenStore for SqlProviderStore {
         let hash = digest(&r.token);
         let row = AccessTokenRow {
             consumer_key: r.consumer_key.clone(),
-            secret_sealed: self
-                .key
-                .seal(&at_context(&hash), r.secret.expose())
-                .map_err(se)?,
+            secret_sealed: self.key.seal(&at_context(&hash), r.secret.expose()).map_err(se)?,
             user_id: r.user_id.clone(),
             attributes: attrs_to_json(&r.attributes)?,
             issued_at: to_i64(r.issued_at),
@@ -137,13 +122,8 @@ impl AccessTokenStore for SqlProviderStore {
 
     fn access_token(&self, token: &str) -> Result<Option<AccessTokenRecord>, StoreError> {
         let hash = digest(token);
-        let Some(row) = self.store.access_token(&hash).map_err(se)? else {
-            return Ok(None);
-        };
-        let secret = self
-            .key
-            .open(&at_context(&hash), &row.secret_sealed)
-            .map_err(se)?;
+        let Some(row) = self.store.access_token(&hash).map_err(se)? else { return Ok(None) };
+        let secret = self.key.open(&at_context(&hash), &row.secret_sealed).map_err(se)?;
         Ok(Some(AccessTokenRecord {
             token: token.to_owned(),
             secret: Secret::new(secret.expose()),
@@ -161,25 +141,14 @@ impl AccessTokenStore for SqlProviderStore {
 }
 
 impl NonceStore for SqlProviderStore {
-    fn insert_nonce_if_absent(
-        &self,
-        key: &NonceKey,
-        now: u64,
-        expires_at: u64,
-    ) -> Result<bool, StoreError> {
+    fn insert_nonce_if_absent(&self, key: &NonceKey, now: u64, expires_at: u64) -> Result<bool, StoreError> {
         // Purge now and then (every 64th second) to keep the table bounded.
         if now % 64 == 0 {
             self.store.purge_nonces(to_i64(now)).map_err(se)?;
         }
         let token = key.token.as_deref().map(digest).unwrap_or_default();
         self.store
-            .insert_nonce(
-                &key.consumer_key,
-                &token,
-                to_i64(key.timestamp),
-                &key.nonce,
-                to_i64(expires_at),
-            )
+            .insert_nonce(&key.consumer_key, &token, to_i64(key.timestamp), &key.nonce, to_i64(expires_at))
             .map_err(se)
     }
 
@@ -189,16 +158,8 @@ impl NonceStore for SqlProviderStore {
 }
 
 impl SqlProviderStore {
-    fn request_record(
-        &self,
-        token: &str,
-        hash: &str,
-        row: RequestTokenRow,
-    ) -> Result<RequestTokenRecord, StoreError> {
-        let secret = self
-            .key
-            .open(&rt_context(hash), &row.secret_sealed)
-            .map_err(se)?;
+    fn request_record(&self, token: &str, hash: &str, row: RequestTokenRow) -> Result<RequestTokenRecord, StoreError> {
+        let secret = self.key.open(&rt_context(hash), &row.secret_sealed).map_err(se)?;
         let authorization = match row.authorization {
             None => None,
             Some((user_id, verifier_hex, attrs)) => Some(AuthorizationRecord {

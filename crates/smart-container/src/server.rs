@@ -67,13 +67,8 @@ pub async fn serve(
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), Error> {
-    let local: SocketAddr = listener
-        .local_addr()
-        .map_err(|e| Error::Io(e.to_string()))?;
-    let public_url = config
-        .public_url
-        .clone()
-        .unwrap_or_else(|| format!("http://{local}"));
+    let local: SocketAddr = listener.local_addr().map_err(|e| Error::Io(e.to_string()))?;
+    let public_url = config.public_url.clone().unwrap_or_else(|| format!("http://{local}"));
     let dir = config.data_dir.clone();
     let dev = config.dev;
     let cost = config.password_cost;

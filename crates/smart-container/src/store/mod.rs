@@ -125,9 +125,7 @@ impl Store {
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
-        let store = Self {
-            conn: Mutex::new(conn),
-        };
+        let store = Self { conn: Mutex::new(conn) };
         store.migrate()?;
         Ok(store)
     }
@@ -135,9 +133,7 @@ impl Store {
     /// Opens an in-memory database (tests).
     #[cfg(test)]
     pub(crate) fn in_memory() -> Result<Self, Error> {
-        let store = Self {
-            conn: Mutex::new(Connection::open_in_memory()?),
-        };
+        let store = Self { conn: Mutex::new(Connection::open_in_memory()?) };
         store.migrate()?;
         Ok(store)
     }
@@ -151,10 +147,7 @@ impl Store {
         for (i, sql) in MIGRATIONS.iter().enumerate().skip(applied) {
             let tx = conn.transaction()?;
             tx.execute_batch(sql)?;
-            tx.execute(
-                "INSERT INTO schema_version (version) VALUES (?1)",
-                [i as i64 + 1],
-            )?;
+            tx.execute("INSERT INTO schema_version (version) VALUES (?1)", [i as i64 + 1])?;
             tx.commit()?;
         }
         Ok(())
@@ -163,9 +156,7 @@ impl Store {
     /// The connection; a poisoned mutex is recovered (SQLite keeps its own
     /// consistency through transactions).
     pub(crate) fn lock(&self) -> MutexGuard<'_, Connection> {
-        self.conn
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.conn.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// Reads a value from the `meta` table.
@@ -173,9 +164,7 @@ impl Store {
         use rusqlite::OptionalExtension as _;
         Ok(self
             .lock()
-            .query_row("SELECT value FROM meta WHERE name = ?1", [name], |r| {
-                r.get(0)
-            })
+            .query_row("SELECT value FROM meta WHERE name = ?1", [name], |r| r.get(0))
             .optional()?)
     }
 
@@ -184,10 +173,7 @@ impl Store {
         let conn = self.lock();
         let n = conn.execute("UPDATE meta SET value = ?2 WHERE name = ?1", [name, value])?;
         if n == 0 {
-            conn.execute(
-                "INSERT INTO meta (name, value) VALUES (?1, ?2)",
-                [name, value],
-            )?;
+            conn.execute("INSERT INTO meta (name, value) VALUES (?1, ?2)", [name, value])?;
         }
         Ok(())
     }
