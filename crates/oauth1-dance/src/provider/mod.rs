@@ -5,7 +5,6 @@ use std::fmt;
 use std::string::{String, ToString};
 
 use oauth1_sign::{Secret, percent_encode_into};
-use subtle::ConstantTimeEq;
 
 use crate::store::{
     AccessTokenRecord, Attributes, AuthorizationRecord, ProviderStore, RequestTokenRecord,
@@ -14,8 +13,14 @@ use crate::store::{
 use crate::{Error, Random, random::alphanumeric};
 
 mod check;
+mod output;
 
-use check::{Checked, Endpoint, SignatureValid, TokenFound};
+use check::{Checked, Endpoint, SignatureValid, TokenFound, VerifierMatches};
+pub use output::{
+    Authenticated, AuthorizationGrant, PendingAuthorization, TemporaryCredentialsIssued,
+    TokenCredentialsIssued,
+};
+use output::{append_query, credentials_body};
 
 /// The provider's policy. Build it with [`ProviderConfig::new`] and adjust the fields.
 #[derive(Debug, Clone)]
@@ -192,8 +197,7 @@ impl<S: ProviderStore> Provider<S> {
             proof,
             ..
         } = checked;
-        let token = alphanumeric(rng, self.config.credential_length)?;
-        let secret = alphanumeric(rng, self.config.credential_length)?;
+        let (token, secret) = self.new_credentials(&proof, rng)?;
         let record = RequestTokenRecord {
             token: token.clone(),
             secret: Secret::new(secret.clone()),
@@ -207,7 +211,6 @@ impl<S: ProviderStore> Provider<S> {
         self.store.insert_request_token(&record)?;
         let mut body = credentials_body(&token, &secret);
         body.push_str("&oauth_callback_confirmed=true");
-        let _: SignatureValid = proof;
         Ok(TemporaryCredentialsIssued {
             consumer_key,
             token,
@@ -325,27 +328,22 @@ impl<S: ProviderStore> Provider<S> {
         else {
             return Err(Error::InvalidCredentials);
         };
-        let presented = credential_hash(&verifier);
-        let matches = record
-            .authorization
-            .as_ref()
-            .is_some_and(|a| bool::from(a.verifier_hash.ct_eq(&presented)));
-        if !matches {
+        let Some(matched) = VerifierMatches::check(&record, &verifier) else {
             self.store
                 .record_verifier_failure(&record.token, self.config.max_verifier_attempts)?;
             return Err(Error::InvalidVerifier);
-        }
+        };
         let Some(consumed) = self
             .store
-            .consume_request_token_with_verifier(&record.token, &presented)?
+            .consume_request_token_with_verifier(&record.token, matched.hash())?
         else {
+            // Another exchange won the race, or the token was burned meanwhile.
             return Err(Error::InvalidCredentials);
         };
         let Some(authorization) = consumed.authorization else {
             return Err(Error::InvalidCredentials);
         };
-        let token = alphanumeric(rng, self.config.credential_length)?;
-        let secret = alphanumeric(rng, self.config.credential_length)?;
+        let (token, secret) = self.new_credentials(&checked.proof, rng)?;
         let access = AccessTokenRecord {
             token: token.clone(),
             secret: Secret::new(secret.clone()),
@@ -365,7 +363,6 @@ impl<S: ProviderStore> Provider<S> {
                 percent_encode_into(&mut body, value);
             }
         }
-        let _: SignatureValid = checked.proof;
         Ok(TokenCredentialsIssued {
             consumer_key: access.consumer_key,
             token,
@@ -420,6 +417,17 @@ impl<S: ProviderStore> Provider<S> {
         Ok(())
     }
 
+    /// A fresh token and secret; only a checked request can ask for them.
+    fn new_credentials(
+        &self,
+        _proof: &SignatureValid,
+        rng: &mut dyn Random,
+    ) -> Result<(String, String), Error> {
+        let token = alphanumeric(rng, self.config.credential_length)?;
+        let secret = alphanumeric(rng, self.config.credential_length)?;
+        Ok((token, secret))
+    }
+
     fn live_request_token(&self, now: u64, token: &str) -> Result<RequestTokenRecord, Error> {
         match self.store.request_token(token)? {
             Some(record) if record.expires_at >= now => Ok(record),
@@ -434,167 +442,6 @@ impl<S> fmt::Debug for Provider<S> {
             .field("config", &self.config)
             .finish_non_exhaustive()
     }
-}
-
-/// Temporary credentials just issued: send [`Self::body`] with status 200.
-#[must_use = "the reply must be sent to the consumer"]
-pub struct TemporaryCredentialsIssued {
-    /// The consumer they were issued to.
-    pub consumer_key: String,
-    /// The request token.
-    pub token: String,
-    /// The required parameters the request carried (SMART: `smart_record_id`).
-    pub attributes: Attributes,
-    /// When the request token dies.
-    pub expires_at: u64,
-    body: String,
-}
-
-/// Token credentials just issued: send [`Self::body`] with status 200.
-#[must_use = "the reply must be sent to the consumer"]
-pub struct TokenCredentialsIssued {
-    /// The consumer they were issued to.
-    pub consumer_key: String,
-    /// The access token.
-    pub token: String,
-    /// The user who approved.
-    pub user_id: String,
-    /// The attributes recorded at authorization.
-    pub attributes: Attributes,
-    body: String,
-}
-
-macro_rules! credentials_reply {
-    ($ty:ident) => {
-        impl $ty {
-            /// The form-encoded reply body (it holds the token secret).
-            #[must_use]
-            pub fn body(&self) -> &str {
-                &self.body
-            }
-
-            /// The whole reply: 200, form content type, `Cache-Control: no-store` (SECURITY.md 19).
-            #[must_use]
-            pub fn into_http_response(self) -> http::Response<String> {
-                credentials_response(self.body)
-            }
-        }
-
-        impl fmt::Debug for $ty {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.debug_struct(stringify!($ty))
-                    .field("consumer_key", &self.consumer_key)
-                    .field("token", &self.token)
-                    .field("attributes", &self.attributes)
-                    .field("body", &"<redacted>")
-                    .finish()
-            }
-        }
-    };
-}
-
-credentials_reply!(TemporaryCredentialsIssued);
-credentials_reply!(TokenCredentialsIssued);
-
-/// What the authorize page needs to show about a pending request token.
-#[derive(Debug, Clone)]
-pub struct PendingAuthorization {
-    /// The consumer asking (show its name).
-    pub consumer_key: String,
-    /// The attributes of the request (SMART: `smart_record_id`).
-    pub attributes: Attributes,
-    /// When the request token dies.
-    pub expires_at: u64,
-}
-
-/// Where the user's browser goes after approving.
-#[derive(Debug, Clone)]
-#[must_use = "the user agent must be redirected or shown the verifier"]
-pub enum AuthorizationGrant {
-    /// Redirect (303) to this URL: the callback with `oauth_token` and `oauth_verifier` appended.
-    Redirect {
-        /// The `Location` value.
-        location: String,
-    },
-    /// No callback to redirect to: show the verifier to the user.
-    OutOfBand {
-        /// The verifier.
-        verifier: Secret,
-    },
-}
-
-/// A protected-resource request that passed every check.
-///
-/// Only [`Provider::authenticate`] can create one: a handler that takes an
-/// `Authenticated` cannot be reached without verification.
-#[derive(Debug, Clone)]
-#[must_use]
-pub struct Authenticated {
-    /// The consumer that signed.
-    pub consumer_key: String,
-    /// The access token used.
-    pub token: String,
-    /// The user who approved the token.
-    pub user_id: String,
-    /// What the token is bound to (SMART: `record_id`).
-    pub attributes: Attributes,
-    _proof: SignatureValid,
-}
-
-impl Authenticated {
-    /// Checks that the token is bound to `value` under `name`, in constant time
-    /// (SMART: a path with another `record_id` is 403; SECURITY.md 17).
-    ///
-    /// # Errors
-    ///
-    /// [`Error::Forbidden`] when the attribute is absent or differs.
-    pub fn require_attribute(&self, name: &str, value: &str) -> Result<(), Error> {
-        match self.attributes.get(name) {
-            Some(bound) if bool::from(bound.as_bytes().ct_eq(value.as_bytes())) => Ok(()),
-            _ => Err(Error::Forbidden),
-        }
-    }
-}
-
-fn credentials_body(token: &str, secret: &str) -> String {
-    let mut body = String::from("oauth_token=");
-    percent_encode_into(&mut body, token);
-    body.push_str("&oauth_token_secret=");
-    percent_encode_into(&mut body, secret);
-    body
-}
-
-fn credentials_response(body: String) -> http::Response<String> {
-    let mut response = http::Response::new(body);
-    let headers = response.headers_mut();
-    headers.insert(
-        http::header::CONTENT_TYPE,
-        http::HeaderValue::from_static("application/x-www-form-urlencoded"),
-    );
-    headers.insert(
-        http::header::CACHE_CONTROL,
-        http::HeaderValue::from_static("no-store"),
-    );
-    response
-}
-
-/// Appends `oauth_token` and `oauth_verifier` to the callback's query, before any fragment.
-fn append_query(callback: &str, token: &str, verifier: &str) -> String {
-    let (base, fragment) = match callback.split_once('#') {
-        Some((base, fragment)) => (base, Some(fragment)),
-        None => (callback, None),
-    };
-    let mut out = String::from(base);
-    out.push(if base.contains('?') { '&' } else { '?' });
-    out.push_str("oauth_token=");
-    percent_encode_into(&mut out, token);
-    out.push_str("&oauth_verifier=");
-    percent_encode_into(&mut out, verifier);
-    if let Some(fragment) = fragment {
-        out.push('#');
-        out.push_str(fragment);
-    }
-    out
 }
 
 fn single_header(

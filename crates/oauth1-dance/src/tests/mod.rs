@@ -22,6 +22,7 @@ mod dance;
 mod faults;
 mod rfc5849;
 mod security;
+mod security_dance;
 mod units;
 
 /// The container's external origin.

@@ -110,7 +110,7 @@ pub(crate) fn empty_document() -> String {
 /// The ontology: every type we serve and the calls that serve it.
 pub(crate) fn ontology_document(api_base: &str) -> String {
     let mut x = Doc::new();
-    let mut add_call = |x: &mut Doc, ty: &str, path: &str, method: &str, category: &str| {
+    let add_call = |x: &mut Doc, ty: &str, path: &str, method: &str, category: &str| {
         x.open("api:Call");
         x.lit("api:path", path);
         x.lit("api:method", method);

@@ -158,25 +158,6 @@ impl Store {
     pub(crate) fn lock(&self) -> MutexGuard<'_, Connection> {
         self.conn.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
-
-    /// Reads a value from the `meta` table.
-    pub(crate) fn meta(&self, name: &str) -> Result<Option<String>, Error> {
-        use rusqlite::OptionalExtension as _;
-        Ok(self
-            .lock()
-            .query_row("SELECT value FROM meta WHERE name = ?1", [name], |r| r.get(0))
-            .optional()?)
-    }
-
-    /// Writes a value into the `meta` table.
-    pub(crate) fn set_meta(&self, name: &str, value: &str) -> Result<(), Error> {
-        let conn = self.lock();
-        let n = conn.execute("UPDATE meta SET value = ?2 WHERE name = ?1", [name, value])?;
-        if n == 0 {
-            conn.execute("INSERT INTO meta (name, value) VALUES (?1, ?2)", [name, value])?;
-        }
-        Ok(())
-    }
 }
 
 /// Seconds since the epoch.

@@ -31,6 +31,7 @@ pub(crate) async fn home(State(state): State<AppState>, headers: HeaderMap) -> R
     let apps = state.blocking(|s| Ok(s.container().list_apps()?)).await?;
     Ok(page(StatusCode::OK, "SMART container", html! {
         h1 { "SMART container" }
+        @if state.inner.dev { p.error { "Development mode: weak app secrets are accepted and the user demo/demo may exist." } }
         @match &user {
             Some(u) => p { "Logged in as " b { (u.user_id) } ". " a href="/logout" { "Log out" } },
             None => p { a href="/login" { "Log in" } },
@@ -312,7 +313,7 @@ fn page(status: StatusCode, title: &str, body: Markup) -> Response {
             body { main { (body) } }
         }
     };
-    let mut res = (status, markup).into_response();
+    let mut res = (status, axum::response::Html(markup.into_string())).into_response();
     page_security_headers(&mut res);
     res
 }
