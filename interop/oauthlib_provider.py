@@ -56,7 +56,7 @@ DEMOGRAPHICS = """<?xml version="1.0" encoding="utf-8"?>
          xmlns:v="http://www.w3.org/2006/vcard/ns#"
          xmlns:foaf="http://xmlns.com/foaf/0.1/"
          xmlns:dcterms="http://purl.org/dc/terms/">
-  <sp:Demographics>
+  <sp:Demographics rdf:about="{api_base}/records/{record_id}/demographics">
     <sp:belongsTo rdf:resource="{api_base}/records/{record_id}"/>
     <v:n>
       <v:Name>

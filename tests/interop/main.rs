@@ -14,6 +14,7 @@ use std::path::PathBuf;
 
 mod container;
 mod generate;
+mod provider;
 mod signatures;
 mod support;
 
@@ -47,4 +48,14 @@ fn signatures_oauthlib_verified_by_ours() {
 #[test]
 fn their_client_our_container() {
     container::their_client_our_container();
+}
+
+#[tokio::test]
+async fn smart_client_against_oauthlib_provider() {
+    provider::smart_client_against_oauthlib().await;
+}
+
+#[tokio::test]
+async fn minimal_app_against_oauthlib_provider() {
+    provider::minimal_app_against_oauthlib().await;
 }
