@@ -17,8 +17,7 @@ const APP_NAME: &str = "SMART REST Minimal";
 
 /// Approve, see the name; then deny, see the app's error page.
 pub(crate) async fn run(browser: &Client, shots: &Path, demo: &Service) -> Result<(), String> {
-    let app = format!("http://localhost:{APP_PORT}/");
-    let (username, password) = demo_credentials(demo)?;
+    let (app, username, password) = demo_instructions(demo).await?;
 
     // 1. Open the app: it sends the browser to the container's launch page,
     //    which asks the person to sign in.
@@ -40,22 +39,24 @@ pub(crate) async fn run(browser: &Client, shots: &Path, demo: &Service) -> Resul
     .await?;
 
     // 2. Pick a patient.
-    let patient = pick_patient(browser, shots, "02-pick-patient").await?;
+    let patient = pick_patient(browser, shots, "02-pick-patient", 0).await?;
 
     // 3. Approve on the authorize page.
     authorize_page(browser, shots, "03-authorize", &patient).await?;
     click(browser, "button[name=decision][value=approve]", "approve").await?;
 
     // 4. The app shows the patient's name.
-    let text = page_text_containing(browser, &patient, "the app's page after approval").await?;
+    let text = page_naming(browser, &patient, "the app's page after approval").await?;
     shot(browser, shots, "04-app-shows-name").await?;
     check_page(browser, "the app's page after approval", &text, APP_PORT).await?;
 
     // 5. Again, and deny this time: the app shows its friendly error page.
     goto(browser, &app, "open the app again").await?;
-    let patient = pick_patient(browser, shots, "05-pick-patient-again").await?;
+    // Another patient: the app keeps its token for the first one.
+    let patient = pick_patient(browser, shots, "05-pick-another-patient", 1).await?;
     authorize_page(browser, shots, "06-authorize-again", &patient).await?;
     click(browser, "button[name=decision][value=deny]", "deny").await?;
+    wait_for(browser, "div.error", "the app's error page after denial").await?;
     let text = body_text(browser).await?;
     shot(browser, shots, "07-app-error-after-deny").await?;
     check_page(browser, "the app's page after denial", &text, APP_PORT).await?;
@@ -66,63 +67,96 @@ pub(crate) async fn run(browser: &Client, shots: &Path, demo: &Service) -> Resul
             "after denial the app's page does not say access was denied:\n{text}"
         ));
     }
-    if text.contains(&patient) {
+    if patient.named_in(&text) {
         return Err(format!(
-            "after denial the app still shows the patient's name {patient:?}:\n{text}"
+            "after denial the app still shows the patient's name {} {}:\n{text}",
+            patient.given, patient.family
         ));
     }
     Ok(())
 }
 
-/// The demo user's name and password, from the demo's output.
-fn demo_credentials(demo: &Service) -> Result<(String, String), String> {
-    let log = demo.log_tail();
-    let mut user = None;
-    let mut password = None;
-    for line in log.lines() {
-        for word in line.split_whitespace() {
-            let word = word.trim_matches(|c: char| c == ',' || c == '"' || c == '\'');
-            if let Some(v) = word
-                .strip_prefix("user=")
-                .or_else(|| word.strip_prefix("username="))
-            {
-                user = Some(v.to_owned());
-            }
-            if let Some(v) = word.strip_prefix("password=") {
-                password = Some(v.to_owned());
-            }
+/// The app's URL and the demo user's name and password, as the demo
+/// prints them for a person ("app: URL", "sign in as `USER` with password
+/// `PASSWORD`").
+async fn demo_instructions(demo: &Service) -> Result<(String, String, String), String> {
+    let mut log = demo.log_tail();
+    for _ in 0..100 {
+        if log.contains("sign in as") {
+            break;
         }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        log = demo.log_tail();
     }
-    match (user, password) {
-        (Some(u), Some(p)) => Ok((u, p)),
+    let app = log
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("app:").map(|u| u.trim().to_owned()));
+    let quoted: Vec<&str> = log
+        .lines()
+        .find(|l| l.contains("sign in as"))
+        .map(|l| l.split('`').skip(1).step_by(2).collect())
+        .unwrap_or_default();
+    match (app, quoted.as_slice()) {
+        (Some(app), [user, password, ..]) => Ok((app, (*user).to_owned(), (*password).to_owned())),
         _ => Err(format!(
-            "the demo printed no user name and password:\n{log}"
+            "the demo did not print its app URL and sign-in:\n{log}"
         )),
     }
 }
 
-/// The record picker: clicks the first patient and returns the name shown.
-async fn pick_patient(browser: &Client, shots: &Path, shot_name: &str) -> Result<String, String> {
-    let first = wait_for(
-        browser,
-        "a[href*='record_id'], form button[name=record_id]",
-        "record picker",
-    )
-    .await?;
+/// A patient as the record picker lists them ("Family, Given").
+pub(crate) struct Patient {
+    given: String,
+    family: String,
+}
+
+impl Patient {
+    /// Whether a page's text names the patient (given and family names).
+    fn named_in(&self, text: &str) -> bool {
+        text.contains(&self.given) && text.contains(&self.family)
+    }
+}
+
+/// The record picker: clicks the patient at `index` in the list and
+/// returns the name shown.
+async fn pick_patient(
+    browser: &Client,
+    shots: &Path,
+    shot_name: &str,
+    index: usize,
+) -> Result<Patient, String> {
+    const LINKS: &str = "a[href*='record_id']";
+    wait_for(browser, LINKS, "record picker").await?;
     shot(browser, shots, shot_name).await?;
+    let links = browser
+        .find_all(Locator::Css(LINKS))
+        .await
+        .map_err(|e| format!("record picker: list the patients: {e}"))?;
+    let Some(first) = links.get(index) else {
+        return Err(format!(
+            "the record picker lists {} patients, wanted number {}",
+            links.len(),
+            index + 1
+        ));
+    };
     let name = first
         .text()
         .await
         .map_err(|e| format!("read the patient's name: {e}"))?;
-    let name = name.trim().to_owned();
-    if name.is_empty() {
-        return Err("the record picker shows a patient without a name".to_owned());
-    }
+    let Some((family, given)) = name.trim().split_once(", ") else {
+        return Err(format!(
+            "the record picker shows {name:?}, not \"Family, Given\""
+        ));
+    };
+    let patient = Patient {
+        given: given.trim().to_owned(),
+        family: family.trim().to_owned(),
+    };
     first
         .click()
         .await
         .map_err(|e| format!("pick the patient {name:?}: {e}"))?;
-    Ok(name)
+    Ok(patient)
 }
 
 /// The authorize page: names the app and the patient.
@@ -130,7 +164,7 @@ async fn authorize_page(
     browser: &Client,
     shots: &Path,
     shot_name: &str,
-    patient: &str,
+    patient: &Patient,
 ) -> Result<(), String> {
     wait_for(
         browser,
@@ -145,9 +179,10 @@ async fn authorize_page(
             "the authorize page does not name the app {APP_NAME:?}:\n{text}"
         ));
     }
-    if !text.contains(patient) {
+    if !patient.named_in(&text) {
         return Err(format!(
-            "the authorize page does not name the patient {patient:?}:\n{text}"
+            "the authorize page does not name the patient {} {}:\n{text}",
+            patient.given, patient.family
         ));
     }
     check_page(browser, "the authorize page", &text, CONTAINER_PORT).await
@@ -189,16 +224,12 @@ async fn check_page(browser: &Client, what: &str, text: &str, port: u16) -> Resu
     Ok(())
 }
 
-/// Waits until the page's text contains `needle`; returns the text.
-async fn page_text_containing(
-    browser: &Client,
-    needle: &str,
-    what: &str,
-) -> Result<String, String> {
+/// Waits until the page names the patient; returns its text.
+async fn page_naming(browser: &Client, patient: &Patient, what: &str) -> Result<String, String> {
     let mut text = String::new();
     for _ in 0..100 {
         text = body_text(browser).await.unwrap_or_default();
-        if text.contains(needle) {
+        if patient.named_in(&text) {
             return Ok(text);
         }
         tokio::time::sleep(std::time::Duration::from_millis(200)).await;
@@ -208,7 +239,10 @@ async fn page_text_containing(
         .await
         .map(|u| u.to_string())
         .unwrap_or_default();
-    Err(format!("{what} ({url}) never showed {needle:?}:\n{text}"))
+    Err(format!(
+        "{what} ({url}) never named {} {}:\n{text}",
+        patient.given, patient.family
+    ))
 }
 
 /// The visible text of the page's body.
