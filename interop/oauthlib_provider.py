@@ -36,6 +36,7 @@ import threading
 import urllib.parse
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
+import oauthlib
 from oauthlib.oauth1 import (
     AccessTokenEndpoint,
     AuthorizationEndpoint,
@@ -423,7 +424,7 @@ def main():
     app = Provider(public_url, validator, args.app_index, args.record_id)
     with make_server(args.host, args.port, app, server_class=ThreadingServer,
                      handler_class=QuietHandler) as server:
-        print(f"listening on {public_url}", flush=True)
+        print(f"listening on {public_url} (oauthlib {oauthlib.__version__})", flush=True)
         server.serve_forever()
 
 

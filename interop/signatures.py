@@ -37,12 +37,14 @@ import re
 import time
 import types
 import urllib.parse
+from importlib import metadata
 import urllib.request
 
 from oauthlib.oauth1 import Client, RequestValidator, SignatureOnlyEndpoint
 from oauthlib.oauth1.rfc5849 import signature as oauth_signature
 
 FORM = "application/x-www-form-urlencoded"
+PEERS = ("oauthlib",)
 
 
 class CaseValidator(RequestValidator):
@@ -152,7 +154,7 @@ def verify(path):
                 "ours_base_string": case.get("base_string"),
                 "oauthlib_base_string": theirs,
             })
-    report = {"peer": "oauthlib", "checked": len(cases), "agreed": counts,
+    report = {"peer": peer_versions(), "checked": len(cases), "agreed": counts,
               "peer_defects": {"double-decode": DOUBLE_DECODE_NOTE,
                                "empty-params": EMPTY_PARAMS_NOTE},
               "peer_defect_cases": quirks[:10],
@@ -453,6 +455,11 @@ def generate(count, seed):
     return cases
 
 
+def peer_versions():
+    """The versions of the peers this run used (for the suite's report)."""
+    return {name: metadata.version(name) for name in PEERS}
+
+
 def main():
     parser = argparse.ArgumentParser(description="RFC 5849 signatures against oauthlib")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -469,7 +476,7 @@ def main():
     cases = generate(args.count, args.seed)
     with open(args.out, "w", encoding="utf-8") as f:
         json.dump(cases, f, ensure_ascii=False)
-    print(json.dumps({"peer": "oauthlib", "signed": len(cases), "seed": args.seed,
+    print(json.dumps({"peer": peer_versions(), "signed": len(cases), "seed": args.seed,
                       "seconds": round(time.monotonic() - started, 2)}))
     return 0
 

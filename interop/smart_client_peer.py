@@ -26,6 +26,7 @@ import re
 import sys
 import time
 import urllib.parse
+from importlib import metadata
 from html.parser import HTMLParser
 
 import rdflib
@@ -33,6 +34,8 @@ from rdflib.container import Seq
 import requests
 from oauthlib.oauth1 import SIGNATURE_HMAC_SHA256, SIGNATURE_PLAINTEXT, SIGNATURE_TYPE_QUERY
 from requests_oauthlib import OAuth1, OAuth1Session
+
+PEERS = ("requests-oauthlib", "oauthlib", "rdflib", "requests")
 
 NAME_QUERY = """
 PREFIX vc: <http://www.w3.org/2006/vcard/ns#>
@@ -240,6 +243,11 @@ def collection_extract(graph):
             "summary": summary[0] if len(summary) == 1 else summary}
 
 
+def peer_versions():
+    """The versions of the peers this run used (for the suite's report)."""
+    return {name: metadata.version(name) for name in PEERS}
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--api-base", required=True)
@@ -424,7 +432,7 @@ def main():
 
 def finish(report, data):
     failed = report.failed
-    print(json.dumps({"peer": "requests-oauthlib", "checks": report.checks, "failed": len(failed),
+    print(json.dumps({"peer": peer_versions(), "checks": report.checks, "failed": len(failed),
                       "data": data}, ensure_ascii=False, indent=1))
     for check in failed:
         print(f"FAILED: {check['check']}: {check['detail']}", file=sys.stderr)

@@ -94,7 +94,8 @@ pub(crate) fn their_client_our_container() {
         .map(|c| format!("{}: {}", text(&c["check"]), text(&c["detail"])))
         .collect();
     eprintln!(
-        "requests-oauthlib against smart-container: {} checks, {} failed",
+        "{} against smart-container: {} checks, {} failed",
+        report["peer"],
         checks.len(),
         failed.len()
     );

@@ -47,8 +47,8 @@ pub(crate) fn ours_verified_by_oauthlib() {
     );
     let agreed = &report["agreed"];
     eprintln!(
-        "signed by oauth1-sign, verified by oauthlib: {} checked, agreed {agreed}",
-        report["checked"]
+        "signed by oauth1-sign, verified by {}: {} checked, agreed {agreed}",
+        report["peer"], report["checked"]
     );
     if let Some(names) = report["peer_defect_cases"].as_array()
         && !names.is_empty()
@@ -116,9 +116,10 @@ pub(crate) fn oauthlib_verified_by_ours() {
         }
     }
     eprintln!(
-        "signed by oauthlib, verified by oauth1-sign: {} checked, {valid} valid, \
+        "signed by {}, verified by oauth1-sign: {} checked, {valid} valid, \
          {peer_wrong} refused as oauthlib signed a non-RFC base string (its double \
          decoding or its lost ';')",
+        summary["peer"],
         cases.len()
     );
     assert!(
