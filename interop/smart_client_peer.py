@@ -13,7 +13,7 @@ method and transport, and the negative cases.
 Usage: smart_client_peer.py --api-base URL --app-id ID --consumer-secret S
        --callback URL --username U --password P --out DIR
        [--record-id R|auto] [--other-record R2|auto]
-       [--expect-sha256 accept|reject] [--expect-query accept|reject]
+       [--expect-sha256 accept|reject] [--expect-query accept|reject]  (query and form-body transports)
 
 Prints one JSON report on stdout; exits 1 when any check fails, each failed
 check naming the request.
@@ -32,7 +32,12 @@ from html.parser import HTMLParser
 import rdflib
 from rdflib.container import Seq
 import requests
-from oauthlib.oauth1 import SIGNATURE_HMAC_SHA256, SIGNATURE_PLAINTEXT, SIGNATURE_TYPE_QUERY
+from oauthlib.oauth1 import (
+    SIGNATURE_HMAC_SHA256,
+    SIGNATURE_PLAINTEXT,
+    SIGNATURE_TYPE_BODY,
+    SIGNATURE_TYPE_QUERY,
+)
 from requests_oauthlib import OAuth1, OAuth1Session
 
 PEERS = ("requests-oauthlib", "oauthlib", "rdflib", "requests")
@@ -382,6 +387,15 @@ def main():
                                                signature_type=SIGNATURE_TYPE_QUERY))
     report.status(f"query-string transport ({args.expect_query} expected)", query,
                   200 if args.expect_query == "accept" else [400, 401])
+    in_body = requests.post(urls["request_token"], data={"smart_record_id": rid},
+                            auth=OAuth1(key, client_secret=secret, callback_uri="oob",
+                                        signature_type=SIGNATURE_TYPE_BODY))
+    report.status(f"form-body transport of the request token ({args.expect_query} expected)", in_body,
+                  200 if args.expect_query == "accept" else [400, 401])
+    twice = requests.Request("GET", demo_url, auth=OAuth1(key, client_secret=secret, resource_owner_key=token,
+                                                          resource_owner_secret=token_secret)).prepare()
+    twice.url += "?oauth_nonce=anothernonce0123456789"
+    report.status("oauth_nonce in the header and the query", requests.Session().send(twice), 400)
 
     # 6. Negative cases.
     fixed = OAuth1(key, client_secret=secret, resource_owner_key=token, resource_owner_secret=token_secret,
