@@ -197,12 +197,22 @@ impl TemporaryCredentialsRequest {
     ///
     /// # Errors
     ///
-    /// [`Error::Sign`] for a malformed endpoint URL or parameter.
+    /// [`Error::Sign`] for a malformed endpoint URL or parameter,
+    /// [`Error::Misuse`] for an extra parameter named `oauth_*`.
     pub fn sign(
         self,
         consumer: &Consumer,
         stamp: Stamp,
     ) -> Result<(OutgoingRequest, AwaitTemporaryCredentials), Error> {
+        if self
+            .params
+            .iter()
+            .any(|(name, _)| name.starts_with("oauth_"))
+        {
+            return Err(Error::Misuse(
+                "extra parameters may not be oauth_ parameters",
+            ));
+        }
         let mut body = String::new();
         for (i, (name, value)) in self.params.iter().enumerate() {
             if i > 0 {

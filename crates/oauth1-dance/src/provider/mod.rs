@@ -10,7 +10,7 @@ use crate::store::{
     AccessTokenRecord, Attributes, AuthorizationRecord, ProviderStore, RequestTokenRecord,
     credential_hash,
 };
-use crate::{Error, Random, random::alphanumeric};
+use crate::{Error, OutgoingRequest, Random, random::alphanumeric};
 
 mod check;
 mod output;
@@ -136,6 +136,19 @@ impl<'a> ProviderRequest<'a> {
     }
 }
 
+/// Hands a consumer's request straight to a provider (in-memory tests and demos).
+impl<'a> From<&'a OutgoingRequest> for ProviderRequest<'a> {
+    fn from(request: &'a OutgoingRequest) -> Self {
+        ProviderRequest {
+            method: request.method.as_str(),
+            url: Cow::Borrowed(&request.url),
+            authorization: Some(&request.authorization),
+            content_type: request.content_type,
+            body: &request.body,
+        }
+    }
+}
+
 /// The provider: its policy and its stores.
 ///
 /// The provider never reads a clock or a random source: every call takes
@@ -147,8 +160,68 @@ impl<'a> ProviderRequest<'a> {
 /// 3. [`Provider::issue_token_credentials`] on the access-token endpoint;
 /// 4. [`Provider::authenticate`] on every protected request.
 ///
-/// Map every [`Error`] to a response with [`Error::http_status`], its
-/// `Display` text as the body, and [`Provider::challenge`] as `WWW-Authenticate`.
+/// Map every [`Error`] to a response with [`Provider::error_response`] (or by
+/// hand: [`Error::http_status`], its `Display` text as the body, and
+/// [`Provider::challenge`] as `WWW-Authenticate`).
+///
+/// The whole dance against the in-memory store, both sides:
+///
+/// ```
+/// use oauth1_dance::memory::MemoryStore;
+/// use oauth1_dance::store::{Attributes, ConsumerRecord};
+/// use oauth1_dance::{
+///     AuthorizationGrant, Callback, Consumer, Endpoints, Provider,
+///     ProviderConfig, ProviderRequest, Stamp, TemporaryCredentialsRequest,
+/// };
+/// use oauth1_sign::{Secret, SignatureMethod};
+///
+/// # fn main() -> Result<(), oauth1_dance::Error> {
+/// // A toy random source; use `OsRandom` (feature `os`) or another CSPRNG in production.
+/// let mut state = 7u8;
+/// let mut rng = |buf: &mut [u8]| buf.iter_mut().for_each(|b| { state = state.wrapping_mul(31).wrapping_add(17); *b = state });
+/// let now = 1_700_000_000;
+///
+/// let store = MemoryStore::new();
+/// store.add_consumer(ConsumerRecord {
+///     key: "app".into(),
+///     secret: Secret::new("app-secret-0123456789"),
+///     signature_methods: vec![SignatureMethod::HmacSha1],
+///     callback: Some("https://app.example/cb".into()),
+/// })?;
+/// let provider = Provider::new(ProviderConfig::new("Example"), store);
+///
+/// let consumer = Consumer::new("app", Secret::new("app-secret-0123456789"));
+/// let endpoints = Endpoints {
+///     request_token: "https://p.example/initiate".into(),
+///     authorize: "https://p.example/authorize".into(),
+///     access_token: "https://p.example/token".into(),
+/// };
+/// let (out, state) = TemporaryCredentialsRequest::new(endpoints, Callback::Oob)
+///     .sign(&consumer, Stamp::new(now, "n1"))?;
+/// let issued = provider.issue_temporary_credentials(now, &ProviderRequest::from(&out), &mut rng)?;
+/// let state = state.handle_response(200, issued.body().as_bytes())?;
+///
+/// let grant = provider.authorize(now, state.token(), "alice", Attributes::new(), &mut rng)?;
+/// let AuthorizationGrant::Redirect { location } = grant else { unreachable!() };
+/// let query = location.split_once('?').map(|(_, q)| q).unwrap_or_default();
+///
+/// let (out, state) = state.handle_callback(&consumer, query, Stamp::new(now, "n2"))?;
+/// let issued = provider.issue_token_credentials(now, &ProviderRequest::from(&out), &mut rng)?;
+/// let authorized = state.handle_response(200, issued.body().as_bytes())?;
+///
+/// let url = "https://p.example/photos?size=original";
+/// let header = authorized.sign_request(&consumer, "GET", url, None, b"", Stamp::new(now, "n3"))?;
+/// let mut request = ProviderRequest::new("GET", url);
+/// request.authorization = Some(&header);
+/// let who = provider.authenticate(now, &request)?;
+/// assert_eq!(who.user_id, "alice");
+/// // The same request again is a replay.
+/// let replay = provider.authenticate(now, &request).unwrap_err();
+/// assert_eq!(replay.http_status(), 401);
+/// assert_eq!(provider.challenge(&replay).as_deref(), Some("OAuth realm=\"Example\""));
+/// # Ok(())
+/// # }
+/// ```
 pub struct Provider<S> {
     config: ProviderConfig,
     store: S,
@@ -174,6 +247,31 @@ impl<S: ProviderStore> Provider<S> {
     #[must_use]
     pub fn challenge(&self, error: &Error) -> Option<String> {
         error.www_authenticate(&self.config.realm)
+    }
+
+    /// The whole error response: the status, the short reason as a plain-text
+    /// body, `WWW-Authenticate` on 401 and `Cache-Control: no-store`.
+    #[must_use]
+    pub fn error_response(&self, error: &Error) -> http::Response<String> {
+        let mut response = http::Response::new(error.to_string());
+        *response.status_mut() = http::StatusCode::from_u16(error.http_status())
+            .unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
+        let headers = response.headers_mut();
+        headers.insert(
+            http::header::CONTENT_TYPE,
+            http::HeaderValue::from_static("text/plain; charset=utf-8"),
+        );
+        headers.insert(
+            http::header::CACHE_CONTROL,
+            http::HeaderValue::from_static("no-store"),
+        );
+        if let Some(value) = self
+            .challenge(error)
+            .and_then(|c| http::HeaderValue::from_str(&c).ok())
+        {
+            headers.insert(http::header::WWW_AUTHENTICATE, value);
+        }
+        response
     }
 
     /// Answers a temporary-credentials request

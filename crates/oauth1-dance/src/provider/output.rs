@@ -99,7 +99,7 @@ pub enum AuthorizationGrant {
 
 /// A protected-resource request that passed every check.
 ///
-/// Only [`Provider::authenticate`] can create one: a handler that takes an
+/// Only [`Provider::authenticate`](crate::Provider::authenticate) can create one: a handler that takes an
 /// `Authenticated` cannot be reached without verification.
 #[derive(Debug, Clone)]
 #[must_use]
