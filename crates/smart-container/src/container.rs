@@ -44,10 +44,16 @@ impl Container {
     pub fn open(data_dir: impl AsRef<Path>) -> Result<Self, Error> {
         let data_dir = data_dir.as_ref().to_path_buf();
         create_private_dir(&data_dir)?;
-        let key = DataKey::load_or_create(&data_dir)?;
+        let fresh = !data_dir.join(DB_FILE).exists();
+        let key = DataKey::load(&data_dir, fresh)?;
         let store = Store::open(&data_dir.join(DB_FILE))?;
         synth::seed_store(&store, synth::DEFAULT_SEED, synth::DEFAULT_PATIENTS)?;
-        Ok(Self { store: Arc::new(store), key, password_cost: PasswordCost::Standard, data_dir })
+        Ok(Self {
+            store: Arc::new(store),
+            key,
+            password_cost: PasswordCost::Standard,
+            data_dir,
+        })
     }
 
     /// The data directory.
@@ -73,14 +79,21 @@ impl Container {
         let manifest = AppManifest::parse(manifest_json)?;
         let secret = match secret {
             Some(s) if s.chars().any(char::is_control) => {
-                return Err(Error::Invalid("the secret must not contain control characters".into()));
+                return Err(Error::Invalid(
+                    "the secret must not contain control characters".into(),
+                ));
             }
             Some(s) => Secret::new(s),
             None => Secret::new(crypto::random_token(32)),
         };
         let sealed = self.key.seal(&app_context(&manifest.id), secret.expose())?;
-        let json = serde_json::to_string(&manifest.json).map_err(|e| Error::Internal(e.to_string()))?;
-        self.store.put_app(&StoredApp { id: manifest.id.clone(), manifest: json, secret_sealed: sealed })?;
+        let json =
+            serde_json::to_string(&manifest.json).map_err(|e| Error::Internal(e.to_string()))?;
+        self.store.put_app(&StoredApp {
+            id: manifest.id.clone(),
+            manifest: json,
+            secret_sealed: sealed,
+        })?;
         Ok((manifest.id, secret))
     }
 
@@ -101,7 +114,11 @@ impl Container {
             .map(|a| {
                 let manifest = AppManifest::parse(&a.manifest)?;
                 let secret = self.key.open(&app_context(&a.id), &a.secret_sealed)?;
-                Ok(AppSummary { id: a.id, name: manifest.name, weak_secret: weak_secret(&secret) })
+                Ok(AppSummary {
+                    id: a.id,
+                    name: manifest.name,
+                    weak_secret: weak_secret(&secret),
+                })
             })
             .collect()
     }
@@ -111,7 +128,9 @@ impl Container {
     pub fn add_user(&self, username: &str, password: &str) -> Result<String, Error> {
         let ok = !username.is_empty()
             && username.len() <= 64
-            && username.chars().all(|c| c.is_ascii_alphanumeric() || "._-@".contains(c));
+            && username
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "._-@".contains(c));
         if !ok {
             return Err(Error::Invalid(
                 "user names are 1-64 letters, digits or `._-@`".into(),
@@ -175,9 +194,13 @@ pub(crate) fn weak_secret(secret: &Secret) -> Option<String> {
     if s.is_empty() {
         Some("its secret is empty".into())
     } else if secret.ct_eq(DEVELOPER_SECRET) {
-        Some(format!("its secret is the public developer secret `{DEVELOPER_SECRET}`"))
+        Some(format!(
+            "its secret is the public developer secret `{DEVELOPER_SECRET}`"
+        ))
     } else if s.chars().count() < MIN_SECRET_LEN {
-        Some(format!("its secret is shorter than {MIN_SECRET_LEN} characters"))
+        Some(format!(
+            "its secret is shorter than {MIN_SECRET_LEN} characters"
+        ))
     } else {
         None
     }

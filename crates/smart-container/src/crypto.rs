@@ -74,7 +74,13 @@ impl fmt::Debug for DataKey {
 impl DataKey {
     /// Loads the key from `SMART_CONTAINER_KEY` when set, otherwise from
     /// `<data_dir>/secret.key`, creating that file (mode 0600) on first use.
+    #[cfg(test)]
     pub(crate) fn load_or_create(data_dir: &Path) -> Result<Self, Error> {
+        Self::load(data_dir, true)
+    }
+
+    /// As [`DataKey::load_or_create`]; creates the file only when `create`.
+    pub(crate) fn load(data_dir: &Path, create: bool) -> Result<Self, Error> {
         if let Ok(hex) = std::env::var(KEY_ENV) {
             let bytes = decode_hex(hex.trim())
                 .filter(|b| b.len() == 32)
@@ -84,11 +90,19 @@ impl DataKey {
         let path = data_dir.join(KEY_FILE);
         match fs::read_to_string(&path) {
             Ok(text) => {
-                let bytes = decode_hex(text.trim()).filter(|b| b.len() == 32).ok_or_else(|| {
-                    Error::Key(format!("{} must hold 64 hex digits", path.display()))
-                })?;
+                let bytes = decode_hex(text.trim())
+                    .filter(|b| b.len() == 32)
+                    .ok_or_else(|| {
+                        Error::Key(format!("{} must hold 64 hex digits", path.display()))
+                    })?;
                 check_key_file_mode(&path)?;
                 Ok(Self::from_bytes(&bytes))
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !create => {
+                Err(Error::Key(format!(
+                    "{} is missing for an existing database: set {KEY_ENV} or restore the file",
+                    path.display()
+                )))
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 let mut bytes = [0u8; 32];
@@ -101,7 +115,9 @@ impl DataKey {
     }
 
     fn from_bytes(bytes: &[u8]) -> Self {
-        Self { cipher: ChaCha20Poly1305::new(Key::from_slice(bytes)) }
+        Self {
+            cipher: ChaCha20Poly1305::new(Key::from_slice(bytes)),
+        }
     }
 
     /// Encrypts `plain`, bound to `context` (the row it belongs to), as
@@ -111,7 +127,13 @@ impl DataKey {
         OsRng.fill_bytes(&mut nonce);
         let ct = self
             .cipher
-            .encrypt(Nonce::from_slice(&nonce), Payload { msg: plain.as_bytes(), aad: context.as_bytes() })
+            .encrypt(
+                Nonce::from_slice(&nonce),
+                Payload {
+                    msg: plain.as_bytes(),
+                    aad: context.as_bytes(),
+                },
+            )
             .map_err(|_| Error::Key("encryption failed".into()))?;
         let mut out = nonce.to_vec();
         out.extend_from_slice(&ct);
@@ -126,7 +148,13 @@ impl DataKey {
         let (nonce, ct) = sealed.split_at(12);
         let plain = self
             .cipher
-            .decrypt(Nonce::from_slice(nonce), Payload { msg: ct, aad: context.as_bytes() })
+            .decrypt(
+                Nonce::from_slice(nonce),
+                Payload {
+                    msg: ct,
+                    aad: context.as_bytes(),
+                },
+            )
             .map_err(|_| Error::Key("cannot decrypt a stored secret: wrong data key?".into()))?;
         String::from_utf8(plain)
             .map(Secret)
@@ -176,7 +204,11 @@ pub(crate) fn hash_password(password: &str, cost: PasswordCost) -> Result<String
 /// Checks a password against a PHC string (constant time inside argon2).
 pub(crate) fn verify_password(password: &str, phc: &str) -> bool {
     PasswordHash::new(phc)
-        .map(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+        .map(|h| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &h)
+                .is_ok()
+        })
         .unwrap_or(false)
 }
 
@@ -189,14 +221,16 @@ pub(crate) fn dummy_password_hash(cost: PasswordCost) -> String {
 /// Lower-case hex.
 pub(crate) fn encode_hex(bytes: &[u8]) -> String {
     use std::fmt::Write as _;
-    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
 }
 
 fn decode_hex(text: &str) -> Option<Vec<u8>> {
-    if text.len() % 2 != 0 || !text.is_ascii() {
+    if !text.len().is_multiple_of(2) || !text.is_ascii() {
         return None;
     }
     (0..text.len())

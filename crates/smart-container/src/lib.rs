@@ -43,8 +43,8 @@ mod container;
 mod crypto;
 mod error;
 mod manifest;
-mod oauth_store;
 mod model;
+mod oauth_store;
 mod rdf;
 mod server;
 mod store;
@@ -59,3 +59,6 @@ pub use server::{Config, serve};
 pub use store::DB_FILE;
 pub use synth::{DEFAULT_PATIENTS, DEFAULT_SEED};
 pub use web::{AppState, SESSION_COOKIE, app};
+
+#[cfg(test)]
+mod tests;

@@ -14,7 +14,12 @@ use smart_container::{Config, Container, Error};
 #[command(name = "smart-container", version)]
 struct Cli {
     /// The data directory (database and data key).
-    #[arg(long, global = true, default_value = "./smart-data", value_name = "DIR")]
+    #[arg(
+        long,
+        global = true,
+        default_value = "./smart-data",
+        value_name = "DIR"
+    )]
     data_dir: PathBuf,
     #[command(subcommand)]
     command: Command,
@@ -76,8 +81,12 @@ fn main() -> ExitCode {
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
         )
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
         .init();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("error: cannot start the runtime: {e}");
@@ -96,7 +105,11 @@ fn main() -> ExitCode {
 async fn run(cli: Cli) -> Result<(), Error> {
     let dir = cli.data_dir;
     match cli.command {
-        Command::Serve { listen, public_url, dev } => {
+        Command::Serve {
+            listen,
+            public_url,
+            dev,
+        } => {
             let listener = tokio::net::TcpListener::bind(listen)
                 .await
                 .map_err(|e| Error::Io(format!("cannot listen on {listen}: {e}")))?;
@@ -157,11 +170,18 @@ async fn run(cli: Cli) -> Result<(), Error> {
 
 async fn read_manifest(source: &str) -> Result<String, Error> {
     if source.starts_with("http://") || source.starts_with("https://") {
-        let resp = reqwest::get(source).await.map_err(|e| Error::Io(format!("cannot fetch {source}: {e}")))?;
+        let resp = reqwest::get(source)
+            .await
+            .map_err(|e| Error::Io(format!("cannot fetch {source}: {e}")))?;
         if !resp.status().is_success() {
-            return Err(Error::Io(format!("cannot fetch {source}: status {}", resp.status())));
+            return Err(Error::Io(format!(
+                "cannot fetch {source}: status {}",
+                resp.status()
+            )));
         }
-        resp.text().await.map_err(|e| Error::Io(format!("cannot read {source}: {e}")))
+        resp.text()
+            .await
+            .map_err(|e| Error::Io(format!("cannot read {source}: {e}")))
     } else {
         std::fs::read_to_string(source).map_err(|e| Error::Io(format!("cannot read {source}: {e}")))
     }
@@ -174,7 +194,10 @@ fn read_password() -> Result<String, Error> {
         let _ = std::io::stderr().flush();
     }
     let mut line = String::new();
-    stdin.lock().read_line(&mut line).map_err(|e| Error::Io(e.to_string()))?;
+    stdin
+        .lock()
+        .read_line(&mut line)
+        .map_err(|e| Error::Io(e.to_string()))?;
     Ok(line.trim_end_matches(['\r', '\n']).to_owned())
 }
 

@@ -55,7 +55,9 @@ impl AppManifest {
         let value: Value = serde_json::from_str(text)
             .map_err(|e| Error::InvalidManifest(vec![format!("(document): not JSON: {e}")]))?;
         let Value::Object(obj) = &value else {
-            return Err(Error::InvalidManifest(vec!["(document): must be a JSON object".into()]));
+            return Err(Error::InvalidManifest(vec![
+                "(document): must be a JSON object".into(),
+            ]));
         };
         let mut v = Vec::new();
         for key in obj.keys() {
@@ -66,33 +68,39 @@ impl AppManifest {
         let name = required_string(obj, "name", &mut v);
         required_string(obj, "description", &mut v);
         let id = required_string(obj, "id", &mut v);
-        if let Some(id) = &id {
-            if !is_app_id(id) {
-                v.push("id: must look like an e-mail address (letters, digits, `._+-`, one `@`), at most 128 characters".into());
-            }
+        if let Some(id) = &id
+            && !is_app_id(id)
+        {
+            v.push("id: must look like an e-mail address (letters, digits, `._+-`, one `@`), at most 128 characters".into());
         }
         let mode = required_string(obj, "mode", &mut v);
-        if let Some(m) = &mode {
-            if !["ui", "background", "frame_ui"].contains(&m.as_str()) {
-                v.push(format!("mode: must be `ui`, `background` or `frame_ui`, not `{m}`"));
-            }
+        if let Some(m) = &mode
+            && !["ui", "background", "frame_ui"].contains(&m.as_str())
+        {
+            v.push(format!(
+                "mode: must be `ui`, `background` or `frame_ui`, not `{m}`"
+            ));
         }
         optional_string(obj, "author", &mut v);
         optional_string(obj, "version", &mut v);
-        if let Some(sv) = optional_string(obj, "smart_version", &mut v) {
-            if !is_smart_version(&sv) {
-                v.push(format!("smart_version: `{sv}` must match ^\\d+(\\.\\d+){{0,2}}$"));
-            }
+        if let Some(sv) = optional_string(obj, "smart_version", &mut v)
+            && !is_smart_version(&sv)
+        {
+            v.push(format!(
+                "smart_version: `{sv}` must match ^\\d+(\\.\\d+){{0,2}}$"
+            ));
         }
-        if let Some(scope) = optional_string(obj, "scope", &mut v) {
-            if !["record", "container"].contains(&scope.as_str()) {
-                v.push(format!("scope: must be `record` or `container`, not `{scope}`"));
-            }
+        if let Some(scope) = optional_string(obj, "scope", &mut v)
+            && !["record", "container"].contains(&scope.as_str())
+        {
+            v.push(format!(
+                "scope: must be `record` or `container`, not `{scope}`"
+            ));
         }
-        if let Some(s) = obj.get("standalone") {
-            if !s.is_boolean() {
-                v.push("standalone: must be true or false".into());
-            }
+        if let Some(s) = obj.get("standalone")
+            && !s.is_boolean()
+        {
+            v.push("standalone: must be true or false".into());
         }
         let index = optional_url(obj, "index", &mut v);
         let icon = optional_url(obj, "icon", &mut v);
@@ -120,9 +128,14 @@ impl AppManifest {
             _ => {}
         }
         match (v.is_empty(), id, name, mode) {
-            (true, Some(id), Some(name), Some(mode)) => {
-                Ok(Self { id, name, mode, index, oauth_callback, json: value })
-            }
+            (true, Some(id), Some(name), Some(mode)) => Ok(Self {
+                id,
+                name,
+                mode,
+                index,
+                oauth_callback,
+                json: value,
+            }),
             _ => Err(Error::InvalidManifest(v)),
         }
     }
@@ -210,5 +223,8 @@ pub(crate) fn is_app_id(id: &str) -> bool {
 
 fn is_smart_version(s: &str) -> bool {
     let parts: Vec<&str> = s.split('.').collect();
-    parts.len() <= 3 && parts.iter().all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+    parts.len() <= 3
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
 }

@@ -12,7 +12,8 @@ pub(crate) mod systems {
     /// LOINC.
     pub(crate) const LOINC: &str = "http://purl.bioontology.org/ontology/LNC/";
     /// CDC vaccine codes.
-    pub(crate) const CVX: &str = "http://www2a.cdc.gov/vaccines/iis/iisstandards/vaccines.asp?rpt=cvx&code=";
+    pub(crate) const CVX: &str =
+        "http://www2a.cdc.gov/vaccines/iis/iisstandards/vaccines.asp?rpt=cvx&code=";
     /// SMART encounter types.
     pub(crate) const ENCOUNTER_TYPE: &str = "http://smartplatforms.org/terms/codes/EncounterType#";
     /// SMART immunization administration statuses.
@@ -149,16 +150,56 @@ pub(crate) struct Collection {
 /// Every record collection the API serves (demographics apart).
 pub(crate) const COLLECTIONS: &[Collection] = &[
     c("allergies", "http://smartplatforms.org/terms#Allergy", None),
-    c("clinical_notes", "http://smartplatforms.org/terms#ClinicalNote", None),
-    c("encounters", "http://smartplatforms.org/terms#Encounter", None),
-    c("fulfillments", "http://smartplatforms.org/terms#Fulfillment", None),
-    c("immunizations", "http://smartplatforms.org/terms#Immunization", None),
-    c("lab_results", "http://smartplatforms.org/terms#LabResult", Some("loinc")),
-    c("medications", "http://smartplatforms.org/terms#Medication", Some("rxnorm")),
-    c("problems", "http://smartplatforms.org/terms#Problem", Some("snomed")),
-    c("procedures", "http://smartplatforms.org/terms#Procedure", None),
-    c("vital_sign_sets", "http://smartplatforms.org/terms#VitalSignSet", None),
-    c("family_history", "http://smartplatforms.org/terms#FamilyHistory", None),
+    c(
+        "clinical_notes",
+        "http://smartplatforms.org/terms#ClinicalNote",
+        None,
+    ),
+    c(
+        "encounters",
+        "http://smartplatforms.org/terms#Encounter",
+        None,
+    ),
+    c(
+        "fulfillments",
+        "http://smartplatforms.org/terms#Fulfillment",
+        None,
+    ),
+    c(
+        "immunizations",
+        "http://smartplatforms.org/terms#Immunization",
+        None,
+    ),
+    c(
+        "lab_results",
+        "http://smartplatforms.org/terms#LabResult",
+        Some("loinc"),
+    ),
+    c(
+        "medications",
+        "http://smartplatforms.org/terms#Medication",
+        Some("rxnorm"),
+    ),
+    c(
+        "problems",
+        "http://smartplatforms.org/terms#Problem",
+        Some("snomed"),
+    ),
+    c(
+        "procedures",
+        "http://smartplatforms.org/terms#Procedure",
+        None,
+    ),
+    c(
+        "vital_sign_sets",
+        "http://smartplatforms.org/terms#VitalSignSet",
+        None,
+    ),
+    c(
+        "family_history",
+        "http://smartplatforms.org/terms#FamilyHistory",
+        None,
+    ),
     Collection {
         name: "social_history",
         type_uri: "http://smartplatforms.org/terms#SocialHistory",
@@ -167,8 +208,17 @@ pub(crate) const COLLECTIONS: &[Collection] = &[
     },
 ];
 
-const fn c(name: &'static str, type_uri: &'static str, code_filter: Option<&'static str>) -> Collection {
-    Collection { name, type_uri, code_filter, single: false }
+const fn c(
+    name: &'static str,
+    type_uri: &'static str,
+    code_filter: Option<&'static str>,
+) -> Collection {
+    Collection {
+        name,
+        type_uri,
+        code_filter,
+        single: false,
+    }
 }
 
 /// The collection with this path segment.

@@ -27,9 +27,14 @@ pub(crate) struct SqlProviderStore {
 
 impl ConsumerStore for SqlProviderStore {
     fn consumer(&self, key: &str) -> Result<Option<ConsumerRecord>, StoreError> {
-        let Some(app) = self.store.app(key).map_err(se)? else { return Ok(None) };
+        let Some(app) = self.store.app(key).map_err(se)? else {
+            return Ok(None);
+        };
         let manifest = AppManifest::parse(&app.manifest).map_err(se)?;
-        let secret = self.key.open(&app_context(&app.id), &app.secret_sealed).map_err(se)?;
+        let secret = self
+            .key
+            .open(&app_context(&app.id), &app.secret_sealed)
+            .map_err(se)?;
         Ok(Some(ConsumerRecord {
             key: app.id,
             secret: Secret::new(secret.expose()),
@@ -44,7 +49,10 @@ impl RequestTokenStore for SqlProviderStore {
         let hash = digest(&r.token);
         let row = RequestTokenRow {
             consumer_key: r.consumer_key.clone(),
-            secret_sealed: self.key.seal(&rt_context(&hash), r.secret.expose()).map_err(se)?,
+            secret_sealed: self
+                .key
+                .seal(&rt_context(&hash), r.secret.expose())
+                .map_err(se)?,
             callback: r.callback.clone(),
             attributes: attrs_to_json(&r.attributes)?,
             expires_at: to_i64(r.expires_at),
@@ -83,7 +91,11 @@ impl RequestTokenStore for SqlProviderStore {
         verifier_hash: &[u8; 32],
     ) -> Result<Option<RequestTokenRecord>, StoreError> {
         let hash = digest(token);
-        match self.store.consume_request_token(&hash, &encode_hex(verifier_hash)).map_err(se)? {
+        match self
+            .store
+            .consume_request_token(&hash, &encode_hex(verifier_hash))
+            .map_err(se)?
+        {
             None => Ok(None),
             Some(row) => self.request_record(token, &hash, row).map(Some),
         }
@@ -111,7 +123,10 @@ impl AccessTokenStore for SqlProviderStore {
         let hash = digest(&r.token);
         let row = AccessTokenRow {
             consumer_key: r.consumer_key.clone(),
-            secret_sealed: self.key.seal(&at_context(&hash), r.secret.expose()).map_err(se)?,
+            secret_sealed: self
+                .key
+                .seal(&at_context(&hash), r.secret.expose())
+                .map_err(se)?,
             user_id: r.user_id.clone(),
             attributes: attrs_to_json(&r.attributes)?,
             issued_at: to_i64(r.issued_at),
@@ -122,8 +137,13 @@ impl AccessTokenStore for SqlProviderStore {
 
     fn access_token(&self, token: &str) -> Result<Option<AccessTokenRecord>, StoreError> {
         let hash = digest(token);
-        let Some(row) = self.store.access_token(&hash).map_err(se)? else { return Ok(None) };
-        let secret = self.key.open(&at_context(&hash), &row.secret_sealed).map_err(se)?;
+        let Some(row) = self.store.access_token(&hash).map_err(se)? else {
+            return Ok(None);
+        };
+        let secret = self
+            .key
+            .open(&at_context(&hash), &row.secret_sealed)
+            .map_err(se)?;
         Ok(Some(AccessTokenRecord {
             token: token.to_owned(),
             secret: Secret::new(secret.expose()),
@@ -141,14 +161,21 @@ impl AccessTokenStore for SqlProviderStore {
 }
 
 impl NonceStore for SqlProviderStore {
-    fn insert_nonce_if_absent(&self, key: &NonceKey, now: u64, expires_at: u64) -> Result<bool, StoreError> {
-        // Purge now and then (every 64th second) to keep the table bounded.
-        if now % 64 == 0 {
-            self.store.purge_nonces(to_i64(now)).map_err(se)?;
-        }
+    fn insert_nonce_if_absent(
+        &self,
+        key: &NonceKey,
+        _now: u64,
+        expires_at: u64,
+    ) -> Result<bool, StoreError> {
         let token = key.token.as_deref().map(digest).unwrap_or_default();
         self.store
-            .insert_nonce(&key.consumer_key, &token, to_i64(key.timestamp), &key.nonce, to_i64(expires_at))
+            .insert_nonce(
+                &key.consumer_key,
+                &token,
+                to_i64(key.timestamp),
+                &key.nonce,
+                to_i64(expires_at),
+            )
             .map_err(se)
     }
 
@@ -158,8 +185,16 @@ impl NonceStore for SqlProviderStore {
 }
 
 impl SqlProviderStore {
-    fn request_record(&self, token: &str, hash: &str, row: RequestTokenRow) -> Result<RequestTokenRecord, StoreError> {
-        let secret = self.key.open(&rt_context(hash), &row.secret_sealed).map_err(se)?;
+    fn request_record(
+        &self,
+        token: &str,
+        hash: &str,
+        row: RequestTokenRow,
+    ) -> Result<RequestTokenRecord, StoreError> {
+        let secret = self
+            .key
+            .open(&rt_context(hash), &row.secret_sealed)
+            .map_err(se)?;
         let authorization = match row.authorization {
             None => None,
             Some((user_id, verifier_hex, attrs)) => Some(AuthorizationRecord {

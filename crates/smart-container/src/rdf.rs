@@ -27,7 +27,11 @@ pub(crate) struct Summary {
 }
 
 /// The RDF/XML of a record's demographics.
-pub(crate) fn demographics_document(api_base: &str, record_id: &str, d: &Demographics) -> Result<String, Error> {
+pub(crate) fn demographics_document(
+    api_base: &str,
+    record_id: &str,
+    d: &Demographics,
+) -> Result<String, Error> {
     let mut w = RecordWriter::new(api_base, record_id).map_err(rdf_err)?;
     w.add(&demographics(d)?).map_err(rdf_err)?;
     w.to_rdf_xml().map_err(rdf_err)
@@ -57,7 +61,13 @@ pub(crate) fn items_document(
         }
     }
     if !shim_items.is_empty() || (items.is_empty() && shim::is_shim_collection(collection)) {
-        return Ok(shim::items_document(api_base, record_id, collection, &shim_items, summary));
+        return Ok(shim::items_document(
+            api_base,
+            record_id,
+            collection,
+            &shim_items,
+            summary,
+        ));
     }
     if let Some(s) = summary {
         w.add_summary(&ResponseSummary {
@@ -78,17 +88,22 @@ pub(crate) const ORDER_KEY: &str = "-date";
 fn add_typed(w: &mut RecordWriter, id: &str, item: &Item) -> Result<bool, Error> {
     let id = id.to_owned();
     match item {
-        Item::Medication { drug, start, end, instructions, quantity, frequency } => {
-            w.add(&Medication {
-                id,
-                drug_name: coded(drug),
-                start_date: date(start)?,
-                end_date: end.as_deref().map(date).transpose()?,
-                instructions: Some(instructions.clone()),
-                quantity: Some(ValueAndUnit::new(&quantity.value, &quantity.unit)),
-                frequency: Some(ValueAndUnit::new(&frequency.value, &frequency.unit)),
-            })
-        }
+        Item::Medication {
+            drug,
+            start,
+            end,
+            instructions,
+            quantity,
+            frequency,
+        } => w.add(&Medication {
+            id,
+            drug_name: coded(drug),
+            start_date: date(start)?,
+            end_date: end.as_deref().map(date).transpose()?,
+            instructions: Some(instructions.clone()),
+            quantity: Some(ValueAndUnit::new(&quantity.value, &quantity.unit)),
+            frequency: Some(ValueAndUnit::new(&frequency.value, &frequency.unit)),
+        }),
         Item::Problem { name, start, end } => w.add(&Problem {
             id,
             name: coded(name),
@@ -96,23 +111,41 @@ fn add_typed(w: &mut RecordWriter, id: &str, item: &Item) -> Result<bool, Error>
             end_date: end.as_deref().map(date).transpose()?,
             notes: None,
         }),
-        Item::Allergy { substance, reaction, severity } => w.add(&Allergy {
+        Item::Allergy {
+            substance,
+            reaction,
+            severity,
+        } => w.add(&Allergy {
             id,
-            category: CodedValue::new("Drug allergy", Code::snomed("416098002", Some("Drug allergy"))),
+            category: CodedValue::new(
+                "Drug allergy",
+                Code::snomed("416098002", Some("Drug allergy")),
+            ),
             allergen_kind: AllergenKind::Drug,
             allergen: coded(substance),
             reaction: coded(reaction),
             severity: Some(coded(severity)),
             start_date: None,
         }),
-        Item::Immunization { product, date: d, status } => w.add(&Immunization {
+        Item::Immunization {
+            product,
+            date: d,
+            status,
+        } => w.add(&Immunization {
             id,
             date: datetime(d)?,
             product_name: coded(product),
             administration_status: coded(status),
             refusal_reason: None,
         }),
-        Item::LabResult { name, date: d, value, unit, low, high } => w.add(&LabResult {
+        Item::LabResult {
+            name,
+            date: d,
+            value,
+            unit,
+            low,
+            high,
+        } => w.add(&LabResult {
             id,
             name: coded(name),
             specimen_collected: datetime(d)?,
@@ -126,26 +159,32 @@ fn add_typed(w: &mut RecordWriter, id: &str, item: &Item) -> Result<bool, Error>
             accession_number: None,
             status: None,
         }),
-        Item::VitalSignSet { date: d, height_cm, weight_kg, systolic, diastolic, heart_rate, temperature_c } => {
-            w.add(&VitalSignSet {
-                id,
-                date: datetime(d)?,
-                encounter_type: None,
-                height: Some(vital("Body height", "8302-2", height_cm, "cm")),
-                weight: Some(vital("Body weight", "3141-9", weight_kg, "kg")),
-                body_mass_index: None,
-                respiratory_rate: None,
-                heart_rate: Some(vital("Heart rate", "8867-4", heart_rate, "{beats}/min")),
-                oxygen_saturation: None,
-                temperature: Some(vital("Body temperature", "8310-5", temperature_c, "Cel")),
-                blood_pressure: Some(BloodPressure {
-                    systolic: vital("Systolic blood pressure", "8480-6", systolic, "mm[Hg]"),
-                    diastolic: vital("Diastolic blood pressure", "8462-4", diastolic, "mm[Hg]"),
-                    position: None,
-                    site: None,
-                }),
-            })
-        }
+        Item::VitalSignSet {
+            date: d,
+            height_cm,
+            weight_kg,
+            systolic,
+            diastolic,
+            heart_rate,
+            temperature_c,
+        } => w.add(&VitalSignSet {
+            id,
+            date: datetime(d)?,
+            encounter_type: None,
+            height: Some(vital("Body height", "8302-2", height_cm, "cm")),
+            weight: Some(vital("Body weight", "3141-9", weight_kg, "kg")),
+            body_mass_index: None,
+            respiratory_rate: None,
+            heart_rate: Some(vital("Heart rate", "8867-4", heart_rate, "{beats}/min")),
+            oxygen_saturation: None,
+            temperature: Some(vital("Body temperature", "8310-5", temperature_c, "Cel")),
+            blood_pressure: Some(BloodPressure {
+                systolic: vital("Systolic blood pressure", "8480-6", systolic, "mm[Hg]"),
+                diastolic: vital("Diastolic blood pressure", "8462-4", diastolic, "mm[Hg]"),
+                position: None,
+                site: None,
+            }),
+        }),
         Item::Encounter { start, end, kind } => w.add(&Encounter {
             id,
             start_date: datetime(start)?,
@@ -165,8 +204,16 @@ fn add_typed(w: &mut RecordWriter, id: &str, item: &Item) -> Result<bool, Error>
 
 fn demographics(d: &Demographics) -> Result<RdfDemographics, Error> {
     Ok(RdfDemographics {
-        name: Name { given: d.given.clone(), additional: Some(d.additional.clone()), family: d.family.clone() },
-        gender: if d.gender == "female" { Gender::Female } else { Gender::Male },
+        name: Name {
+            given: d.given.clone(),
+            additional: Some(d.additional.clone()),
+            family: d.family.clone(),
+        },
+        gender: if d.gender == "female" {
+            Gender::Female
+        } else {
+            Gender::Male
+        },
         birthday: date(&d.birthday)?,
         address: Some(smart_rdf::Address {
             street: Some(d.street.clone()),
@@ -187,7 +234,10 @@ fn demographics(d: &Demographics) -> Result<RdfDemographics, Error> {
 }
 
 fn coded(c: &Coded) -> CodedValue {
-    CodedValue::new(&c.title, Code::in_system(&c.system, &c.code, Some(&c.title)))
+    CodedValue::new(
+        &c.title,
+        Code::in_system(&c.system, &c.code, Some(&c.title)),
+    )
 }
 
 fn vital(title: &str, loinc: &str, value: &str, unit: &str) -> VitalSign {
@@ -199,7 +249,8 @@ fn vital(title: &str, loinc: &str, value: &str, unit: &str) -> VitalSign {
 }
 
 fn date(s: &str) -> Result<NaiveDate, Error> {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|e| Error::Storage(format!("bad stored date `{s}`: {e}")))
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .map_err(|e| Error::Storage(format!("bad stored date `{s}`: {e}")))
 }
 
 fn datetime(s: &str) -> Result<DateTime<Utc>, Error> {

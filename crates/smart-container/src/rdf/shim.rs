@@ -12,7 +12,10 @@ const SP: &str = "http://smartplatforms.org/terms#";
 
 /// The collections this module writes.
 pub(crate) fn is_shim_collection(collection: &str) -> bool {
-    matches!(collection, "fulfillments" | "clinical_notes" | "procedures" | "social_history" | "family_history")
+    matches!(
+        collection,
+        "fulfillments" | "clinical_notes" | "procedures" | "social_history" | "family_history"
+    )
 }
 
 /// Items of one collection, with the summary of a list call.
@@ -38,9 +41,18 @@ pub(crate) fn items_document(
         x.open_about(&format!("sp:{ty}"), &about);
         x.resource("sp:belongsTo", &record_uri);
         match item {
-            Item::Fulfillment { date, medication_id, quantity, days_supply, pharmacy } => {
+            Item::Fulfillment {
+                date,
+                medication_id,
+                quantity,
+                days_supply,
+                pharmacy,
+            } => {
                 x.lit("dcterms:date", date);
-                x.resource("sp:medication", &format!("{record_uri}/medications/{medication_id}"));
+                x.resource(
+                    "sp:medication",
+                    &format!("{record_uri}/medications/{medication_id}"),
+                );
                 x.open("sp:quantityDispensed");
                 x.open("sp:ValueAndUnit");
                 x.lit("sp:value", &quantity.value);
@@ -76,8 +88,16 @@ pub(crate) fn items_document(
     }
     if let Some(s) = summary {
         x.open("api:ResponseSummary");
-        x.typed_lit("api:totalResultCount", &s.total.to_string(), "http://www.w3.org/2001/XMLSchema#integer");
-        x.typed_lit("api:resultsReturned", &s.returned.to_string(), "http://www.w3.org/2001/XMLSchema#integer");
+        x.typed_lit(
+            "api:totalResultCount",
+            &s.total.to_string(),
+            "http://www.w3.org/2001/XMLSchema#integer",
+        );
+        x.typed_lit(
+            "api:resultsReturned",
+            &s.returned.to_string(),
+            "http://www.w3.org/2001/XMLSchema#integer",
+        );
         x.open("api:resultOrder");
         x.open("rdf:Seq");
         x.lit("rdf:_1", ORDER_KEY);
@@ -121,17 +141,41 @@ pub(crate) fn ontology_document(api_base: &str) -> String {
     x.open_about("owl:Class", DEMOGRAPHICS_TYPE);
     x.lit("rdfs:label", "Demographics");
     x.close("owl:Class");
-    add_call(&mut x, DEMOGRAPHICS_TYPE, "/records/{record_id}/demographics", "GET", "record_items");
+    add_call(
+        &mut x,
+        DEMOGRAPHICS_TYPE,
+        "/records/{record_id}/demographics",
+        "GET",
+        "record_items",
+    );
     for c in COLLECTIONS {
         let label = c.type_uri.trim_start_matches(SP);
         x.open_about("owl:Class", c.type_uri);
         x.lit("rdfs:label", label);
         x.close("owl:Class");
         if c.single {
-            add_call(&mut x, c.type_uri, &format!("/records/{{record_id}}/{}", c.name), "GET", "record_items");
+            add_call(
+                &mut x,
+                c.type_uri,
+                &format!("/records/{{record_id}}/{}", c.name),
+                "GET",
+                "record_items",
+            );
         } else {
-            add_call(&mut x, c.type_uri, &format!("/records/{{record_id}}/{}/", c.name), "GET", "record_items");
-            add_call(&mut x, c.type_uri, &format!("/records/{{record_id}}/{}/{{id}}", c.name), "GET", "record_item");
+            add_call(
+                &mut x,
+                c.type_uri,
+                &format!("/records/{{record_id}}/{}/", c.name),
+                "GET",
+                "record_items",
+            );
+            add_call(
+                &mut x,
+                c.type_uri,
+                &format!("/records/{{record_id}}/{}/{{id}}", c.name),
+                "GET",
+                "record_item",
+            );
         }
     }
     for (path, method) in [
@@ -139,9 +183,21 @@ pub(crate) fn ontology_document(api_base: &str) -> String {
         ("/records/{record_id}/apps/{app_id}/scratchpad", "PUT"),
         ("/records/{record_id}/apps/{app_id}/scratchpad", "DELETE"),
     ] {
-        add_call(&mut x, &format!("{SP}Scratchpad"), path, method, "record_app_storage");
+        add_call(
+            &mut x,
+            &format!("{SP}Scratchpad"),
+            path,
+            method,
+            "record_app_storage",
+        );
     }
-    add_call(&mut x, "http://xmlns.com/foaf/0.1/Person", "/users/{user_id}", "GET", "user");
+    add_call(
+        &mut x,
+        "http://xmlns.com/foaf/0.1/Person",
+        "/users/{user_id}",
+        "GET",
+        "user",
+    );
     let _ = api_base;
     x.finish()
 }
@@ -201,7 +257,11 @@ impl Doc {
 
     fn typed_lit(&mut self, tag: &str, value: &str, datatype: &str) {
         self.indent();
-        let _ = writeln!(self.out, "<{tag} rdf:datatype=\"{datatype}\">{}</{tag}>", esc(value));
+        let _ = writeln!(
+            self.out,
+            "<{tag} rdf:datatype=\"{datatype}\">{}</{tag}>",
+            esc(value)
+        );
     }
 
     fn resource(&mut self, tag: &str, uri: &str) {

@@ -22,8 +22,14 @@ impl Store {
         let mut conn = self.lock();
         let tx = conn.transaction()?;
         tx.execute("DELETE FROM apps WHERE id = ?1", [&app.id])?;
-        tx.execute("DELETE FROM access_tokens WHERE consumer_key = ?1", [&app.id])?;
-        tx.execute("DELETE FROM request_tokens WHERE consumer_key = ?1", [&app.id])?;
+        tx.execute(
+            "DELETE FROM access_tokens WHERE consumer_key = ?1",
+            [&app.id],
+        )?;
+        tx.execute(
+            "DELETE FROM request_tokens WHERE consumer_key = ?1",
+            [&app.id],
+        )?;
         tx.execute(
             "INSERT INTO apps (id, manifest, secret_sealed, installed_at) VALUES (?1, ?2, ?3, ?4)",
             rusqlite::params![app.id, app.manifest, app.secret_sealed, now()],
@@ -51,7 +57,13 @@ impl Store {
             .query_row(
                 "SELECT id, manifest, secret_sealed FROM apps WHERE id = ?1",
                 [id],
-                |r| Ok(StoredApp { id: r.get(0)?, manifest: r.get(1)?, secret_sealed: r.get(2)? }),
+                |r| {
+                    Ok(StoredApp {
+                        id: r.get(0)?,
+                        manifest: r.get(1)?,
+                        secret_sealed: r.get(2)?,
+                    })
+                },
             )
             .optional()?)
     }
@@ -61,7 +73,11 @@ impl Store {
         let conn = self.lock();
         let mut stmt = conn.prepare("SELECT id, manifest, secret_sealed FROM apps ORDER BY id")?;
         let rows = stmt.query_map([], |r| {
-            Ok(StoredApp { id: r.get(0)?, manifest: r.get(1)?, secret_sealed: r.get(2)? })
+            Ok(StoredApp {
+                id: r.get(0)?,
+                manifest: r.get(1)?,
+                secret_sealed: r.get(2)?,
+            })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }

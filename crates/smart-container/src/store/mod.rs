@@ -125,15 +125,9 @@ impl Store {
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
-        let store = Self { conn: Mutex::new(conn) };
-        store.migrate()?;
-        Ok(store)
-    }
-
-    /// Opens an in-memory database (tests).
-    #[cfg(test)]
-    pub(crate) fn in_memory() -> Result<Self, Error> {
-        let store = Self { conn: Mutex::new(Connection::open_in_memory()?) };
+        let store = Self {
+            conn: Mutex::new(conn),
+        };
         store.migrate()?;
         Ok(store)
     }
@@ -147,7 +141,10 @@ impl Store {
         for (i, sql) in MIGRATIONS.iter().enumerate().skip(applied) {
             let tx = conn.transaction()?;
             tx.execute_batch(sql)?;
-            tx.execute("INSERT INTO schema_version (version) VALUES (?1)", [i as i64 + 1])?;
+            tx.execute(
+                "INSERT INTO schema_version (version) VALUES (?1)",
+                [i as i64 + 1],
+            )?;
             tx.commit()?;
         }
         Ok(())
@@ -156,7 +153,9 @@ impl Store {
     /// The connection; a poisoned mutex is recovered (SQLite keeps its own
     /// consistency through transactions).
     pub(crate) fn lock(&self) -> MutexGuard<'_, Connection> {
-        self.conn.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.conn
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }
 

@@ -70,7 +70,9 @@ impl Store {
                 "INSERT INTO record_items (record_id, kind, item_id, item_date, code, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             )?;
             for i in items {
-                stmt.execute(rusqlite::params![record.id, i.kind, i.item_id, i.date, i.code, i.body])?;
+                stmt.execute(rusqlite::params![
+                    record.id, i.kind, i.item_id, i.date, i.code, i.body
+                ])?;
             }
         }
         tx.commit()?;
@@ -79,7 +81,9 @@ impl Store {
 
     /// How many records exist.
     pub(crate) fn record_count(&self) -> Result<i64, Error> {
-        Ok(self.lock().query_row("SELECT COUNT(*) FROM records", [], |r| r.get(0))?)
+        Ok(self
+            .lock()
+            .query_row("SELECT COUNT(*) FROM records", [], |r| r.get(0))?)
     }
 
     /// Every record header, by family then given name.
@@ -141,11 +145,19 @@ impl Store {
             "SELECT kind, item_id, item_date, code, body FROM record_items WHERE {filter} ORDER BY item_date DESC, item_id DESC LIMIT ? OFFSET ?"
         ))?;
         let rows = stmt.query_map(rusqlite::params_from_iter(page_params.iter()), row_to_item)?;
-        Ok((u64::try_from(total).unwrap_or(0), rows.collect::<Result<_, _>>()?))
+        Ok((
+            u64::try_from(total).unwrap_or(0),
+            rows.collect::<Result<_, _>>()?,
+        ))
     }
 
     /// One item.
-    pub(crate) fn item(&self, record_id: &str, kind: &str, id: &str) -> Result<Option<ItemRow>, Error> {
+    pub(crate) fn item(
+        &self,
+        record_id: &str,
+        kind: &str,
+        id: &str,
+    ) -> Result<Option<ItemRow>, Error> {
         Ok(self
             .lock()
             .query_row(
@@ -157,7 +169,11 @@ impl Store {
     }
 
     /// An app's scratchpad for a record: (content type, body).
-    pub(crate) fn scratchpad(&self, record_id: &str, app_id: &str) -> Result<Option<(String, Vec<u8>)>, Error> {
+    pub(crate) fn scratchpad(
+        &self,
+        record_id: &str,
+        app_id: &str,
+    ) -> Result<Option<(String, Vec<u8>)>, Error> {
         Ok(self
             .lock()
             .query_row(
@@ -169,10 +185,19 @@ impl Store {
     }
 
     /// Writes an app's scratchpad for a record.
-    pub(crate) fn put_scratchpad(&self, record_id: &str, app_id: &str, content_type: &str, body: &[u8]) -> Result<(), Error> {
+    pub(crate) fn put_scratchpad(
+        &self,
+        record_id: &str,
+        app_id: &str,
+        content_type: &str,
+        body: &[u8],
+    ) -> Result<(), Error> {
         let mut conn = self.lock();
         let tx = conn.transaction()?;
-        tx.execute("DELETE FROM scratchpads WHERE record_id = ?1 AND app_id = ?2", [record_id, app_id])?;
+        tx.execute(
+            "DELETE FROM scratchpads WHERE record_id = ?1 AND app_id = ?2",
+            [record_id, app_id],
+        )?;
         tx.execute(
             "INSERT INTO scratchpads (record_id, app_id, content_type, body) VALUES (?1, ?2, ?3, ?4)",
             rusqlite::params![record_id, app_id, content_type, body],
@@ -183,9 +208,10 @@ impl Store {
 
     /// Deletes an app's scratchpad for a record; `false` when there was none.
     pub(crate) fn delete_scratchpad(&self, record_id: &str, app_id: &str) -> Result<bool, Error> {
-        let n = self
-            .lock()
-            .execute("DELETE FROM scratchpads WHERE record_id = ?1 AND app_id = ?2", [record_id, app_id])?;
+        let n = self.lock().execute(
+            "DELETE FROM scratchpads WHERE record_id = ?1 AND app_id = ?2",
+            [record_id, app_id],
+        )?;
         Ok(n > 0)
     }
 }
@@ -201,5 +227,11 @@ fn row_to_record(r: &rusqlite::Row<'_>) -> rusqlite::Result<RecordRow> {
 }
 
 fn row_to_item(r: &rusqlite::Row<'_>) -> rusqlite::Result<ItemRow> {
-    Ok(ItemRow { kind: r.get(0)?, item_id: r.get(1)?, date: r.get(2)?, code: r.get(3)?, body: r.get(4)? })
+    Ok(ItemRow {
+        kind: r.get(0)?,
+        item_id: r.get(1)?,
+        date: r.get(2)?,
+        code: r.get(3)?,
+        body: r.get(4)?,
+    })
 }

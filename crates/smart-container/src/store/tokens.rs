@@ -49,7 +49,11 @@ const RT_COLUMNS: &str = "consumer_key, secret_sealed, callback, attributes, exp
 
 impl Store {
     /// Stores a fresh request token.
-    pub(crate) fn insert_request_token(&self, hash: &str, t: &RequestTokenRow) -> Result<(), Error> {
+    pub(crate) fn insert_request_token(
+        &self,
+        hash: &str,
+        t: &RequestTokenRow,
+    ) -> Result<(), Error> {
         self.lock().execute(
             "INSERT INTO request_tokens (token_hash, consumer_key, secret_sealed, callback, attributes, expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             rusqlite::params![hash, t.consumer_key, t.secret_sealed, t.callback, t.attributes, t.expires_at],
@@ -118,7 +122,11 @@ impl Store {
             [hash],
         )?;
         let count: Option<i64> = tx
-            .query_row("SELECT failed_attempts FROM request_tokens WHERE token_hash = ?1", [hash], |r| r.get(0))
+            .query_row(
+                "SELECT failed_attempts FROM request_tokens WHERE token_hash = ?1",
+                [hash],
+                |r| r.get(0),
+            )
             .optional()?;
         tx.execute(
             "DELETE FROM request_tokens WHERE token_hash = ?1 AND failed_attempts >= ?2",
@@ -130,12 +138,16 @@ impl Store {
 
     /// Deletes a request token; `true` when it existed.
     pub(crate) fn delete_request_token(&self, hash: &str) -> Result<bool, Error> {
-        Ok(self.lock().execute("DELETE FROM request_tokens WHERE token_hash = ?1", [hash])? > 0)
+        Ok(self
+            .lock()
+            .execute("DELETE FROM request_tokens WHERE token_hash = ?1", [hash])?
+            > 0)
     }
 
     /// Deletes request tokens expired before `now`.
     pub(crate) fn purge_request_tokens(&self, now: i64) -> Result<(), Error> {
-        self.lock().execute("DELETE FROM request_tokens WHERE expires_at < ?1", [now])?;
+        self.lock()
+            .execute("DELETE FROM request_tokens WHERE expires_at < ?1", [now])?;
         Ok(())
     }
 
@@ -176,15 +188,24 @@ impl Store {
 
     /// Revokes one access token; `true` when it existed.
     pub(crate) fn revoke_access_token(&self, hash: &str) -> Result<bool, Error> {
-        Ok(self.lock().execute("DELETE FROM access_tokens WHERE token_hash = ?1", [hash])? > 0)
+        Ok(self
+            .lock()
+            .execute("DELETE FROM access_tokens WHERE token_hash = ?1", [hash])?
+            > 0)
     }
 
     /// Revokes every token of an app; returns how many access tokens died.
     pub(crate) fn revoke_tokens(&self, consumer_key: &str) -> Result<usize, Error> {
         let mut conn = self.lock();
         let tx = conn.transaction()?;
-        let n = tx.execute("DELETE FROM access_tokens WHERE consumer_key = ?1", [consumer_key])?;
-        tx.execute("DELETE FROM request_tokens WHERE consumer_key = ?1", [consumer_key])?;
+        let n = tx.execute(
+            "DELETE FROM access_tokens WHERE consumer_key = ?1",
+            [consumer_key],
+        )?;
+        tx.execute(
+            "DELETE FROM request_tokens WHERE consumer_key = ?1",
+            [consumer_key],
+        )?;
         tx.commit()?;
         Ok(n)
     }
@@ -211,7 +232,8 @@ impl Store {
 
     /// Drops nonces expired before `now`.
     pub(crate) fn purge_nonces(&self, now: i64) -> Result<(), Error> {
-        self.lock().execute("DELETE FROM nonces WHERE expires_at < ?1", [now])?;
+        self.lock()
+            .execute("DELETE FROM nonces WHERE expires_at < ?1", [now])?;
         Ok(())
     }
 }

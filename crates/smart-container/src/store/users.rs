@@ -69,7 +69,9 @@ impl Store {
 
     /// How many users exist.
     pub(crate) fn user_count(&self) -> Result<i64, Error> {
-        Ok(self.lock().query_row("SELECT COUNT(*) FROM users", [], |r| r.get(0))?)
+        Ok(self
+            .lock()
+            .query_row("SELECT COUNT(*) FROM users", [], |r| r.get(0))?)
     }
 
     /// Stores a new session.
@@ -95,14 +97,27 @@ impl Store {
             .query_row(
                 "SELECT user_id, csrf_key FROM sessions WHERE id_hash = ?1 AND expires_at >= ?2",
                 rusqlite::params![id_hash, now()],
-                |r| Ok(Session { user_id: r.get(0)?, csrf_key: r.get(1)? }),
+                |r| {
+                    Ok(Session {
+                        user_id: r.get(0)?,
+                        csrf_key: r.get(1)?,
+                    })
+                },
             )
             .optional()?)
     }
 
+    /// Drops sessions expired before `now`.
+    pub(crate) fn purge_sessions(&self, now: i64) -> Result<(), Error> {
+        self.lock()
+            .execute("DELETE FROM sessions WHERE expires_at < ?1", [now])?;
+        Ok(())
+    }
+
     /// Ends a session.
     pub(crate) fn delete_session(&self, id_hash: &str) -> Result<(), Error> {
-        self.lock().execute("DELETE FROM sessions WHERE id_hash = ?1", [id_hash])?;
+        self.lock()
+            .execute("DELETE FROM sessions WHERE id_hash = ?1", [id_hash])?;
         Ok(())
     }
 }

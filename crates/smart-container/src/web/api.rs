@@ -52,8 +52,15 @@ pub(crate) async fn ontology(State(state): State<AppState>) -> Response {
 
 /// GET `/healthz`: 200 when the database answers.
 pub(crate) async fn healthz(State(state): State<AppState>) -> Result<Response, AppError> {
-    state.blocking(|s| Ok(s.container().store.record_count()?)).await?;
-    Ok((StatusCode::OK, [(header::CONTENT_TYPE, "text/plain")], "ok\n").into_response())
+    state
+        .blocking(|s| Ok(s.container().store.record_count()?))
+        .await?;
+    Ok((
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, "text/plain")],
+        "ok\n",
+    )
+        .into_response())
 }
 
 /// GET `/apps/manifests/`: every installed app's manifest.
@@ -67,12 +74,18 @@ pub(crate) async fn app_manifests(State(state): State<AppState>) -> Result<Json<
 }
 
 /// GET `/apps/{app_id}/manifest`.
-pub(crate) async fn app_manifest(State(state): State<AppState>, Path(app_id): Path<String>) -> Result<Response, AppError> {
-    let app = state.blocking(move |s| Ok(s.container().store.app(&app_id)?)).await?;
+pub(crate) async fn app_manifest(
+    State(state): State<AppState>,
+    Path(app_id): Path<String>,
+) -> Result<Response, AppError> {
+    let app = state
+        .blocking(move |s| Ok(s.container().store.app(&app_id)?))
+        .await?;
     let Some(app) = app else {
         return Err(AppError::Api(StatusCode::NOT_FOUND, "no such app".into()));
     };
-    let value: Value = serde_json::from_str(&app.manifest).map_err(|e| AppError::Internal(e.to_string()))?;
+    let value: Value =
+        serde_json::from_str(&app.manifest).map_err(|e| AppError::Internal(e.to_string()))?;
     Ok(Json(value).into_response())
 }
 
@@ -87,9 +100,13 @@ pub(crate) async fn demographics(
     let doc = state
         .blocking(move |s| {
             let Some(record) = s.container().store.record(&record_id)? else {
-                return Err(AppError::Api(StatusCode::NOT_FOUND, "no such record".into()));
+                return Err(AppError::Api(
+                    StatusCode::NOT_FOUND,
+                    "no such record".into(),
+                ));
             };
-            let d: Demographics = serde_json::from_str(&record.body).map_err(|e| AppError::Internal(e.to_string()))?;
+            let d: Demographics = serde_json::from_str(&record.body)
+                .map_err(|e| AppError::Internal(e.to_string()))?;
             Ok(rdf::demographics_document(&base, &record_id, &d)?)
         })
         .await?;
@@ -110,7 +127,14 @@ pub(crate) async fn single(
     let base = state.api_base().to_owned();
     let doc = state
         .blocking(move |s| {
-            let (_, rows) = s.container().store.items(&record_id, c.name, &ListQuery { limit: Some(1), ..ListQuery::default() })?;
+            let (_, rows) = s.container().store.items(
+                &record_id,
+                c.name,
+                &ListQuery {
+                    limit: Some(1),
+                    ..ListQuery::default()
+                },
+            )?;
             Ok(rdf::items_document(&base, &record_id, c.name, &rows, None)?)
         })
         .await?;
@@ -129,7 +153,10 @@ pub(crate) async fn list(
     let query = req.uri().query().unwrap_or("").to_owned();
     let (auth, _) = protected(&state, req, Some(&record_id)).await?;
     let Some(c) = collection(&name).filter(|c| !c.single) else {
-        return Err(AppError::Api(StatusCode::NOT_FOUND, "no such collection".into()));
+        return Err(AppError::Api(
+            StatusCode::NOT_FOUND,
+            "no such collection".into(),
+        ));
     };
     let q = parse_list_query(&query, c.code_filter)?;
     let base = state.api_base().to_owned();
@@ -140,8 +167,18 @@ pub(crate) async fn list(
             let next_offset = u64::from(q.offset) + returned;
             let next_page_url = (q.limit.is_some() && next_offset < total && returned > 0)
                 .then(|| next_page(&base, &path, &query, next_offset));
-            let summary = Summary { total, returned, next_page_url };
-            Ok(rdf::items_document(&base, &record_id, c.name, &rows, Some(&summary))?)
+            let summary = Summary {
+                total,
+                returned,
+                next_page_url,
+            };
+            Ok(rdf::items_document(
+                &base,
+                &record_id,
+                c.name,
+                &rows,
+                Some(&summary),
+            )?)
         })
         .await?;
     Ok(with_consumer(rdf_response(doc), auth.consumer_key))
@@ -155,7 +192,10 @@ pub(crate) async fn item(
 ) -> Result<Response, AppError> {
     let (auth, _) = protected(&state, req, Some(&record_id)).await?;
     let Some(c) = collection(&name).filter(|c| !c.single) else {
-        return Err(AppError::Api(StatusCode::NOT_FOUND, "no such collection".into()));
+        return Err(AppError::Api(
+            StatusCode::NOT_FOUND,
+            "no such collection".into(),
+        ));
     };
     let base = state.api_base().to_owned();
     let doc = state
@@ -163,7 +203,13 @@ pub(crate) async fn item(
             let Some(row) = s.container().store.item(&record_id, c.name, &item_id)? else {
                 return Err(AppError::Api(StatusCode::NOT_FOUND, "no such item".into()));
             };
-            Ok(rdf::items_document(&base, &record_id, c.name, &[row], None)?)
+            Ok(rdf::items_document(
+                &base,
+                &record_id,
+                c.name,
+                &[row],
+                None,
+            )?)
         })
         .await?;
     Ok(with_consumer(rdf_response(doc), auth.consumer_key))
@@ -178,7 +224,9 @@ pub(crate) async fn scratchpad(
 ) -> Result<Response, AppError> {
     let (auth, _) = protected(&state, req, Some(&record_id)).await?;
     own_app(&auth, &app_id)?;
-    let stored = state.blocking(move |s| Ok(s.container().store.scratchpad(&record_id, &app_id)?)).await?;
+    let stored = state
+        .blocking(move |s| Ok(s.container().store.scratchpad(&record_id, &app_id)?))
+        .await?;
     let res = match stored {
         Some((content_type, body)) => {
             let mut res = (StatusCode::OK, body).into_response();
@@ -211,7 +259,11 @@ pub(crate) async fn put_scratchpad(
     let stored = body.clone();
     let ct = content_type.clone();
     state
-        .blocking(move |s| Ok(s.container().store.put_scratchpad(&record_id, &app_id, &ct, &stored)?))
+        .blocking(move |s| {
+            Ok(s.container()
+                .store
+                .put_scratchpad(&record_id, &app_id, &ct, &stored)?)
+        })
         .await?;
     let mut res = (StatusCode::OK, body).into_response();
     if let Ok(v) = HeaderValue::from_str(&content_type) {
@@ -228,8 +280,13 @@ pub(crate) async fn delete_scratchpad(
 ) -> Result<Response, AppError> {
     let (auth, _) = protected(&state, req, Some(&record_id)).await?;
     own_app(&auth, &app_id)?;
-    state.blocking(move |s| Ok(s.container().store.delete_scratchpad(&record_id, &app_id)?)).await?;
-    Ok(with_consumer(rdf_response(shim::empty_document()), auth.consumer_key))
+    state
+        .blocking(move |s| Ok(s.container().store.delete_scratchpad(&record_id, &app_id)?))
+        .await?;
+    Ok(with_consumer(
+        rdf_response(shim::empty_document()),
+        auth.consumer_key,
+    ))
 }
 
 /// GET `/users/{user_id}`: the token's own user (403 for another one).
@@ -239,8 +296,14 @@ pub(crate) async fn user(
     req: Request,
 ) -> Result<Response, AppError> {
     let (auth, _) = protected(&state, req, None).await?;
-    if !bool::from(subtle::ConstantTimeEq::ct_eq(auth.user_id.as_bytes(), user_id.as_bytes())) {
-        return Err(AppError::Api(StatusCode::FORBIDDEN, "a token reads only its own user".into()));
+    if !bool::from(subtle::ConstantTimeEq::ct_eq(
+        auth.user_id.as_bytes(),
+        user_id.as_bytes(),
+    )) {
+        return Err(AppError::Api(
+            StatusCode::FORBIDDEN,
+            "a token reads only its own user".into(),
+        ));
     }
     let base = state.api_base().to_owned();
     let doc = state
@@ -248,7 +311,12 @@ pub(crate) async fn user(
             let Some(u) = s.container().store.user(&user_id)? else {
                 return Err(AppError::Api(StatusCode::NOT_FOUND, "no such user".into()));
             };
-            Ok(shim::user_document(&base, &u.id, &u.given_name, &u.family_name))
+            Ok(shim::user_document(
+                &base,
+                &u.id,
+                &u.given_name,
+                &u.family_name,
+            ))
         })
         .await?;
     Ok(with_consumer(rdf_response(doc), auth.consumer_key))
@@ -256,21 +324,34 @@ pub(crate) async fn user(
 
 /// Authenticates a protected call and, when `record_id` is given, checks
 /// that the token is bound to it (403 otherwise).
-async fn protected(state: &AppState, req: Request, record_id: Option<&str>) -> Result<(Authenticated, Bytes), AppError> {
+async fn protected(
+    state: &AppState,
+    req: Request,
+    record_id: Option<&str>,
+) -> Result<(Authenticated, Bytes), AppError> {
     let (auth, body) = authenticate(state, req).await?;
     if let Some(rid) = record_id {
         auth.require_attribute("record_id", rid).map_err(|_| {
-            AppError::Api(StatusCode::FORBIDDEN, "this token is bound to another record".into())
+            AppError::Api(
+                StatusCode::FORBIDDEN,
+                "this token is bound to another record".into(),
+            )
         })?;
     }
     Ok((auth, body))
 }
 
 fn own_app(auth: &Authenticated, app_id: &str) -> Result<(), AppError> {
-    if bool::from(subtle::ConstantTimeEq::ct_eq(auth.consumer_key.as_bytes(), app_id.as_bytes())) {
+    if bool::from(subtle::ConstantTimeEq::ct_eq(
+        auth.consumer_key.as_bytes(),
+        app_id.as_bytes(),
+    )) {
         Ok(())
     } else {
-        Err(AppError::Api(StatusCode::FORBIDDEN, "an app reads only its own scratchpad".into()))
+        Err(AppError::Api(
+            StatusCode::FORBIDDEN,
+            "an app reads only its own scratchpad".into(),
+        ))
     }
 }
 
@@ -279,7 +360,10 @@ fn rdf_response(doc: String) -> Response {
 }
 
 /// Parses the paging and filter parameters; a repeated or malformed one is 400.
-pub(crate) fn parse_list_query(query: &str, code_filter: Option<&str>) -> Result<ListQuery, AppError> {
+pub(crate) fn parse_list_query(
+    query: &str,
+    code_filter: Option<&str>,
+) -> Result<ListQuery, AppError> {
     let bad = |m: String| AppError::Api(StatusCode::BAD_REQUEST, m);
     let mut q = ListQuery::default();
     let mut seen = std::collections::HashSet::new();
@@ -291,15 +375,27 @@ pub(crate) fn parse_list_query(query: &str, code_filter: Option<&str>) -> Result
         }
         match k.as_ref() {
             "limit" => {
-                let n: u32 = v.parse().map_err(|_| bad(format!("limit must be a number from 1 to {MAX_LIMIT}")))?;
+                let n: u32 = v
+                    .parse()
+                    .map_err(|_| bad(format!("limit must be a number from 1 to {MAX_LIMIT}")))?;
                 if n == 0 || n > MAX_LIMIT {
                     return Err(bad(format!("limit must be a number from 1 to {MAX_LIMIT}")));
                 }
                 q.limit = Some(n);
             }
-            "offset" => q.offset = v.parse().map_err(|_| bad("offset must be a non-negative number".into()))?,
-            "date_from" => q.date_from = Some(parse_date(&v).ok_or_else(|| bad("date_from must be YYYY-MM-DD".into()))?),
-            "date_to" => q.date_to = Some(parse_date(&v).ok_or_else(|| bad("date_to must be YYYY-MM-DD".into()))?),
+            "offset" => {
+                q.offset = v
+                    .parse()
+                    .map_err(|_| bad("offset must be a non-negative number".into()))?
+            }
+            "date_from" => {
+                q.date_from =
+                    Some(parse_date(&v).ok_or_else(|| bad("date_from must be YYYY-MM-DD".into()))?)
+            }
+            "date_to" => {
+                q.date_to =
+                    Some(parse_date(&v).ok_or_else(|| bad("date_to must be YYYY-MM-DD".into()))?)
+            }
             name if Some(name) == code_filter => {
                 let codes: Vec<String> = v.split('|').map(str::trim).map(str::to_owned).collect();
                 if codes.len() > 100 || codes.iter().any(|c| c.is_empty() || c.len() > 64) {

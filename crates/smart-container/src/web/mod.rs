@@ -51,15 +51,27 @@ impl AppState {
         let parsed = url::Url::parse(public_url)
             .map_err(|e| Error::Invalid(format!("--public-url `{public_url}`: {e}")))?;
         if !matches!(parsed.scheme(), "http" | "https") || parsed.host().is_none() {
-            return Err(Error::Invalid(format!("--public-url `{public_url}` must be an http(s) origin")));
+            return Err(Error::Invalid(format!(
+                "--public-url `{public_url}` must be an http(s) origin"
+            )));
         }
         if parsed.query().is_some() || parsed.fragment().is_some() {
-            return Err(Error::Invalid(format!("--public-url `{public_url}` must have no query or fragment")));
+            return Err(Error::Invalid(format!(
+                "--public-url `{public_url}` must have no query or fragment"
+            )));
         }
         let public_url = parsed.as_str().trim_end_matches('/').to_owned();
         let dummy_password_hash = crate::crypto::dummy_password_hash(container.password_cost);
         let provider = oauth::ProviderHandle::new(&container);
-        Ok(Self { inner: Arc::new(Inner { container, public_url, dev, dummy_password_hash, provider }) })
+        Ok(Self {
+            inner: Arc::new(Inner {
+                container,
+                public_url,
+                dev,
+                dummy_password_hash,
+                provider,
+            }),
+        })
     }
 
     /// The API base (the public URL).
@@ -73,6 +85,21 @@ impl AppState {
 
     pub(crate) fn secure_cookies(&self) -> bool {
         self.inner.public_url.starts_with("https:")
+    }
+
+    /// Drops expired nonces, request tokens and sessions (the server calls
+    /// this every minute so that the tables stay bounded).
+    pub(crate) async fn purge_expired(&self) -> Result<(), AppError> {
+        self.blocking(|s| {
+            let now = crate::store::now();
+            s.inner
+                .provider
+                .purge(u64::try_from(now).unwrap_or(0))
+                .map_err(AppError::OAuth)?;
+            s.container().store.purge_sessions(now)?;
+            Ok(())
+        })
+        .await
     }
 
     /// Runs a blocking store call off the async threads.
@@ -103,20 +130,31 @@ pub fn app(state: AppState) -> Router {
         .route("/logout", get(pages::logout_form).post(pages::logout))
         .route("/oauth/request_token", post(oauth::request_token))
         .route("/oauth/access_token", post(oauth::access_token))
-        .route("/oauth/authorize", get(pages::authorize_form).post(pages::authorize))
+        .route(
+            "/oauth/authorize",
+            get(pages::authorize_form).post(pages::authorize),
+        )
         .route("/records/{record_id}/demographics", get(api::demographics))
         .route(
             "/records/{record_id}/apps/{app_id}/scratchpad",
-            get(api::scratchpad).put(api::put_scratchpad).delete(api::delete_scratchpad),
+            get(api::scratchpad)
+                .put(api::put_scratchpad)
+                .delete(api::delete_scratchpad),
         )
         .route("/records/{record_id}/{collection}", get(api::single))
         .route("/records/{record_id}/{collection}/", get(api::list))
-        .route("/records/{record_id}/{collection}/{item_id}", get(api::item))
+        .route(
+            "/records/{record_id}/{collection}/{item_id}",
+            get(api::item),
+        )
         .route("/users/{user_id}", get(api::user))
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(middleware::from_fn(no_store))
-        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            REQUEST_TIMEOUT,
+        ))
         .layer(middleware::from_fn(log_request))
         .with_state(state)
 }
@@ -149,19 +187,30 @@ impl From<Error> for AppError {
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         match self {
-            Self::Api(status, msg) => (status, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], msg).into_response(),
+            Self::Api(status, msg) => (
+                status,
+                [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+                msg,
+            )
+                .into_response(),
             Self::Page(status, msg) => pages::error_page(status, &msg),
             Self::OAuth(e) => oauth::error_response(&e),
             Self::Internal(msg) => {
                 tracing::error!(error = %msg, "internal error");
-                pages::error_page(StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong on our side.")
+                pages::error_page(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "Something went wrong on our side.",
+                )
             }
         }
     }
 }
 
 async fn not_found() -> AppError {
-    AppError::Page(StatusCode::NOT_FOUND, "There is nothing at this address.".into())
+    AppError::Page(
+        StatusCode::NOT_FOUND,
+        "There is nothing at this address.".into(),
+    )
 }
 
 /// Adds `Cache-Control: no-store` to every response that set no policy:
@@ -181,7 +230,11 @@ async fn log_request(req: Request, next: Next) -> Response {
     let path = req.uri().path().to_owned();
     let start = Instant::now();
     let res = next.run(req).await;
-    let consumer = res.extensions().get::<ConsumerKey>().map(|c| c.0.clone()).unwrap_or_default();
+    let consumer = res
+        .extensions()
+        .get::<ConsumerKey>()
+        .map(|c| c.0.clone())
+        .unwrap_or_default();
     tracing::info!(
         %method,
         path = %path,
@@ -201,7 +254,10 @@ pub(crate) fn page_security_headers(res: &mut Response) {
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static("default-src 'none'; style-src 'unsafe-inline'; img-src 'self' https: http:; form-action 'self' http: https:; frame-ancestors 'none'"),
     );
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
 }
 

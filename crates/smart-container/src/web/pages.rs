@@ -18,29 +18,40 @@ use crate::crypto::verify_password;
 /// Renders an error page.
 pub(crate) fn error_page(status: StatusCode, message: &str) -> Response {
     let title = status.canonical_reason().unwrap_or("Error");
-    page(status, title, html! {
-        h1 { (status.as_u16()) " " (title) }
-        p { (message) }
-        p { a href="/" { "Home" } }
-    })
+    page(
+        status,
+        title,
+        html! {
+            h1 { (status.as_u16()) " " (title) }
+            p { (message) }
+            p { a href="/" { "Home" } }
+        },
+    )
 }
 
 /// GET `/`: who is logged in, and the installed apps.
-pub(crate) async fn home(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, AppError> {
+pub(crate) async fn home(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
     let user = session::current(&state, &headers).await?;
     let apps = state.blocking(|s| Ok(s.container().list_apps()?)).await?;
-    Ok(page(StatusCode::OK, "SMART container", html! {
-        h1 { "SMART container" }
-        @if state.inner.dev { p.error { "Development mode: weak app secrets are accepted and the user demo/demo may exist." } }
-        @match &user {
-            Some(u) => p { "Logged in as " b { (u.user_id) } ". " a href="/logout" { "Log out" } },
-            None => p { a href="/login" { "Log in" } },
-        }
-        h2 { "Apps" }
-        @if apps.is_empty() { p { "No app installed. Use " code { "smart-container load-app" } "." } }
-        ul { @for a in &apps { li { a href={ "/apps/" (a.id) "/launch" } { (a.name) } " " small { "(" (a.id) ")" } } } }
-        p { small { "API base: " code { (state.api_base()) } " · " a href="/manifest" { "manifest" } } }
-    }))
+    Ok(page(
+        StatusCode::OK,
+        "SMART container",
+        html! {
+            h1 { "SMART container" }
+            @if state.inner.dev { p.error { "Development mode: weak app secrets are accepted and the user demo/demo may exist." } }
+            @match &user {
+                Some(u) => p { "Logged in as " b { (u.user_id) } ". " a href="/logout" { "Log out" } },
+                None => p { a href="/login" { "Log in" } },
+            }
+            h2 { "Apps" }
+            @if apps.is_empty() { p { "No app installed. Use " code { "smart-container load-app" } "." } }
+            ul { @for a in &apps { li { a href={ "/apps/" (a.id) "/launch" } { (a.name) } " " small { "(" (a.id) ")" } } } }
+            p { small { "API base: " code { (state.api_base()) } " · " a href="/manifest" { "manifest" } } }
+        },
+    ))
 }
 
 /// Query of the login page.
@@ -64,7 +75,9 @@ pub(crate) struct LoginForm {
 
 impl std::fmt::Debug for LoginForm {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("LoginForm").field("username", &self.username).finish_non_exhaustive()
+        f.debug_struct("LoginForm")
+            .field("username", &self.username)
+            .finish_non_exhaustive()
     }
 }
 
@@ -82,12 +95,20 @@ pub(crate) async fn login(
     let ok = state
         .blocking(move |s| {
             let user = s.container().store.user(&username)?;
-            let hash = user.as_ref().map_or(s.inner.dummy_password_hash.as_str(), |u| u.password_hash.as_str());
+            let hash = user
+                .as_ref()
+                .map_or(s.inner.dummy_password_hash.as_str(), |u| {
+                    u.password_hash.as_str()
+                });
             Ok(verify_password(&password, hash) && user.is_some())
         })
         .await?;
     if !ok {
-        return Ok(login_page(StatusCode::UNAUTHORIZED, &return_url, Some("Wrong user name or password.")));
+        return Ok(login_page(
+            StatusCode::UNAUTHORIZED,
+            &return_url,
+            Some("Wrong user name or password."),
+        ));
     }
     let old = session::current(&state, &headers).await?;
     session::end(&state, old).await?;
@@ -101,14 +122,21 @@ pub(crate) async fn login(
 
 /// GET `/logout`: a button (logging out is a POST).
 pub(crate) async fn logout_form() -> Response {
-    page(StatusCode::OK, "Log out", html! {
-        h1 { "Log out" }
-        form method="post" action="/logout" { button type="submit" { "Log out" } }
-    })
+    page(
+        StatusCode::OK,
+        "Log out",
+        html! {
+            h1 { "Log out" }
+            form method="post" action="/logout" { button type="submit" { "Log out" } }
+        },
+    )
 }
 
 /// POST `/logout`.
-pub(crate) async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, AppError> {
+pub(crate) async fn logout(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
     let current = session::current(&state, &headers).await?;
     let cookie = session::end(&state, current).await?;
     let mut res = see_other("/login");
@@ -133,42 +161,70 @@ pub(crate) async fn launch(
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
     let lookup = app_id.clone();
-    let Some((manifest, _)) = state.blocking(move |s| Ok(s.container().app(&lookup)?)).await? else {
-        return Err(AppError::Page(StatusCode::NOT_FOUND, format!("No app `{app_id}` is installed.")));
+    let Some((manifest, _)) = state
+        .blocking(move |s| Ok(s.container().app(&lookup)?))
+        .await?
+    else {
+        return Err(AppError::Page(
+            StatusCode::NOT_FOUND,
+            format!("No app `{app_id}` is installed."),
+        ));
     };
     let Some(user) = session::current(&state, &headers).await? else {
         let here = format!("/apps/{}/launch", urlencode(&app_id));
-        return Ok(see_other(&format!("/login?return_url={}", urlencode(&here))));
+        return Ok(see_other(&format!(
+            "/login?return_url={}",
+            urlencode(&here)
+        )));
     };
     let Some(index) = manifest.index.clone() else {
-        return Err(AppError::Page(StatusCode::BAD_REQUEST, format!("The app `{}` has no index page to launch.", manifest.name)));
+        return Err(AppError::Page(
+            StatusCode::BAD_REQUEST,
+            format!("The app `{}` has no index page to launch.", manifest.name),
+        ));
     };
     match q.record_id {
         Some(record_id) => {
             let rid = record_id.clone();
-            if state.blocking(move |s| Ok(s.container().store.record(&rid)?)).await?.is_none() {
-                return Err(AppError::Page(StatusCode::NOT_FOUND, "No such record.".into()));
+            if state
+                .blocking(move |s| Ok(s.container().store.record(&rid)?))
+                .await?
+                .is_none()
+            {
+                return Err(AppError::Page(
+                    StatusCode::NOT_FOUND,
+                    "No such record.".into(),
+                ));
             }
-            let target = append_query(&index, &[("record_id", &record_id), ("api_base", state.api_base())])
-                .ok_or_else(|| AppError::Internal("the app index is not a URL".into()))?;
+            let target = append_query(
+                &index,
+                &[("record_id", &record_id), ("api_base", state.api_base())],
+            )
+            .ok_or_else(|| AppError::Internal("the app index is not a URL".into()))?;
             Ok(see_other(&target))
         }
         None => {
-            let records = state.blocking(|s| Ok(s.container().store.records()?)).await?;
-            Ok(page(StatusCode::OK, "Choose a record", html! {
-                h1 { "Launch " (manifest.name) }
-                p { "Logged in as " b { (user.user_id) } ". Choose the patient record to open:" }
-                table {
-                    tr { th { "Patient" } th { "Born" } th { "Record" } }
-                    @for r in &records {
-                        tr {
-                            td { a href={ "/apps/" (urlencode(&app_id)) "/launch?record_id=" (urlencode(&r.id)) } { (r.family_name) ", " (r.given_name) } }
-                            td { (r.birthday) }
-                            td { code { (r.id) } }
+            let records = state
+                .blocking(|s| Ok(s.container().store.records()?))
+                .await?;
+            Ok(page(
+                StatusCode::OK,
+                "Choose a record",
+                html! {
+                    h1 { "Launch " (manifest.name) }
+                    p { "Logged in as " b { (user.user_id) } ". Choose the patient record to open:" }
+                    table {
+                        tr { th { "Patient" } th { "Born" } th { "Record" } }
+                        @for r in &records {
+                            tr {
+                                td { a href={ "/apps/" (urlencode(&app_id)) "/launch?record_id=" (urlencode(&r.id)) } { (r.family_name) ", " (r.given_name) } }
+                                td { (r.birthday) }
+                                td { code { (r.id) } }
+                            }
                         }
                     }
-                }
-            }))
+                },
+            ))
         }
     }
 }
@@ -188,27 +244,37 @@ pub(crate) async fn authorize_form(
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
     let Some(token) = q.oauth_token.filter(|t| !t.is_empty()) else {
-        return Err(AppError::Page(StatusCode::BAD_REQUEST, "The request lacks oauth_token.".into()));
+        return Err(AppError::Page(
+            StatusCode::BAD_REQUEST,
+            "The request lacks oauth_token.".into(),
+        ));
     };
     let Some(user) = session::current(&state, &headers).await? else {
         let here = format!("/oauth/authorize?oauth_token={}", urlencode(&token));
-        return Ok(see_other(&format!("/login?return_url={}", urlencode(&here))));
+        return Ok(see_other(&format!(
+            "/login?return_url={}",
+            urlencode(&here)
+        )));
     };
     let pending = oauth::pending(&state, &token).await?;
     let csrf = user.csrf_token(&token);
-    Ok(page(StatusCode::OK, "Authorize", html! {
-        h1 { "Authorize " (pending.app_name) "?" }
-        p { "The app " b { (pending.app_name) } " " small { "(" (pending.consumer_key) ")" } " asks to read the record of" }
-        p.record { b { (pending.patient) } " " small { "(record " code { (pending.record_id) } ")" } }
-        p { "You are logged in as " b { (user.user_id) } "." }
-        form method="post" action="/oauth/authorize" {
-            input type="hidden" name="oauth_token" value=(token);
-            input type="hidden" name="csrf_token" value=(csrf);
-            button type="submit" name="decision" value="approve" { "Approve" }
-            " "
-            button.deny type="submit" name="decision" value="deny" { "Deny" }
-        }
-    }))
+    Ok(page(
+        StatusCode::OK,
+        "Authorize",
+        html! {
+            h1 { "Authorize " (pending.app_name) "?" }
+            p { "The app " b { (pending.app_name) } " " small { "(" (pending.consumer_key) ")" } " asks to read the record of" }
+            p.record { b { (pending.patient) } " " small { "(record " code { (pending.record_id) } ")" } }
+            p { "You are logged in as " b { (user.user_id) } "." }
+            form method="post" action="/oauth/authorize" {
+                input type="hidden" name="oauth_token" value=(token);
+                input type="hidden" name="csrf_token" value=(csrf);
+                button type="submit" name="decision" value="approve" { "Approve" }
+                " "
+                button.deny type="submit" name="decision" value="deny" { "Deny" }
+            }
+        },
+    ))
 }
 
 /// The authorize form.
@@ -231,15 +297,26 @@ pub(crate) async fn authorize(
     Form(form): Form<AuthorizeForm>,
 ) -> Result<Response, AppError> {
     let Some(user) = session::current(&state, &headers).await? else {
-        return Err(AppError::Page(StatusCode::UNAUTHORIZED, "Please log in again, then reopen the app.".into()));
+        return Err(AppError::Page(
+            StatusCode::UNAUTHORIZED,
+            "Please log in again, then reopen the app.".into(),
+        ));
     };
     if !user.check_csrf(&form.oauth_token, &form.csrf_token) {
-        return Err(AppError::Page(StatusCode::FORBIDDEN, "This form has expired or was not sent by this page.".into()));
+        return Err(AppError::Page(
+            StatusCode::FORBIDDEN,
+            "This form has expired or was not sent by this page.".into(),
+        ));
     }
     let target = match form.decision.as_str() {
         "approve" => oauth::approve(&state, &form.oauth_token, &user.user_id).await?,
         "deny" => oauth::deny(&state, &form.oauth_token).await?,
-        _ => return Err(AppError::Page(StatusCode::BAD_REQUEST, "Unknown decision.".into())),
+        _ => {
+            return Err(AppError::Page(
+                StatusCode::BAD_REQUEST,
+                "Unknown decision.".into(),
+            ));
+        }
     };
     Ok(see_other(&target))
 }
@@ -266,29 +343,43 @@ pub(crate) fn append_query(base: &str, params: &[(&str, &str)]) -> Option<String
     Some(url.into())
 }
 
-/// Percent-encodes a value for a URL query or path segment.
+/// Percent-encodes a value for a URL query or path segment (`@`, common in
+/// app ids, stays readable).
 pub(crate) fn urlencode(value: &str) -> String {
-    url::form_urlencoded::byte_serialize(value.as_bytes()).collect()
+    url::form_urlencoded::byte_serialize(value.as_bytes())
+        .collect::<String>()
+        .replace("%40", "@")
 }
 
 fn login_page(status: StatusCode, return_url: &str, error: Option<&str>) -> Response {
     let return_url = safe_return_url(Some(return_url));
-    page(status, "Log in", html! {
-        h1 { "Log in" }
-        @if let Some(e) = error { p.error { (e) } }
-        form method="post" action="/login" {
-            label { "User name" input type="text" name="username" autocomplete="username" required; }
-            label { "Password" input type="password" name="password" autocomplete="current-password" required; }
-            input type="hidden" name="return_url" value=(return_url);
-            button type="submit" { "Log in" }
-        }
-    })
+    page(
+        status,
+        "Log in",
+        html! {
+            h1 { "Log in" }
+            @if let Some(e) = error { p.error { (e) } }
+            form method="post" action="/login" {
+                label { "User name" input type="text" name="username" autocomplete="username" required; }
+                label { "Password" input type="password" name="password" autocomplete="current-password" required; }
+                input type="hidden" name="return_url" value=(return_url);
+                button type="submit" { "Log in" }
+            }
+        },
+    )
 }
 
 /// A local path to return to after login; anything else becomes `/`.
 fn safe_return_url(url: Option<&str>) -> String {
     match url {
-        Some(u) if u.starts_with('/') && !u.starts_with("//") && !u.contains('\\') && !u.chars().any(char::is_control) => u.to_owned(),
+        Some(u)
+            if u.starts_with('/')
+                && !u.starts_with("//")
+                && !u.contains('\\')
+                && !u.chars().any(char::is_control) =>
+        {
+            u.to_owned()
+        }
         _ => "/".to_owned(),
     }
 }
@@ -317,4 +408,3 @@ fn page(status: StatusCode, title: &str, body: Markup) -> Response {
     page_security_headers(&mut res);
     res
 }
-

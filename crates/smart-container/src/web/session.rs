@@ -48,19 +48,27 @@ impl LoggedIn {
 }
 
 /// The session of a request, looked up in the store.
-pub(crate) async fn current(state: &AppState, headers: &HeaderMap) -> Result<Option<LoggedIn>, AppError> {
-    let Some(id) = cookie(headers, SESSION_COOKIE) else { return Ok(None) };
+pub(crate) async fn current(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> Result<Option<LoggedIn>, AppError> {
+    let Some(id) = cookie(headers, SESSION_COOKIE) else {
+        return Ok(None);
+    };
     if id.len() != 43 || !id.bytes().all(|b| b.is_ascii_alphanumeric()) {
         return Ok(None);
     }
     let id_hash = digest(&id);
     state
         .blocking(move |s| {
-            Ok(s.container().store.session(&id_hash)?.map(|Session { user_id, csrf_key }| LoggedIn {
-                user_id,
-                id_hash: id_hash.clone(),
-                csrf_key,
-            }))
+            Ok(s.container()
+                .store
+                .session(&id_hash)?
+                .map(|Session { user_id, csrf_key }| LoggedIn {
+                    user_id,
+                    id_hash: id_hash.clone(),
+                    csrf_key,
+                }))
         })
         .await
 }
@@ -69,20 +77,37 @@ pub(crate) async fn current(state: &AppState, headers: &HeaderMap) -> Result<Opt
 pub(crate) async fn start(state: &AppState, user_id: String) -> Result<String, AppError> {
     let id = random_token(43);
     let id_hash = digest(&id);
-    let session = Session { user_id, csrf_key: random_token(43) };
+    let session = Session {
+        user_id,
+        csrf_key: random_token(43),
+    };
     state
-        .blocking(move |s| Ok(s.container().store.create_session(&id_hash, &session, now() + SESSION_TTL_SECS)?))
+        .blocking(move |s| {
+            Ok(s.container()
+                .store
+                .create_session(&id_hash, &session, now() + SESSION_TTL_SECS)?)
+        })
         .await?;
-    let secure = if state.secure_cookies() { "; Secure" } else { "" };
-    Ok(format!("{SESSION_COOKIE}={id}; Path=/; HttpOnly; SameSite=Lax; Max-Age={SESSION_TTL_SECS}{secure}"))
+    let secure = if state.secure_cookies() {
+        "; Secure"
+    } else {
+        ""
+    };
+    Ok(format!(
+        "{SESSION_COOKIE}={id}; Path=/; HttpOnly; SameSite=Lax; Max-Age={SESSION_TTL_SECS}{secure}"
+    ))
 }
 
 /// Ends a session; returns the `Set-Cookie` value that clears the cookie.
 pub(crate) async fn end(state: &AppState, session: Option<LoggedIn>) -> Result<String, AppError> {
     if let Some(s) = session {
-        state.blocking(move |st| Ok(st.container().store.delete_session(&s.id_hash)?)).await?;
+        state
+            .blocking(move |st| Ok(st.container().store.delete_session(&s.id_hash)?))
+            .await?;
     }
-    Ok(format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0"))
+    Ok(format!(
+        "{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0"
+    ))
 }
 
 /// A cookie's value from the `Cookie` headers.

@@ -42,7 +42,10 @@ pub(super) struct Reply {
 
 impl Reply {
     pub(super) fn header(&self, name: &str) -> &str {
-        self.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or("")
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
     }
 }
 
@@ -55,13 +58,21 @@ impl Harness {
         let dir = tempfile::tempdir().unwrap();
         let mut container = Container::open(dir.path()).unwrap();
         container.set_password_cost(PasswordCost::Test);
-        let (_, secret) = container.install_app(&manifest(APP_ID, callback), None).unwrap();
-        let (_, other_secret) =
-            container.install_app(&manifest(OTHER_APP_ID, "http://other.example/cb"), None).unwrap();
+        let (_, secret) = container
+            .install_app(&manifest(APP_ID, callback), None)
+            .unwrap();
+        let (_, other_secret) = container
+            .install_app(&manifest(OTHER_APP_ID, "http://other.example/cb"), None)
+            .unwrap();
         container.add_user("alice", "alice-password").unwrap();
         container.add_user("bob", "bob-password").unwrap();
         let state = AppState::new(container, PUBLIC, false).unwrap();
-        Self { dir, state, secret, other_secret }
+        Self {
+            dir,
+            state,
+            secret,
+            other_secret,
+        }
     }
 
     pub(super) fn consumer(&self) -> Consumer {
@@ -84,8 +95,14 @@ impl Harness {
         let res: Response<Body> = app(self.state.clone()).oneshot(req).await.unwrap();
         let status = res.status();
         let headers = res.headers().clone();
-        let bytes = axum::body::to_bytes(res.into_body(), usize::MAX).await.unwrap();
-        Reply { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
+        let bytes = axum::body::to_bytes(res.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        Reply {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
     }
 
     pub(super) async fn get(&self, path: &str, cookie: Option<&str>) -> Reply {
@@ -96,8 +113,15 @@ impl Harness {
         self.send(b.body(Body::empty()).unwrap()).await
     }
 
-    pub(super) async fn post_form(&self, path: &str, form: &[(&str, &str)], cookie: Option<&str>) -> Reply {
-        let body = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(form).finish();
+    pub(super) async fn post_form(
+        &self,
+        path: &str,
+        form: &[(&str, &str)],
+        cookie: Option<&str>,
+    ) -> Reply {
+        let body = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(form)
+            .finish();
         let mut b = Request::post(format!("{PUBLIC}{path}"))
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
         if let Some(c) = cookie {
@@ -113,25 +137,50 @@ impl Harness {
 
     /// Logs in and returns the `Cookie` header value.
     pub(super) async fn login(&self, user: &str, password: &str) -> String {
-        let r = self.post_form("/login", &[("username", user), ("password", password), ("return_url", "/")], None).await;
-        assert_eq!(r.status, StatusCode::SEE_OTHER, "login of {user} failed: {}", r.body);
+        let r = self
+            .post_form(
+                "/login",
+                &[
+                    ("username", user),
+                    ("password", password),
+                    ("return_url", "/"),
+                ],
+                None,
+            )
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::SEE_OTHER,
+            "login of {user} failed: {}",
+            r.body
+        );
         r.header("set-cookie").split(';').next().unwrap().to_owned()
     }
 
     /// Step 1: a request token for `record`.
-    pub(super) async fn request_token(&self, consumer: &Consumer, record: &str) -> oauth1_dance::AwaitAuthorization {
+    pub(super) async fn request_token(
+        &self,
+        consumer: &Consumer,
+        record: &str,
+    ) -> oauth1_dance::AwaitAuthorization {
         let (req, st) = TemporaryCredentialsRequest::new(Self::endpoints(), Callback::Oob)
             .param("smart_record_id", record)
             .sign(consumer, Stamp::now().unwrap())
             .unwrap();
         let r = self.send_outgoing(&req).await;
         assert_eq!(r.status, StatusCode::OK, "request token: {}", r.body);
-        st.handle_response(r.status.as_u16(), r.body.as_bytes()).unwrap()
+        st.handle_response(r.status.as_u16(), r.body.as_bytes())
+            .unwrap()
     }
 
     /// Step 2: the authorize page's CSRF token for `token` in this session.
     pub(super) async fn csrf(&self, token: &str, cookie: &str) -> String {
-        let page = self.get(&format!("/oauth/authorize?oauth_token={token}"), Some(cookie)).await;
+        let page = self
+            .get(
+                &format!("/oauth/authorize?oauth_token={token}"),
+                Some(cookie),
+            )
+            .await;
         assert_eq!(page.status, StatusCode::OK, "authorize page: {}", page.body);
         extract_value(&page.body, "csrf_token")
     }
@@ -140,7 +189,15 @@ impl Harness {
     pub(super) async fn approve(&self, token: &str, cookie: &str) -> String {
         let csrf = self.csrf(token, cookie).await;
         let r = self
-            .post_form("/oauth/authorize", &[("oauth_token", token), ("csrf_token", &csrf), ("decision", "approve")], Some(cookie))
+            .post_form(
+                "/oauth/authorize",
+                &[
+                    ("oauth_token", token),
+                    ("csrf_token", &csrf),
+                    ("decision", "approve"),
+                ],
+                Some(cookie),
+            )
             .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "approve: {}", r.body);
         r.header("location").to_owned()
@@ -153,24 +210,59 @@ impl Harness {
         let cookie = self.login("alice", "alice-password").await;
         let location = self.approve(st.token(), &cookie).await;
         let query = location.split_once('?').unwrap().1.to_owned();
-        let (req, st) = st.handle_callback(&consumer, &query, Stamp::now().unwrap()).unwrap();
+        let (req, st) = st
+            .handle_callback(&consumer, &query, Stamp::now().unwrap())
+            .unwrap();
         let r = self.send_outgoing(&req).await;
         assert_eq!(r.status, StatusCode::OK, "access token: {}", r.body);
-        st.handle_response(r.status.as_u16(), r.body.as_bytes()).unwrap()
+        st.handle_response(r.status.as_u16(), r.body.as_bytes())
+            .unwrap()
     }
 
     /// A signed GET of `path` (with its query) with this token.
-    pub(super) async fn signed_get(&self, auth: &Authorized, consumer: &Consumer, path: &str) -> Reply {
+    pub(super) async fn signed_get(
+        &self,
+        auth: &Authorized,
+        consumer: &Consumer,
+        path: &str,
+    ) -> Reply {
         let url = format!("{PUBLIC}{path}");
-        let h = auth.sign_request(consumer, "GET", &url, None, b"", Stamp::now().unwrap()).unwrap();
-        self.send(Request::get(url).header(header::AUTHORIZATION, h).body(Body::empty()).unwrap()).await
+        let h = auth
+            .sign_request(consumer, "GET", &url, None, b"", Stamp::now().unwrap())
+            .unwrap();
+        self.send(
+            Request::get(url)
+                .header(header::AUTHORIZATION, h)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
     }
 
     /// A signed request with a body.
-    pub(super) async fn signed(&self, auth: &Authorized, method: &str, path: &str, content_type: Option<&str>, body: &[u8]) -> Reply {
+    pub(super) async fn signed(
+        &self,
+        auth: &Authorized,
+        method: &str,
+        path: &str,
+        content_type: Option<&str>,
+        body: &[u8],
+    ) -> Reply {
         let url = format!("{PUBLIC}{path}");
-        let h = auth.sign_request(&self.consumer(), method, &url, content_type, body, Stamp::now().unwrap()).unwrap();
-        let mut b = Request::builder().method(method).uri(url).header(header::AUTHORIZATION, h);
+        let h = auth
+            .sign_request(
+                &self.consumer(),
+                method,
+                &url,
+                content_type,
+                body,
+                Stamp::now().unwrap(),
+            )
+            .unwrap();
+        let mut b = Request::builder()
+            .method(method)
+            .uri(url)
+            .header(header::AUTHORIZATION, h);
         if let Some(ct) = content_type {
             b = b.header(header::CONTENT_TYPE, ct);
         }
@@ -180,7 +272,9 @@ impl Harness {
 
 /// The `value` of the input named `name` in a page.
 pub(super) fn extract_value(html: &str, name: &str) -> String {
-    let at = html.find(&format!("name=\"{name}\"")).unwrap_or_else(|| panic!("no input {name} in {html}"));
+    let at = html
+        .find(&format!("name=\"{name}\""))
+        .unwrap_or_else(|| panic!("no input {name} in {html}"));
     let rest = &html[at..];
     let v = rest.find("value=\"").unwrap() + 7;
     let end = rest[v..].find('"').unwrap();
