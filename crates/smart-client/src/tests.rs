@@ -519,3 +519,37 @@ async fn the_reqwest_transport_bounds_the_body() {
     let error = transport.send(request).await.unwrap_err();
     assert!(matches!(error, Error::TooLarge { limit: 1000 }), "{error}");
 }
+
+#[tokio::test]
+async fn the_reqwest_transport_times_out() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((socket, _)) = listener.accept().await {
+            // Accept and never answer.
+            held.push(socket);
+        }
+    });
+    let limits = Limits {
+        timeout: std::time::Duration::from_millis(200),
+        ..Limits::default()
+    };
+    let transport = ReqwestTransport::new(limits).unwrap();
+    let request = HttpRequest {
+        method: Method::GET,
+        url: format!("http://{address}/").parse().unwrap(),
+        headers: HeaderMap::new(),
+        body: Vec::new(),
+    };
+    let error = transport.send(request).await.unwrap_err();
+    assert!(matches!(error, Error::Timeout), "{error}");
+}
+
+#[test]
+fn secrets_stay_out_of_debug() {
+    let credentials = Credentials::new("app@apps.test", "consumer-secret-value");
+    assert!(!format!("{credentials:?}").contains("consumer-secret-value"));
+    let client = SmartClient::new(API, credentials).unwrap();
+    assert!(!format!("{client:?}").contains("consumer-secret-value"));
+}

@@ -93,6 +93,7 @@ struct IndexQuery {
 struct CallbackQuery {
     oauth_token: Option<String>,
     oauth_verifier: Option<String>,
+    oauth_problem: Option<String>,
 }
 
 /// `GET /`: launch, start the dance, or show the patient's name.
@@ -162,10 +163,11 @@ async fn authorized(
         .oauth_token
         .filter(|t| !t.is_empty())
         .ok_or_else(|| AppError::BadRequest("oauth_token missing".into()))?;
-    let verifier = query
-        .oauth_verifier
-        .filter(|v| !v.is_empty())
-        .ok_or_else(|| AppError::BadRequest("oauth_verifier missing".into()))?;
+    let denied = query.oauth_problem.as_deref() == Some("user_refused");
+    let verifier = query.oauth_verifier.filter(|v| !v.is_empty());
+    if verifier.is_none() && !denied {
+        return Err(AppError::BadRequest("oauth_verifier missing".into()));
+    }
     let session_id = session_from_headers(&headers).ok_or(AppError::ForeignCallback)?;
     let mut data = state
         .inner
@@ -181,10 +183,13 @@ async fn authorized(
         }
     }
     let pending = data.pending.remove(found.ok_or(AppError::ForeignCallback)?);
-    let client = known(&state.inner.registry, &pending.api_base)?;
     // Whatever happens next, the request token is used up: keep the session
     // without it.
     state.inner.sessions.put(&session_id, data.clone());
+    let Some(verifier) = verifier else {
+        return Err(AppError::Denied);
+    };
+    let client = known(&state.inner.registry, &pending.api_base)?;
     let access = client.exchange(pending, &token, &verifier).await?;
     let target = name_url(&access);
     data.tokens

@@ -22,6 +22,9 @@ pub enum AppError {
     /// The callback does not belong to this browser session's authorisation.
     #[error("callback does not match this session")]
     ForeignCallback,
+    /// The user denied the app access at the container.
+    #[error("access denied by the user")]
+    Denied,
     /// The container could not be reached or answered wrongly.
     #[error("container error: {0}")]
     Container(#[from] smart_client::Error),
@@ -37,6 +40,7 @@ impl AppError {
             AppError::BadRequest(_) | AppError::UnknownContainer(_) | AppError::ForeignCallback => {
                 StatusCode::BAD_REQUEST
             }
+            AppError::Denied => StatusCode::FORBIDDEN,
             AppError::Container(smart_client::Error::Timeout) => StatusCode::GATEWAY_TIMEOUT,
             AppError::Container(smart_client::Error::TokenMismatch) => StatusCode::BAD_REQUEST,
             AppError::Container(_) => StatusCode::BAD_GATEWAY,
@@ -54,6 +58,10 @@ impl AppError {
             AppError::ForeignCallback | AppError::Container(smart_client::Error::TokenMismatch) => {
                 "This authorisation does not belong to your browser session. \
                  Please launch the app again from your SMART container."
+            }
+            AppError::Denied => {
+                "You did not allow the app to read this record. \
+                 Launch it again from your SMART container to change your mind."
             }
             AppError::Container(smart_client::Error::Timeout) => {
                 "The SMART container did not answer in time. Please try again."

@@ -383,3 +383,26 @@ async fn the_icon_is_a_png() {
         .unwrap();
     assert!(body.starts_with(b"\x89PNG\r\n\x1a\n"));
 }
+
+#[tokio::test]
+async fn a_denial_is_a_friendly_403_and_only_for_this_session() {
+    let fake = FakeContainer::new(Data::Name);
+    let state = state(&fake, false);
+    let (_, headers, _) = get(&state, "/?record_id=7&api_base=http://c.test", None).await;
+    let session = cookie(&headers);
+    let denied = "/authorized?oauth_token=req1&oauth_problem=user_refused";
+    let (status, _, _) = get(&state, denied, None).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "another browser's denial");
+    let (status, _, body) = get(&state, denied, Some(&session)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(body.contains("did not allow the app"), "{body}");
+    // The request token is gone from the session.
+    let (status, _, _) = get(
+        &state,
+        "/authorized?oauth_token=req1&oauth_verifier=v",
+        Some(&session),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(!fake.paths().iter().any(|p| p == "/oauth/access_token"));
+}

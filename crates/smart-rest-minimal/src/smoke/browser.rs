@@ -55,11 +55,11 @@ impl Page {
         html::text_by_id(&self.body, id)
     }
 
-    /// The page's links, resolved against its URL.
-    pub fn links(&self) -> Vec<Url> {
-        html::links(&self.body)
-            .iter()
-            .filter_map(|href| self.url.join(href).ok())
+    /// The page's links, resolved against its URL, with their text.
+    pub fn links(&self) -> Vec<(Url, String)> {
+        html::links_with_text(&self.body)
+            .into_iter()
+            .filter_map(|(href, text)| Some((self.url.join(&href).ok()?, text)))
             .collect()
     }
 }

@@ -157,6 +157,26 @@ pub fn links(page: &str) -> Vec<String> {
         .collect()
 }
 
+/// Every `<a href>` of a page with the link's text (tags stripped, entities
+/// decoded, whitespace collapsed).
+pub fn links_with_text(page: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut open: Option<(String, usize)> = None;
+    for tag in tags(page) {
+        if tag.name != "a" {
+            continue;
+        }
+        if tag.closing {
+            if let Some((href, from)) = open.take() {
+                out.push((href, collapse(&strip_tags(&page[from..tag.start]))));
+            }
+        } else if let Some(href) = tag.attr("href") {
+            open = Some((href, tag.end));
+        }
+    }
+    out
+}
+
 /// The text inside the first element with this `id`, tags stripped,
 /// entities decoded and whitespace collapsed.
 pub fn text_by_id(page: &str, id: &str) -> Option<String> {
@@ -433,6 +453,10 @@ mod tests {
             ]
         );
         assert_eq!(links(PAGE), ["/x?a=1&b=2"]);
+        assert_eq!(
+            links_with_text(PAGE),
+            [("/x?a=1&b=2".to_owned(), "x".to_owned())]
+        );
         assert_eq!(
             text_by_id(PAGE, "patient-name").as_deref(),
             Some("Ann O'Neil")

@@ -35,6 +35,8 @@ impl std::error::Error for SmokeError {}
 pub struct Choice {
     /// The record id.
     pub record_id: String,
+    /// The text the picker shows for it (a link's text), if any.
+    pub label: Option<String>,
     how: Pick,
 }
 
@@ -99,18 +101,28 @@ pub async fn pick_and_approve(
     picker: &Page,
     choice: &Choice,
 ) -> Result<Page, SmokeError> {
-    let page = match &choice.how {
-        Pick::Link(url) => browser.get(url.clone()).await?,
+    let page = pick(browser, picker, choice).await?;
+    approve(browser, page).await
+}
+
+/// Picks a record on the picker page and follows the redirects (to the app,
+/// then back to the container's authorisation page, which it returns).
+pub async fn pick(
+    browser: &mut Browser,
+    picker: &Page,
+    choice: &Choice,
+) -> Result<Page, SmokeError> {
+    match &choice.how {
+        Pick::Link(url) => browser.get(url.clone()).await,
         Pick::Form(index) => {
             let forms = picker.forms();
             let form = forms
                 .get(*index)
                 .ok_or_else(|| SmokeError::new("picker form vanished"))?;
             let pairs = form.submission(&[("record_id", &choice.record_id)], None);
-            browser.submit(picker, form, &pairs).await?
+            browser.submit(picker, form, &pairs).await
         }
-    };
-    approve(browser, page).await
+    }
 }
 
 /// Approves on an authorisation page and follows to the app's page.
@@ -190,6 +202,14 @@ pub async fn smoke(
                 choice.record_id
             )));
         }
+        if let Some(label) = &choice.label
+            && !name_matches_label(&outcome.name, label)
+        {
+            return Err(SmokeError::new(format!(
+                "record {}: the app shows {:?}, the container lists {label:?}",
+                choice.record_id, outcome.name
+            )));
+        }
         writeln!(out, "ok  record {:<12} {}", outcome.record_id, outcome.name)
             .map_err(|e| SmokeError::new(format!("cannot write: {e}")))?;
     }
@@ -200,14 +220,19 @@ pub async fn smoke(
 /// with a `record_id` field (hidden, radio or select).
 pub fn choices(page: &Page) -> Vec<Choice> {
     let mut out: Vec<Choice> = Vec::new();
-    let mut push = |record_id: String, how: Pick| {
+    let mut push = |record_id: String, label: Option<String>, how: Pick| {
         if !record_id.is_empty() && !out.iter().any(|c| c.record_id == record_id) {
-            out.push(Choice { record_id, how });
+            out.push(Choice {
+                record_id,
+                label,
+                how,
+            });
         }
     };
-    for link in page.links() {
+    for (link, text) in page.links() {
         if let Some((_, id)) = link.query_pairs().find(|(k, _)| k == "record_id") {
-            push(id.into_owned(), Pick::Link(link.clone()));
+            let label = Some(text).filter(|t| !t.is_empty());
+            push(id.into_owned(), label, Pick::Link(link.clone()));
         }
     }
     for (index, form) in page.forms().iter().enumerate() {
@@ -215,14 +240,24 @@ pub fn choices(page: &Page) -> Vec<Choice> {
             match field.kind.as_str() {
                 "select" => {
                     for option in &field.options {
-                        push(option.clone(), Pick::Form(index));
+                        push(option.clone(), None, Pick::Form(index));
                     }
                 }
-                _ => push(field.value.clone(), Pick::Form(index)),
+                _ => push(field.value.clone(), None, Pick::Form(index)),
             }
         }
     }
     out
+}
+
+/// Whether every word of the name the app shows appears in the picker's
+/// label for the record (the container lists "Family, Given").
+pub fn name_matches_label(name: &str, label: &str) -> bool {
+    let words: Vec<&str> = label
+        .split(|c: char| c.is_whitespace() || c == ',')
+        .filter(|w| !w.is_empty())
+        .collect();
+    name.split_whitespace().all(|w| words.contains(&w))
 }
 
 fn expect_ok(page: &Page, what: &str) -> Result<(), SmokeError> {
