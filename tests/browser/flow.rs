@@ -60,9 +60,19 @@ pub(crate) async fn run(browser: &Client, shots: &Path, demo: &Service) -> Resul
     let text = body_text(browser).await?;
     shot(browser, shots, "07-app-error-after-deny").await?;
     check_page(browser, "the app's page after denial", &text, APP_PORT).await?;
+    // The friendly page says, in words, that the person refused.
     let lower = text.to_lowercase();
-    if !(lower.contains("denied") || lower.contains("declined") || lower.contains("not authorized"))
-    {
+    let says_refused = [
+        "denied",
+        "declined",
+        "refused",
+        "did not allow",
+        "not authorized",
+        "not allowed",
+    ]
+    .iter()
+    .any(|words| lower.contains(words));
+    if !says_refused {
         return Err(format!(
             "after denial the app's page does not say access was denied:\n{text}"
         ));
