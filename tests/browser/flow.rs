@@ -8,15 +8,24 @@ use fantoccini::{Client, Locator};
 use crate::support::Service;
 use crate::wait_for;
 
-/// The container's port in `smart-rest-minimal demo`.
-pub(crate) const CONTAINER_PORT: u16 = 7000;
-/// The app's port in `smart-rest-minimal demo`.
-pub(crate) const APP_PORT: u16 = 8000;
+/// Where the demo's two servers listen (on loopback).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Ports {
+    /// The container's port.
+    pub(crate) container: u16,
+    /// The app's port.
+    pub(crate) app: u16,
+}
 /// The app's name, as its manifest says.
 const APP_NAME: &str = "SMART REST Minimal";
 
 /// Approve, see the name; then deny, see the app's error page.
-pub(crate) async fn run(browser: &Client, shots: &Path, demo: &Service) -> Result<(), String> {
+pub(crate) async fn run(
+    browser: &Client,
+    shots: &Path,
+    demo: &Service,
+    ports: Ports,
+) -> Result<(), String> {
     let (app, username, password) = demo_instructions(demo).await?;
 
     // 1. Open the app: it sends the browser to the container's launch page,
@@ -42,24 +51,24 @@ pub(crate) async fn run(browser: &Client, shots: &Path, demo: &Service) -> Resul
     let patient = pick_patient(browser, shots, "02-pick-patient", 0).await?;
 
     // 3. Approve on the authorize page.
-    authorize_page(browser, shots, "03-authorize", &patient).await?;
+    authorize_page(browser, shots, "03-authorize", &patient, ports).await?;
     click(browser, "button[name=decision][value=approve]", "approve").await?;
 
     // 4. The app shows the patient's name.
     let text = page_naming(browser, &patient, "the app's page after approval").await?;
     shot(browser, shots, "04-app-shows-name").await?;
-    check_page(browser, "the app's page after approval", &text, APP_PORT).await?;
+    check_page(browser, "the app's page after approval", &text, ports.app).await?;
 
     // 5. Again, and deny this time: the app shows its friendly error page.
     goto(browser, &app, "open the app again").await?;
     // Another patient: the app keeps its token for the first one.
     let patient = pick_patient(browser, shots, "05-pick-another-patient", 1).await?;
-    authorize_page(browser, shots, "06-authorize-again", &patient).await?;
+    authorize_page(browser, shots, "06-authorize-again", &patient, ports).await?;
     click(browser, "button[name=decision][value=deny]", "deny").await?;
     wait_for(browser, "div.error", "the app's error page after denial").await?;
     let text = body_text(browser).await?;
     shot(browser, shots, "07-app-error-after-deny").await?;
-    check_page(browser, "the app's page after denial", &text, APP_PORT).await?;
+    check_page(browser, "the app's page after denial", &text, ports.app).await?;
     // The friendly page says, in words, that the person refused.
     let lower = text.to_lowercase();
     let says_refused = [
@@ -175,6 +184,7 @@ async fn authorize_page(
     shots: &Path,
     shot_name: &str,
     patient: &Patient,
+    ports: Ports,
 ) -> Result<(), String> {
     wait_for(
         browser,
@@ -195,7 +205,7 @@ async fn authorize_page(
             patient.given, patient.family
         ));
     }
-    check_page(browser, "the authorize page", &text, CONTAINER_PORT).await
+    check_page(browser, "the authorize page", &text, ports.container).await
 }
 
 /// Checks a page a person sees: on the right server, readable, no broken image.

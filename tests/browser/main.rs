@@ -49,15 +49,26 @@ async fn demo_in_chromium() {
     let _ = std::fs::remove_dir_all(&shots);
     std::fs::create_dir_all(&shots).expect("create the screenshot folder");
 
+    // Free ports rather than the demo's 7000 and 8000, so that a demo a
+    // developer left running is never the one under test.
+    let ports = flow::Ports {
+        container: free_port(),
+        app: free_port(),
+    };
     let mut demo = Service::start(
         "demo",
         Command::new(binary("smart-rest-minimal"))
             .arg("demo")
+            .args([
+                "--container-listen",
+                &format!("127.0.0.1:{}", ports.container),
+            ])
+            .args(["--listen", &format!("127.0.0.1:{}", ports.app)])
             .current_dir(&dir),
         &dir,
     );
-    demo.wait_for_port(flow::CONTAINER_PORT, Duration::from_secs(90));
-    demo.wait_for_port(flow::APP_PORT, Duration::from_secs(90));
+    demo.wait_for_port(ports.container, Duration::from_secs(90));
+    demo.wait_for_port(ports.app, Duration::from_secs(90));
 
     let port = free_port();
     let mut driver = Service::start(
@@ -69,7 +80,7 @@ async fn demo_in_chromium() {
     driver.wait_for_port(port, Duration::from_secs(30));
 
     let browser = connect(port, &dir.join("chromium-profile")).await;
-    let outcome = flow::run(&browser, &shots, &demo).await;
+    let outcome = flow::run(&browser, &shots, &demo, ports).await;
     if outcome.is_err() {
         // The page the failure happened on, for whoever reads the report.
         if let Ok(png) = browser.screenshot().await {
