@@ -364,6 +364,19 @@ def rand_url(rng, scheme):
     return f"{scheme_text}://{host}{port}{path}"
 
 
+def reformat_header(rng, header):
+    """The same Authorization header written the other ways RFC 5849 §3.5.1
+    allows: the scheme in any case, optional whitespace around the commas,
+    the parameters in another order."""
+    items = [item.strip() for item in urllib.request.parse_http_list(header[len("OAuth "):])]
+    rng.shuffle(items)
+    realm = [i for i in items if i.startswith("realm=")]
+    rest = [i for i in items if not i.startswith("realm=")]
+    scheme = rng.choice(["OAuth", "oauth", "OAUTH", "Oauth"])
+    separator = rng.choice([",", ", ", " , ", ",\t", ",  "])
+    return scheme + " " + separator.join(realm + rest)
+
+
 def generate(count, seed):
     rng = random.Random(seed)
     cases = []
@@ -378,6 +391,8 @@ def generate(count, seed):
         query_pairs = rand_params(rng, 5)
         if query_pairs:
             url += "?" + form_encode(rng, query_pairs)
+        elif rng.random() < 0.05:
+            url += "?"  # an empty query
         body, content_type = "", None
         if http_method in ("POST", "PUT", "PATCH"):
             roll = rng.random()
@@ -425,6 +440,8 @@ def generate(count, seed):
             base_string = oauth_signature.signature_base_string(
                 http_method, oauth_signature.base_string_uri(signed_uri),
                 oauth_signature.normalize_parameters(params))
+        if "Authorization" in signed_headers and rng.random() < 0.3:
+            signed_headers["Authorization"] = reformat_header(rng, signed_headers["Authorization"])
         expect, note = "valid", ""
         if base_string:
             correct = rfc_base_string(http_method, signed_uri, signed_headers.get("Authorization"),
