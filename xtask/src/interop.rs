@@ -16,7 +16,8 @@ use anyhow::{Context, Result, bail};
 const VENV: &str = "target/py-venv";
 /// The pinned requirements, under the workspace root.
 const REQUIREMENTS: &str = "interop/requirements.txt";
-/// The stamp file inside the environment: the hash of the requirements it holds.
+/// The stamp file inside the environment: the hash of the requirements it
+/// holds and the version of the Python that made it.
 const STAMP: &str = "smart-rest-requirements.stamp";
 
 /// Makes sure `target/py-venv` holds exactly `interop/requirements.txt`
@@ -29,7 +30,15 @@ pub(crate) fn ensure_venv(root: &Path) -> Result<PathBuf> {
     let requirements = root.join(REQUIREMENTS);
     let wanted = fs::read(&requirements)
         .with_context(|| format!("could not read {}", requirements.display()))?;
-    let stamp_value = format!("fnv1a64:{:016x}\n", fnv1a64(&wanted));
+    // The interpreter's version is part of the stamp: a new Python makes a new venv.
+    let interpreter = Command::new("python3")
+        .arg("--version")
+        .output()
+        .context("could not run `python3 --version` (is Python 3 installed?)")?;
+    let version = String::from_utf8_lossy(&interpreter.stdout)
+        .trim()
+        .to_owned();
+    let stamp_value = format!("fnv1a64:{:016x} {version}\n", fnv1a64(&wanted));
     let venv = root.join(VENV);
     let python = venv.join("bin").join("python");
     let stamp = venv.join(STAMP);
