@@ -352,8 +352,12 @@ def main():
             data["medications_page1"] = collection_extract(graph)
             report.check("page 1 holds at most 2 medications", len(data["medications_page1"]["medications"]) <= 2,
                          json.dumps(data["medications_page1"]))
-    page2 = signed.get(f"{api}/records/{rid}/medications/", params={"limit": "2", "offset": "2"})
-    if report.status("GET medications page 2 (limit=2&offset=2)", page2, 200):
+    # Page 2 is the nextPageURL page 1 gave, signed as the container wrote it.
+    summary1 = data.get("medications_page1", {}).get("summary")
+    next_url = summary1.get("next") if isinstance(summary1, dict) else None
+    report.check("page 1 names its next page", bool(next_url), json.dumps(summary1))
+    page2 = signed.get(next_url or f"{api}/records/{rid}/medications/?limit=2&offset=2")
+    if report.status("GET medications page 2 (nextPageURL)", page2, 200):
         save(args.out, "medications-page2.rdf", page2)
         graph = rdf_graph(report, "medications page 2", page2)
         if graph is not None:
