@@ -81,7 +81,7 @@ async fn the_whole_flow_for_several_patients() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_session_cookie_and_the_callback_redirect() {
+async fn sec_22_the_session_cookie_and_the_callback_redirect() {
     let running = start().await;
     let ids = smart_rest_tests::record_ids(&running.container)
         .await
@@ -144,7 +144,7 @@ async fn the_session_cookie_and_the_callback_redirect() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_foreign_callback_is_400_and_nothing_is_exchanged() {
+async fn sec_23_a_foreign_callback_is_400_and_nothing_is_exchanged() {
     let running = start().await;
     // Browser A: launch, pick, and approve without following to the app.
     let mut a = Browser::new().unwrap();
@@ -218,7 +218,7 @@ async fn a_revoked_token_leads_back_through_the_dance() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_unconfigured_api_base_is_an_error_page_and_nothing_is_sent() {
+async fn sec_24_an_unconfigured_api_base_is_an_error_page_and_nothing_is_sent() {
     let running = start().await;
     // A trap standing in for the unknown container: it counts connections.
     let trap = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

@@ -318,7 +318,7 @@ async fn statuses_are_kept_another_record_is_403_a_revoked_token_401() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_unknown_api_base_is_refused_and_the_launch_url_comes_from_the_manifest() {
+async fn sec_24_an_unknown_api_base_is_refused_and_the_launch_url_comes_from_the_manifest() {
     let container = container().await;
     let mut registry = Registry::new();
     registry.insert(container.client().unwrap());

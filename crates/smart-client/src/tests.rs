@@ -232,7 +232,7 @@ async fn the_dance_sends_what_smart_md_says() {
 }
 
 #[tokio::test]
-async fn callback_confirmation_is_required_from_smart_1() {
+async fn sec_24_callback_confirmation_is_required_from_smart_1() {
     let fake = container("1.0", false, |_| reply(404, "text/plain", ""));
     let error = client(&fake).request_token("123").await.unwrap_err();
     assert!(matches!(error, Error::Protocol(_)), "{error}");
@@ -241,7 +241,7 @@ async fn callback_confirmation_is_required_from_smart_1() {
 }
 
 #[tokio::test]
-async fn a_foreign_callback_token_is_refused_before_anything_is_sent() {
+async fn sec_23_a_foreign_callback_token_is_refused_before_anything_is_sent() {
     let fake = container("1.0", true, |_| reply(404, "text/plain", ""));
     let client = client(&fake);
     let pending = client.request_token("123").await.unwrap();
@@ -474,7 +474,7 @@ async fn a_next_page_outside_the_api_base_is_not_followed() {
 }
 
 #[tokio::test]
-async fn a_token_from_another_container_is_refused() {
+async fn sec_24_a_token_from_another_container_is_refused() {
     let fake = container("1.0", true, |_| reply(200, "text/plain", "ok"));
     let one = client(&fake);
     let token = authorized(&one).await;
@@ -547,7 +547,7 @@ async fn the_reqwest_transport_times_out() {
 }
 
 #[test]
-fn secrets_stay_out_of_debug() {
+fn sec_21_client_secrets_stay_out_of_debug() {
     let credentials = Credentials::new("app@apps.test", "consumer-secret-value");
     assert!(!format!("{credentials:?}").contains("consumer-secret-value"));
     let client = SmartClient::new(API, credentials).unwrap();

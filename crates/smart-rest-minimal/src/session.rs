@@ -180,7 +180,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn ids_are_random_and_well_formed() {
+    fn sec_22_session_ids_are_random_and_redacted() {
         let a = SessionId::generate().unwrap();
         let b = SessionId::generate().unwrap();
         assert_ne!(a, b);

@@ -79,7 +79,7 @@ impl FakeContainer {
             }
             "/oauth/access_token" => (
                 "application/x-www-form-urlencoded",
-                "oauth_token=acc&oauth_token_secret=accs&record_id=7&user_id=demo".to_owned(),
+                "oauth_token=ACCESSTOKEN42&oauth_token_secret=ACCESSSECRET42&record_id=7&user_id=demo".to_owned(),
                 200,
             ),
             "/records/7/demographics" => match *self.data.lock().unwrap() {
@@ -265,7 +265,7 @@ async fn no_name_shows_unknown() {
 }
 
 #[tokio::test]
-async fn https_apps_get_secure_cookies() {
+async fn sec_22_https_apps_get_secure_cookies() {
     let fake = FakeContainer::new(Data::Name);
     let (_, headers, _) = get(
         &state(&fake, true),
@@ -278,7 +278,7 @@ async fn https_apps_get_secure_cookies() {
 }
 
 #[tokio::test]
-async fn a_foreign_callback_is_400_and_nothing_is_exchanged() {
+async fn sec_23_a_foreign_callback_is_400_and_nothing_is_exchanged() {
     let fake = FakeContainer::new(Data::Name);
     let state = state(&fake, false);
     let (_, headers, _) = get(&state, "/?record_id=7&api_base=http://c.test", None).await;
@@ -303,7 +303,7 @@ async fn a_foreign_callback_is_400_and_nothing_is_exchanged() {
 }
 
 #[tokio::test]
-async fn an_unknown_api_base_is_refused_before_anything_is_sent() {
+async fn sec_24_an_unknown_api_base_is_refused_before_anything_is_sent() {
     let fake = FakeContainer::new(Data::Name);
     let state = state(&fake, false);
     for uri in [
@@ -405,4 +405,124 @@ async fn a_denial_is_a_friendly_403_and_only_for_this_session() {
     .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(!fake.paths().iter().any(|p| p == "/oauth/access_token"));
+}
+
+#[tokio::test]
+async fn sec_22_tokens_stay_server_side_and_the_session_id_is_renewed() {
+    let fake = FakeContainer::new(Data::Name);
+    let state = state(&fake, false);
+    let mut seen = String::new();
+    let (_, headers, body) = get(&state, "/?record_id=7&api_base=http://c.test", None).await;
+    seen.push_str(&format!("{headers:?}{body}"));
+    let first = cookie(&headers);
+    let (_, headers, body) = get(
+        &state,
+        "/authorized?oauth_token=req1&oauth_verifier=v",
+        Some(&first),
+    )
+    .await;
+    seen.push_str(&format!("{headers:?}{body}"));
+    let second = cookie(&headers);
+    assert_ne!(first, second);
+    let set = headers.get(header::SET_COOKIE).unwrap().to_str().unwrap();
+    assert!(set.contains("; HttpOnly; SameSite=Lax"), "{set}");
+    let (status, headers, body) = get(
+        &state,
+        "/?record_id=7&api_base=http://c.test",
+        Some(&second),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    seen.push_str(&format!("{headers:?}{body}"));
+    for secret in ["ACCESSTOKEN42", "ACCESSSECRET42", "s1", "secret"] {
+        assert!(!seen.contains(secret), "{secret} reached the browser");
+    }
+    // The old id is dead, the new one is the only session.
+    let (status, _, _) = get(&state, "/?record_id=7&api_base=http://c.test", Some(&first)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn sec_25_the_callback_is_a_303_to_a_clean_url_without_referrer() {
+    let fake = FakeContainer::new(Data::Name);
+    let state = state(&fake, false);
+    let (_, headers, _) = get(&state, "/?record_id=7&api_base=http://c.test", None).await;
+    let session = cookie(&headers);
+    let (status, headers, _) = get(
+        &state,
+        "/authorized?oauth_token=req1&oauth_verifier=VERIFIER99",
+        Some(&session),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(headers.get(header::REFERRER_POLICY).unwrap(), "no-referrer");
+    assert_eq!(headers.get(header::CACHE_CONTROL).unwrap(), "no-store");
+    let location = location(&headers);
+    assert_eq!(location, "/?record_id=7&api_base=http%3A%2F%2Fc.test");
+    assert!(!location.contains("VERIFIER99") && !location.contains("oauth"));
+}
+
+/// A log sink for one test.
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn sec_21_no_secret_reaches_the_logs() {
+    let captured = Captured::default();
+    let sink = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(move || sink.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let fake = FakeContainer::new(Data::Name);
+    let state = state(&fake, false);
+    let session = dance(&state).await;
+    get(
+        &state,
+        "/?record_id=7&api_base=http://c.test",
+        Some(&session),
+    )
+    .await;
+    // Error paths log too: a foreign callback, then a revoked token.
+    get(
+        &state,
+        "/authorized?oauth_token=req1&oauth_verifier=VERIFIER77",
+        Some(&session),
+    )
+    .await;
+    *fake.data.lock().unwrap() = Data::Revoked;
+    get(
+        &state,
+        "/?record_id=7&api_base=http://c.test",
+        Some(&session),
+    )
+    .await;
+
+    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    assert!(!logs.is_empty(), "nothing was logged");
+    for secret in [
+        "ACCESSTOKEN42",
+        "ACCESSSECRET42",
+        "VERIFIER77",
+        "oauth_token_secret",
+    ] {
+        assert!(!logs.contains(secret), "{secret} in the logs:\n{logs}");
+    }
+    assert!(
+        !logs.contains(session.split('=').nth(1).unwrap()),
+        "session id in the logs"
+    );
 }
