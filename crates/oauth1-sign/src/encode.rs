@@ -24,21 +24,7 @@ pub fn percent_encode(input: &str) -> String {
 /// Appends the [RFC 5849 §3.6](https://www.rfc-editor.org/rfc/rfc5849#section-3.6)
 /// encoding of `input` to `out` (see [`percent_encode`]).
 pub fn percent_encode_into(out: &mut String, input: &str) {
-    let bytes = input.as_bytes();
-    let mut run = 0;
-    let mut i = 0;
-    while let Some(offset) = bytes[i..].iter().position(|&b| !is_unreserved(b)) {
-        let j = i + offset;
-        // A non-empty `run..j` holds only unreserved ASCII, so both ends are
-        // char boundaries (a continuation byte is never unreserved).
-        if run < j {
-            out.push_str(&input[run..j]);
-        }
-        push_escape(out, bytes[j]);
-        i = j + 1;
-        run = i;
-    }
-    out.push_str(&input[run..]);
+    encode_into(out, input);
 }
 
 /// Decodes a percent-encoded string strictly, for the values of the
@@ -83,11 +69,23 @@ pub fn form_decode(input: &str) -> Result<Vec<(String, String)>, Error> {
 }
 
 /// Ordered name/value pairs stored in one buffer (one allocation for all
-/// strings, one for the spans).
+/// strings, one for the spans). For encoded pairs each span also records
+/// whether the pair is free of `%`, so the base string can copy it as is.
 #[derive(Clone, Default, Debug)]
 pub(crate) struct Pairs {
     buf: String,
-    spans: Vec<[usize; 3]>,
+    spans: Vec<Span>,
+}
+
+/// One pair: name `start..mid`, value `mid..end`; `plain` when free of `%`;
+/// `key` the first 8 bytes of the name, big-endian, to sort with few `memcmp`.
+#[derive(Clone, Copy, Debug)]
+struct Span {
+    start: usize,
+    mid: usize,
+    end: usize,
+    plain: bool,
+    key: u64,
 }
 
 impl Pairs {
@@ -111,17 +109,28 @@ impl Pairs {
     }
 
     pub(crate) fn get(&self, i: usize) -> (&str, &str) {
-        let [a, b, c] = self.spans[i];
-        (&self.buf[a..b], &self.buf[b..c])
+        let sp = self.spans[i];
+        (&self.buf[sp.start..sp.mid], &self.buf[sp.mid..sp.end])
     }
 
     pub(crate) fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
         (0..self.spans.len()).map(|i| self.get(i))
     }
 
-    /// Starts a pair; write the name into `buf_mut`, call `mid`, write the
-    /// value, then call `end`.
-    pub(crate) fn start(&mut self) -> usize {
+    /// The pairs with their "free of `%`" flag.
+    pub(crate) fn iter_flagged(&self) -> impl Iterator<Item = (&str, &str, bool)> {
+        self.spans.iter().map(|sp| {
+            (
+                &self.buf[sp.start..sp.mid],
+                &self.buf[sp.mid..sp.end],
+                sp.plain,
+            )
+        })
+    }
+
+    /// Starts a pair: write the name into [`Pairs::buf_mut`], take
+    /// [`Pairs::start`] again as the middle, write the value, then [`Pairs::finish`].
+    pub(crate) fn start(&self) -> usize {
         self.buf.len()
     }
 
@@ -130,8 +139,23 @@ impl Pairs {
     }
 
     pub(crate) fn finish(&mut self, start: usize, mid: usize) {
+        self.finish_flagged(start, mid, false);
+    }
+
+    fn finish_flagged(&mut self, start: usize, mid: usize, plain: bool) {
         let end = self.buf.len();
-        self.spans.push([start, mid, end]);
+        let name = &self.buf.as_bytes()[start..mid];
+        let mut prefix = [0u8; 8];
+        let n = name.len().min(8);
+        prefix[..n].copy_from_slice(&name[..n]);
+        let key = u64::from_be_bytes(prefix);
+        self.spans.push(Span {
+            start,
+            mid,
+            end,
+            plain,
+            key,
+        });
     }
 
     /// Appends a decoded pair as is.
@@ -146,23 +170,36 @@ impl Pairs {
     /// Appends a pair percent-encoded (RFC 5849 §3.6).
     pub(crate) fn push_encoded(&mut self, name: &str, value: &str) {
         let s = self.start();
-        percent_encode_into(&mut self.buf, name);
+        let plain_name = encode_into(&mut self.buf, name);
         let m = self.buf.len();
-        percent_encode_into(&mut self.buf, value);
-        self.finish(s, m);
+        let plain_value = encode_into(&mut self.buf, value);
+        self.finish_flagged(s, m, plain_name && plain_value);
+    }
+
+    /// Appends a pair whose name is known to be unreserved (a protocol
+    /// parameter name), the value percent-encoded; returns the value's range.
+    pub(crate) fn push_encoded_value(&mut self, name: &'static str, value: &str) -> (usize, usize) {
+        let s = self.start();
+        self.buf.push_str(name);
+        let m = self.buf.len();
+        let plain = encode_into(&mut self.buf, value);
+        self.finish_flagged(s, m, plain);
+        (m, self.buf.len())
     }
 
     /// Decodes a form body or query string and appends its pairs, failing
     /// with [`Error::TooLarge`] past `max` pairs in total.
     pub(crate) fn push_form(&mut self, input: &str, max: usize) -> Result<(), Error> {
-        for segment in input.split('&') {
-            if segment.is_empty() {
+        let mut rest = input;
+        while let Some((name, value, tail)) = next_form_pair(rest) {
+            rest = tail;
+            if name.is_empty() && value.is_none() {
                 continue;
             }
             if self.spans.len() >= max {
                 return Err(Error::TooLarge);
             }
-            let (name, value) = segment.split_once('=').unwrap_or((segment, ""));
+            let value = value.unwrap_or("");
             let s = self.start();
             decode_into(&mut self.buf, name, true)?;
             let m = self.buf.len();
@@ -175,16 +212,18 @@ impl Pairs {
     /// Appends the pairs of a form body or query string, each name and value
     /// percent-encoded as RFC 5849 §3.6 asks (the decoded form never built).
     pub(crate) fn push_form_encoded(&mut self, input: &str) -> Result<(), Error> {
-        for segment in input.split('&') {
-            if segment.is_empty() {
+        let mut rest = input;
+        while let Some((name, value, tail)) = next_form_pair(rest) {
+            rest = tail;
+            if name.is_empty() && value.is_none() {
                 continue;
             }
-            let (name, value) = segment.split_once('=').unwrap_or((segment, ""));
+            let value = value.unwrap_or("");
             let s = self.start();
-            push_form_reencoded(&mut self.buf, name)?;
+            let plain_name = push_form_reencoded(&mut self.buf, name)?;
             let m = self.buf.len();
-            push_form_reencoded(&mut self.buf, value)?;
-            self.finish(s, m);
+            let plain_value = push_form_reencoded(&mut self.buf, value)?;
+            self.finish_flagged(s, m, plain_name && plain_value);
         }
         Ok(())
     }
@@ -193,13 +232,127 @@ impl Pairs {
     /// (RFC 5849 §3.4.1.3.2 on encoded pairs).
     pub(crate) fn sort(&mut self) {
         let buf = self.buf.as_bytes();
+        // Names padded with zeros compare like the names themselves: an
+        // encoded name holds no zero byte, so a shorter prefix sorts first.
         self.spans.sort_unstable_by(|x, y| {
-            let xn = &buf[x[0]..x[1]];
-            let yn = &buf[y[0]..y[1]];
-            xn.cmp(yn)
-                .then_with(|| buf[x[1]..x[2]].cmp(&buf[y[1]..y[2]]))
+            x.key.cmp(&y.key).then_with(|| {
+                buf[x.start..x.mid]
+                    .cmp(&buf[y.start..y.mid])
+                    .then_with(|| buf[x.mid..x.end].cmp(&buf[y.mid..y.end]))
+            })
         });
     }
+}
+
+/// Length of the longest prefix of `bytes` whose bytes all satisfy `f`,
+/// testing 16 bytes per step (the compiler vectorises the inner loop).
+/// `f` must accept `b'a'`.
+#[inline(always)]
+pub(crate) fn prefix_len(bytes: &[u8], f: impl Fn(u8) -> bool + Copy) -> usize {
+    prefix_len_with(bytes, f, f)
+}
+
+/// [`prefix_len`] with a cheaper scalar form `g` of `f` for the bytes
+/// outside whole chunks (a table lookup instead of several comparisons).
+#[inline(always)]
+pub(crate) fn prefix_len_with(
+    bytes: &[u8],
+    f: impl Fn(u8) -> bool + Copy,
+    g: impl Fn(u8) -> bool + Copy,
+) -> usize {
+    let mut i = 0;
+    while let Some(chunk) = bytes[i..].first_chunk::<16>() {
+        if !all16(chunk, f) {
+            return i + chunk.iter().position(|&b| !g(b)).unwrap_or(16);
+        }
+        i += 16;
+    }
+    let rest = &bytes[i..];
+    if rest.is_empty() {
+        return i;
+    }
+    // The tail, padded with `a` (which every predicate here accepts), is
+    // checked as one more chunk: the common all-pass case stays vectorised.
+    let mut padded = [b'a'; 16];
+    padded[..rest.len()].copy_from_slice(rest);
+    if all16(&padded, f) {
+        return bytes.len();
+    }
+    i + rest.iter().position(|&b| !g(b)).unwrap_or(rest.len())
+}
+
+/// Whether all 16 bytes satisfy `f` (no early exit, so it vectorises).
+#[inline(always)]
+fn all16(chunk: &[u8; 16], f: impl Fn(u8) -> bool) -> bool {
+    let mut all = true;
+    for &b in chunk {
+        all &= f(b);
+    }
+    all
+}
+
+/// The unreserved prefix length of `bytes`.
+#[inline(always)]
+pub(crate) fn unreserved_len(bytes: &[u8]) -> usize {
+    prefix_len_with(bytes, is_unreserved_arith, is_unreserved)
+}
+
+/// [`is_unreserved`] as comparisons, for [`prefix_len`].
+#[inline(always)]
+pub(crate) fn is_unreserved_arith(b: u8) -> bool {
+    (b.wrapping_sub(b'0') < 10)
+        | ((b | 0x20).wrapping_sub(b'a') < 26)
+        | (b == b'-')
+        | (b == b'.')
+        | (b == b'_')
+        | (b == b'~')
+}
+
+/// [`percent_encode_into`], returning whether nothing needed escaping.
+pub(crate) fn encode_into(out: &mut String, input: &str) -> bool {
+    let bytes = input.as_bytes();
+    let i = unreserved_len(bytes);
+    if i == bytes.len() {
+        out.push_str(input);
+        return true;
+    }
+    out.push_str(&input[..i]);
+    // Past the first escape, one scalar pass: runs are copied whole, each
+    // other byte escaped. A run ends before a non-unreserved byte, which is
+    // ASCII or the first byte of a character, so slicing stays on boundaries.
+    out.reserve(3 * (bytes.len() - i));
+    let mut run = i;
+    for (j, &b) in bytes.iter().enumerate().skip(i) {
+        if !is_unreserved(b) {
+            if run < j {
+                out.push_str(&input[run..j]);
+            }
+            push_escape(out, b);
+            run = j + 1;
+        }
+    }
+    if run < bytes.len() {
+        out.push_str(&input[run..]);
+    }
+    false
+}
+
+/// Splits the first `&`-separated segment off `input` into its name and
+/// value (`None` without `=`) and the rest; `None` once `input` is empty.
+fn next_form_pair(input: &str) -> Option<(&str, Option<&str>, &str)> {
+    if input.is_empty() {
+        return None;
+    }
+    let bytes = input.as_bytes();
+    let len = prefix_len(bytes, |b| b != b'&');
+    let segment = &input[..len];
+    let tail = input.get(len + 1..).unwrap_or("");
+    let eq = prefix_len(segment.as_bytes(), |b| b != b'=');
+    Some(if eq < segment.len() {
+        (&segment[..eq], Some(&segment[eq + 1..]), tail)
+    } else {
+        (segment, None, tail)
+    })
 }
 
 /// Whether `b` is left as is by RFC 5849 §3.6.
@@ -249,15 +402,20 @@ pub(crate) fn push_escape(out: &mut String, b: u8) {
 /// Appends the RFC 5849 §3.6 encoding of the form-decoded `raw` (`+` is a
 /// space), without building the decoded string: the same result as
 /// decoding then [`percent_encode_into`], and the same errors.
-pub(crate) fn push_form_reencoded(out: &mut String, raw: &str) -> Result<(), Error> {
+pub(crate) fn push_form_reencoded(out: &mut String, raw: &str) -> Result<bool, Error> {
     let bytes = raw.as_bytes();
-    let mut run = 0;
     let mut i = 0;
-    while let Some(offset) = bytes[i..].iter().position(|&b| !is_unreserved(b)) {
-        let j = i + offset;
-        if run < j {
-            out.push_str(&raw[run..j]);
+    let mut plain = true;
+    loop {
+        let n = unreserved_len(&bytes[i..]);
+        if n > 0 {
+            out.push_str(&raw[i..i + n]);
         }
+        let j = i + n;
+        if j == bytes.len() {
+            return Ok(plain);
+        }
+        plain = false;
         match bytes[j] {
             b'+' => {
                 out.push_str("%20");
@@ -274,10 +432,11 @@ pub(crate) fn push_form_reencoded(out: &mut String, raw: &str) -> Result<(), Err
                     // Escaped non-ASCII must be checked as UTF-8: decode the rest.
                     let mut decoded = String::new();
                     decode_into(&mut decoded, &raw[j..], true)?;
-                    percent_encode_into(out, &decoded);
-                    return Ok(());
+                    encode_into(out, &decoded);
+                    return Ok(false);
                 }
                 if is_unreserved(v) {
+                    // Decodes to an unreserved character: written plain.
                     out.push(char::from(v));
                 } else {
                     push_escape(out, v);
@@ -289,10 +448,7 @@ pub(crate) fn push_form_reencoded(out: &mut String, raw: &str) -> Result<(), Err
                 i = j + 1;
             }
         }
-        run = i;
     }
-    out.push_str(&raw[run..]);
-    Ok(())
 }
 
 pub(crate) fn hex_value(b: u8) -> Option<u8> {
@@ -307,34 +463,57 @@ pub(crate) fn hex_value(b: u8) -> Option<u8> {
 /// Decodes `input` onto the end of `out`; `plus` turns `+` into a space.
 pub(crate) fn decode_into(out: &mut String, input: &str, plus: bool) -> Result<(), Error> {
     let bytes = input.as_bytes();
-    if !bytes.iter().any(|&b| b == b'%' || (plus && b == b'+')) {
+    if prefix_len(bytes, |b| b != b'%' && (!plus || b != b'+')) == bytes.len() {
         out.push_str(input);
         return Ok(());
     }
-    let mut raw = Vec::with_capacity(bytes.len());
+    // Runs without `%` or `+` are copied whole; an escape of an ASCII byte
+    // is pushed as that character; consecutive escapes of non-ASCII bytes
+    // are gathered and checked as UTF-8 together. Raw characters of `input`
+    // are whole, so checking each gathered run alone checks the result.
+    let escape = |i: usize| -> Result<u8, Error> {
+        let hi = bytes.get(i + 1).copied().and_then(hex_value);
+        let lo = bytes.get(i + 2).copied().and_then(hex_value);
+        match (hi, lo) {
+            (Some(hi), Some(lo)) => Ok(hi << 4 | lo),
+            _ => Err(Error::InvalidPercentEncoding),
+        }
+    };
     let mut i = 0;
+    let mut run = 0;
+    let mut high: Vec<u8> = Vec::new();
     while i < bytes.len() {
         match bytes[i] {
             b'%' => {
-                let hi = bytes.get(i + 1).copied().and_then(hex_value);
-                let lo = bytes.get(i + 2).copied().and_then(hex_value);
-                match (hi, lo) {
-                    (Some(hi), Some(lo)) => raw.push(hi << 4 | lo),
-                    _ => return Err(Error::InvalidPercentEncoding),
-                }
+                out.push_str(&input[run..i]);
+                let v = escape(i)?;
                 i += 3;
+                if v < 0x80 {
+                    out.push(char::from(v));
+                } else {
+                    high.clear();
+                    high.push(v);
+                    while bytes.get(i) == Some(&b'%') {
+                        let v = escape(i)?;
+                        if v < 0x80 {
+                            break;
+                        }
+                        high.push(v);
+                        i += 3;
+                    }
+                    out.push_str(core::str::from_utf8(&high).map_err(|_| Error::InvalidUtf8)?);
+                }
+                run = i;
             }
             b'+' if plus => {
-                raw.push(b' ');
+                out.push_str(&input[run..i]);
+                out.push(' ');
                 i += 1;
+                run = i;
             }
-            b => {
-                raw.push(b);
-                i += 1;
-            }
+            _ => i += 1,
         }
     }
-    let text = core::str::from_utf8(&raw).map_err(|_| Error::InvalidUtf8)?;
-    out.push_str(text);
+    out.push_str(&input[run..]);
     Ok(())
 }
