@@ -36,7 +36,8 @@ fn main() -> Result<()> {
     }
 }
 
-/// The format check, the lints and every test of the workspace.
+/// The format check, the lints, every test of the workspace, the peer suite
+/// and the browser test.
 fn ci(root: &Path) -> Result<()> {
     step(root, "fmt", "cargo", &["fmt", "--all", "--check"])?;
     step(
@@ -53,7 +54,33 @@ fn ci(root: &Path) -> Result<()> {
             "warnings",
         ],
     )?;
+    step(
+        root,
+        "clippy (feature-gated targets)",
+        "cargo",
+        &[
+            "clippy",
+            "--locked",
+            "--all-targets",
+            "-p",
+            "oauth1-sign",
+            "-p",
+            "smart-rest-tests",
+            "--all-features",
+            "--",
+            "-D",
+            "warnings",
+        ],
+    )?;
     step(root, "test", "cargo", &["test", "--workspace", "--locked"])?;
+    step(
+        root,
+        "test (oauth1-sign, every feature)",
+        "cargo",
+        &["test", "--locked", "-p", "oauth1-sign", "--all-features"],
+    )?;
+    interop::interop(root)?;
+    interop::browser(root)?;
     Ok(())
 }
 
