@@ -108,6 +108,17 @@ pub(crate) fn write_base_string(out: &mut String, method: &str, base_uri: &str, 
     out.reserve(
         method.len() + 3 * base_uri.len() / 2 + encoded.byte_len() * 5 / 4 + 6 * encoded.len() + 2,
     );
+    write_base_string_from(out, method, base_uri, encoded.iter_flagged());
+}
+
+/// Writes the base string from encoded pairs in sorted order, each with
+/// its "free of `%`" flag.
+pub(crate) fn write_base_string_from<'a>(
+    out: &mut String,
+    method: &str,
+    base_uri: &str,
+    encoded: impl Iterator<Item = (&'a str, &'a str, bool)>,
+) {
     // The encoding is ASCII (unreserved characters and upper-case `%XX`),
     // so upper-casing it upper-cases exactly the ASCII letters of the method.
     let start = out.len();
@@ -116,7 +127,7 @@ pub(crate) fn write_base_string(out: &mut String, method: &str, base_uri: &str, 
     out.push('&');
     percent_encode_into(out, base_uri);
     out.push('&');
-    for (i, (name, value, plain)) in encoded.iter_flagged().enumerate() {
+    for (i, (name, value, plain)) in encoded.enumerate() {
         if i > 0 {
             out.push_str("%26");
         }

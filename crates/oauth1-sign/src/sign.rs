@@ -190,11 +190,12 @@ pub fn sign(
     let mut digits = [0u8; 20];
     let timestamp = u64_str(oauth.timestamp, &mut digits);
     let protocol = protocol_pairs(oauth, timestamp, body_hash);
-    // Where each protocol value sits, encoded, for the header.
+    // Where each protocol value sits, encoded, for the header. They are
+    // pushed in name order, so sorting has little left to move.
     let mut values = [(0, 0); 9];
-    for (range, pair) in values.iter_mut().zip(&protocol) {
-        if let Some((name, value)) = pair {
-            *range = encoded.push_encoded_value(name, value);
+    for k in BY_NAME {
+        if let Some((name, value)) = protocol[k] {
+            values[k] = encoded.push_encoded_value(name, value);
         }
     }
     encoded.sort();
@@ -271,6 +272,9 @@ pub fn sign_base_string(
 ) -> Result<String, Error> {
     crypto::sign(method, base_string, consumer_secret, token_secret)
 }
+
+/// The indices of [`protocol_pairs`] in the order of their names.
+const BY_NAME: [usize; 9] = [8, 5, 0, 4, 2, 3, 1, 6, 7];
 
 /// The protocol parameters of `oauth` in header order, absent ones `None`.
 fn protocol_pairs<'a>(

@@ -4,8 +4,8 @@
 use alloc::string::String;
 use core::fmt;
 
-use crate::base::{write_base_string, write_base_uri};
-use crate::encode::Pairs;
+use crate::base::{write_base_string, write_base_string_from, write_base_uri};
+use crate::encode::{Pairs, unreserved_len};
 use crate::header::parse_into;
 use crate::limits::{
     MAX_FORM_BODY_LEN, MAX_PARAMS, MAX_SIGNATURE_LEN, check_text, check_token, oauth_index,
@@ -215,6 +215,27 @@ impl IncomingRequest {
     #[must_use]
     pub fn base_string(&self) -> String {
         let signature_index = self.oauth[SIGNATURE];
+        let signed = (0..self.pairs.len()).filter(|&i| Some(i) != signature_index);
+        let is_plain = |s: &str| unreserved_len(s.as_bytes()) == s.len();
+        if signed.clone().all(|i| {
+            let (name, value) = self.pairs.get(i);
+            is_plain(name) && is_plain(value)
+        }) {
+            // The usual case: every name and value is unreserved, so each is
+            // its own encoding and the parsed pairs are sorted as they are.
+            let order = self.pairs.sorted_indices(signature_index);
+            let mut base = String::with_capacity(
+                3 * (self.method.len() + self.base_uri.len())
+                    + self.pairs.byte_len()
+                    + 6 * order.len(),
+            );
+            let sorted = order.iter().map(|&i| {
+                let (name, value) = self.pairs.get(i);
+                (name, value, true)
+            });
+            write_base_string_from(&mut base, &self.method, &self.base_uri, sorted);
+            return base;
+        }
         let mut encoded = Pairs::with_capacity(self.pairs.byte_len() * 2, self.pairs.len());
         for (i, (name, value)) in self.pairs.iter().enumerate() {
             if Some(i) != signature_index {
