@@ -239,6 +239,16 @@ impl Pairs {
         Ok(())
     }
 
+    /// Whether every name and value but those of pair `skip` is unreserved,
+    /// that is, its own encoding.
+    pub(crate) fn all_unreserved(&self, skip: Option<usize>) -> bool {
+        let buf = self.buf.as_bytes();
+        // A pair's name and value are adjacent: one scan checks both.
+        (self.spans.iter().enumerate()).all(|(i, sp)| {
+            Some(i) == skip || unreserved_len(&buf[sp.start..sp.end]) == sp.end - sp.start
+        })
+    }
+
     /// The indices of the pairs but `skip`, in the order of [`Pairs::sort`].
     pub(crate) fn sorted_indices(&self, skip: Option<usize>) -> Vec<usize> {
         let mut order = Vec::with_capacity(self.spans.len());

@@ -5,8 +5,8 @@ use alloc::string::String;
 use core::fmt;
 
 use crate::base::{write_base_string, write_base_uri};
-use crate::encode::Pairs;
-use crate::header::{push_header_param, push_realm};
+use crate::encode::{Pairs, encode_into};
+use crate::header::push_realm;
 use crate::{Error, Secret, SignatureMethod, crypto, limits};
 
 /// The protocol parameters a client sends with a request
@@ -238,12 +238,12 @@ pub fn sign(
             authorization.push('"');
         }
     }
-    push_header_param(
-        &mut authorization,
-        &mut first,
-        "oauth_signature",
-        &signature,
-    );
+    if !first {
+        authorization.push_str(", ");
+    }
+    authorization.push_str("oauth_signature=\"");
+    encode_into(&mut authorization, &signature);
+    authorization.push('"');
     Ok(Signed {
         signature,
         base_string,
@@ -274,10 +274,10 @@ pub fn sign_base_string(
 }
 
 /// The indices of [`protocol_pairs`] in the order of their names.
-const BY_NAME: [usize; 9] = [8, 5, 0, 4, 2, 3, 1, 6, 7];
+pub(crate) const BY_NAME: [usize; 9] = [8, 5, 0, 4, 2, 3, 1, 6, 7];
 
 /// The protocol parameters of `oauth` in header order, absent ones `None`.
-fn protocol_pairs<'a>(
+pub(crate) fn protocol_pairs<'a>(
     oauth: &'a OAuthParams,
     timestamp: &'a str,
     body_hash: Option<&'a str>,

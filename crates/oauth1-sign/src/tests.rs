@@ -16,6 +16,35 @@ fn pairs_sort_by_name_then_value() {
 }
 
 #[test]
+fn header_byte_tables_match_their_predicates() {
+    use crate::header::{NAME_BYTES, VALUE_BYTES, is_name_byte, is_value_byte};
+    for b in 0..=u8::MAX {
+        assert_eq!(NAME_BYTES[usize::from(b)], is_name_byte(b), "name byte {b}");
+        assert_eq!(
+            VALUE_BYTES[usize::from(b)],
+            is_value_byte(b),
+            "value byte {b}"
+        );
+    }
+}
+
+#[test]
+fn protocol_pairs_are_pushed_in_name_order() {
+    use crate::{OAuthParams, SignatureMethod};
+    let mut oauth = OAuthParams::new("k", SignatureMethod::HmacSha1, 1, "n");
+    oauth.token = Some("t".into());
+    oauth.callback = Some("c".into());
+    oauth.verifier = Some("v".into());
+    let pairs = crate::sign::protocol_pairs(&oauth, "1", Some("h"));
+    let names: alloc::vec::Vec<&str> = crate::sign::BY_NAME
+        .iter()
+        .map(|&k| pairs[k].map_or("", |(name, _)| name))
+        .collect();
+    assert!(names.windows(2).all(|w| w[0] < w[1]), "{names:?}");
+    assert_eq!(names.len(), 9);
+}
+
+#[test]
 fn timestamp_formatting() {
     let mut buf = [0u8; 20];
     assert_eq!(crate::sign::u64_str(0, &mut buf), "0");

@@ -5,7 +5,7 @@ use alloc::string::String;
 use core::fmt;
 
 use crate::base::{write_base_string, write_base_string_from, write_base_uri};
-use crate::encode::{Pairs, unreserved_len};
+use crate::encode::Pairs;
 use crate::header::parse_into;
 use crate::limits::{
     MAX_FORM_BODY_LEN, MAX_PARAMS, MAX_SIGNATURE_LEN, check_text, check_token, oauth_index,
@@ -118,7 +118,9 @@ impl IncomingRequest {
                 return Err(Error::DuplicateParameter);
             }
         }
-        let get = |k: usize| oauth[k].map(|i| pairs.get(i).1);
+        // Each protocol value looked up once, for the checks below.
+        let values = oauth.map(|o| o.map(|i| pairs.get(i).1));
+        let get = |k: usize| values[k];
         for (k, name) in [
             (CONSUMER_KEY, "oauth_consumer_key"),
             (SIGNATURE_METHOD, "oauth_signature_method"),
@@ -215,12 +217,7 @@ impl IncomingRequest {
     #[must_use]
     pub fn base_string(&self) -> String {
         let signature_index = self.oauth[SIGNATURE];
-        let signed = (0..self.pairs.len()).filter(|&i| Some(i) != signature_index);
-        let is_plain = |s: &str| unreserved_len(s.as_bytes()) == s.len();
-        if signed.clone().all(|i| {
-            let (name, value) = self.pairs.get(i);
-            is_plain(name) && is_plain(value)
-        }) {
+        if self.pairs.all_unreserved(signature_index) {
             // The usual case: every name and value is unreserved, so each is
             // its own encoding and the parsed pairs are sorted as they are.
             let order = self.pairs.sorted_indices(signature_index);
