@@ -58,6 +58,24 @@ fn timestamp_formatting() {
 proptest::proptest! {
     #![proptest_config(proptest::prelude::ProptestConfig::with_cases(1000))]
 
+    /// The one-pass form decoder agrees with splitting at `&` and the first
+    /// `=`, then decoding each part on its own, errors included.
+    #[test]
+    fn form_decoding_matches_split_then_decode(raw in "([a-zA-Z0-9+%=&~. é😀\"]|%[0-9a-fA-F]{2}|%[c-fC-F][0-9a-f]%[89ab][0-9a-f]){0,12}") {
+        let mut fast = Pairs::default();
+        let fast = fast.push_form(&raw, usize::MAX).map(|()| fast.iter().map(|(n, v)| (String::from(n), String::from(v))).collect::<alloc::vec::Vec<_>>());
+        let decode = |s: &str| crate::percent_decode(&s.replace('+', " "));
+        let slow: Result<alloc::vec::Vec<(String, String)>, crate::Error> = raw
+            .split('&')
+            .filter(|seg| !seg.is_empty())
+            .map(|seg| {
+                let (n, v) = seg.split_once('=').unwrap_or((seg, ""));
+                Ok((decode(n)?, decode(v)?))
+            })
+            .collect();
+        proptest::prop_assert_eq!(fast, slow);
+    }
+
     /// The fast path of `sign` (re-encoding without decoding) agrees with
     /// decoding then encoding, errors included.
     #[test]
