@@ -191,6 +191,30 @@ impl Pairs {
         (m, self.buf.len())
     }
 
+    /// Appends a protocol parameter whose value is `n` in decimal (digits
+    /// need no encoding); returns the value's range. The digits are pushed
+    /// as characters, so no UTF-8 check of a byte buffer is needed.
+    pub(crate) fn push_decimal_value(&mut self, name: &'static str, mut n: u64) -> (usize, usize) {
+        let s = self.start();
+        self.buf.push_str(name);
+        let m = self.buf.len();
+        let mut digits = [0u8; 20];
+        let mut i = digits.len();
+        loop {
+            i -= 1;
+            digits[i] = b'0' + (n % 10) as u8;
+            n /= 10;
+            if n == 0 {
+                break;
+            }
+        }
+        for &d in &digits[i..] {
+            self.buf.push(char::from(d));
+        }
+        self.finish_flagged(s, m, true);
+        (m, self.buf.len())
+    }
+
     /// Decodes a form body or query string and appends its pairs, failing
     /// with [`Error::TooLarge`] past `max` pairs in total.
     pub(crate) fn push_form(&mut self, input: &str, max: usize) -> Result<(), Error> {

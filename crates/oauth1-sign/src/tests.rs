@@ -35,7 +35,7 @@ fn protocol_pairs_are_pushed_in_name_order() {
     oauth.token = Some("t".into());
     oauth.callback = Some("c".into());
     oauth.verifier = Some("v".into());
-    let pairs = crate::sign::protocol_pairs(&oauth, "1", Some("h"));
+    let pairs = crate::sign::protocol_pairs(&oauth, Some("h"));
     let names: alloc::vec::Vec<&str> = crate::sign::BY_NAME
         .iter()
         .map(|&k| pairs[k].map_or("", |(name, _)| name))
@@ -46,13 +46,12 @@ fn protocol_pairs_are_pushed_in_name_order() {
 
 #[test]
 fn timestamp_formatting() {
-    let mut buf = [0u8; 20];
-    assert_eq!(crate::sign::u64_str(0, &mut buf), "0");
-    assert_eq!(
-        crate::sign::u64_str(u64::MAX, &mut buf),
-        "18446744073709551615"
-    );
-    let _unused = String::new();
+    let mut p = Pairs::default();
+    let zero = p.push_decimal_value("t", 0);
+    let max = p.push_decimal_value("t", u64::MAX);
+    assert_eq!(p.slice(zero.0, zero.1), "0");
+    assert_eq!(p.slice(max.0, max.1), "18446744073709551615");
+    assert_eq!(p.get(1), ("t", "18446744073709551615"));
 }
 
 proptest::proptest! {
