@@ -100,6 +100,7 @@ impl Pairs {
         self.spans.len()
     }
 
+    #[inline]
     pub(crate) fn slice(&self, start: usize, end: usize) -> &str {
         &self.buf[start..end]
     }
@@ -108,6 +109,7 @@ impl Pairs {
         self.buf.len()
     }
 
+    #[inline]
     pub(crate) fn get(&self, i: usize) -> (&str, &str) {
         let sp = self.spans[i];
         (&self.buf[sp.start..sp.mid], &self.buf[sp.mid..sp.end])
