@@ -100,6 +100,7 @@ impl Pairs {
         self.spans.len()
     }
 
+    #[inline]
     pub(crate) fn slice(&self, start: usize, end: usize) -> &str {
         &self.buf[start..end]
     }
@@ -108,6 +109,7 @@ impl Pairs {
         self.buf.len()
     }
 
+    #[inline]
     pub(crate) fn get(&self, i: usize) -> (&str, &str) {
         let sp = self.spans[i];
         (&self.buf[sp.start..sp.mid], &self.buf[sp.mid..sp.end])
@@ -145,10 +147,14 @@ impl Pairs {
     fn finish_flagged(&mut self, start: usize, mid: usize, plain: bool) {
         let end = self.buf.len();
         let name = &self.buf.as_bytes()[start..mid];
-        let mut prefix = [0u8; 8];
-        let n = name.len().min(8);
-        prefix[..n].copy_from_slice(&name[..n]);
-        let key = u64::from_be_bytes(prefix);
+        // Most names are 8 bytes or longer: one load, no copy of a slice.
+        let key = match name.first_chunk::<8>() {
+            Some(first) => u64::from_be_bytes(*first),
+            None => name
+                .iter()
+                .enumerate()
+                .fold(0, |k, (i, &b)| k | u64::from(b) << (56 - 8 * i)),
+        };
         self.spans.push(Span {
             start,
             mid,
@@ -187,23 +193,51 @@ impl Pairs {
         (m, self.buf.len())
     }
 
+    /// Appends a protocol parameter whose value is `n` in decimal (digits
+    /// need no encoding); returns the value's range. The digits are pushed
+    /// as characters, so no UTF-8 check of a byte buffer is needed.
+    pub(crate) fn push_decimal_value(&mut self, name: &'static str, mut n: u64) -> (usize, usize) {
+        let s = self.start();
+        self.buf.push_str(name);
+        let m = self.buf.len();
+        let mut digits = [0u8; 20];
+        let mut i = digits.len();
+        loop {
+            i -= 1;
+            digits[i] = b'0' + (n % 10) as u8;
+            n /= 10;
+            if n == 0 {
+                break;
+            }
+        }
+        for &d in &digits[i..] {
+            self.buf.push(char::from(d));
+        }
+        self.finish_flagged(s, m, true);
+        (m, self.buf.len())
+    }
+
     /// Decodes a form body or query string and appends its pairs, failing
     /// with [`Error::TooLarge`] past `max` pairs in total.
     pub(crate) fn push_form(&mut self, input: &str, max: usize) -> Result<(), Error> {
-        let mut rest = input;
-        while let Some((name, value, tail)) = next_form_pair(rest) {
-            rest = tail;
-            if name.is_empty() && value.is_none() {
+        let bytes = input.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            if bytes[i] == b'&' {
+                // An empty segment (`&&`, a leading `&`) holds no pair.
+                i += 1;
                 continue;
             }
             if self.spans.len() >= max {
                 return Err(Error::TooLarge);
             }
-            let value = value.unwrap_or("");
             let s = self.start();
-            decode_into(&mut self.buf, name, true)?;
+            let name_end = push_form_decoded(&mut self.buf, input, i, true)?;
             let m = self.buf.len();
-            decode_into(&mut self.buf, value, true)?;
+            i = match bytes.get(name_end) {
+                Some(b'=') => push_form_decoded(&mut self.buf, input, name_end + 1, false)?,
+                _ => name_end,
+            } + 1;
             self.finish(s, m);
         }
         Ok(())
@@ -211,21 +245,55 @@ impl Pairs {
 
     /// Appends the pairs of a form body or query string, each name and value
     /// percent-encoded as RFC 5849 §3.6 asks (the decoded form never built).
+    /// One pass over `input`: the segments are not split off beforehand.
     pub(crate) fn push_form_encoded(&mut self, input: &str) -> Result<(), Error> {
-        let mut rest = input;
-        while let Some((name, value, tail)) = next_form_pair(rest) {
-            rest = tail;
-            if name.is_empty() && value.is_none() {
+        let mut i = 0;
+        while i < input.len() {
+            let s = self.start();
+            let (name_end, plain_name) = push_form_reencoded(&mut self.buf, input, i, true)?;
+            let has_value = input.as_bytes().get(name_end) == Some(&b'=');
+            if !has_value && name_end == i {
+                // An empty segment (`&&`, a trailing `&`) holds no pair.
+                i = name_end + 1;
                 continue;
             }
-            let value = value.unwrap_or("");
-            let s = self.start();
-            let plain_name = push_form_reencoded(&mut self.buf, name)?;
             let m = self.buf.len();
-            let plain_value = push_form_reencoded(&mut self.buf, value)?;
+            let (end, plain_value) = if has_value {
+                push_form_reencoded(&mut self.buf, input, name_end + 1, false)?
+            } else {
+                (name_end, true)
+            };
             self.finish_flagged(s, m, plain_name && plain_value);
+            i = end + 1;
         }
         Ok(())
+    }
+
+    /// Whether every name and value but those of pair `skip` is unreserved,
+    /// that is, its own encoding.
+    pub(crate) fn all_unreserved(&self, skip: Option<usize>) -> bool {
+        let buf = self.buf.as_bytes();
+        // A pair's name and value are adjacent: one scan checks both.
+        (self.spans.iter().enumerate()).all(|(i, sp)| {
+            Some(i) == skip || unreserved_len(&buf[sp.start..sp.end]) == sp.end - sp.start
+        })
+    }
+
+    /// The indices of the pairs but `skip`, in the order of [`Pairs::sort`].
+    pub(crate) fn sorted_indices(&self, skip: Option<usize>) -> Vec<usize> {
+        let mut order = Vec::with_capacity(self.spans.len());
+        order.extend((0..self.spans.len()).filter(|&i| Some(i) != skip));
+        let buf = self.buf.as_bytes();
+        let spans = &self.spans;
+        order.sort_unstable_by(|&a, &b| {
+            let (x, y) = (&spans[a], &spans[b]);
+            x.key.cmp(&y.key).then_with(|| {
+                buf[x.start..x.mid]
+                    .cmp(&buf[y.start..y.mid])
+                    .then_with(|| buf[x.mid..x.end].cmp(&buf[y.mid..y.end]))
+            })
+        });
+        order
     }
 
     /// Sorts the pairs by name, then value, comparing bytes
@@ -246,7 +314,6 @@ impl Pairs {
 
 /// Length of the longest prefix of `bytes` whose bytes all satisfy `f`,
 /// testing 16 bytes per step (the compiler vectorises the inner loop).
-/// `f` must accept `b'a'`.
 #[inline(always)]
 pub(crate) fn prefix_len(bytes: &[u8], f: impl Fn(u8) -> bool + Copy) -> usize {
     prefix_len_with(bytes, f, f)
@@ -267,17 +334,9 @@ pub(crate) fn prefix_len_with(
         }
         i += 16;
     }
+    // The tail (under 16 bytes) byte by byte: cheaper than padding it
+    // into a chunk, which costs a variable-length copy.
     let rest = &bytes[i..];
-    if rest.is_empty() {
-        return i;
-    }
-    // The tail, padded with `a` (which every predicate here accepts), is
-    // checked as one more chunk: the common all-pass case stays vectorised.
-    let mut padded = [b'a'; 16];
-    padded[..rest.len()].copy_from_slice(rest);
-    if all16(&padded, f) {
-        return bytes.len();
-    }
     i + rest.iter().position(|&b| !g(b)).unwrap_or(rest.len())
 }
 
@@ -337,22 +396,28 @@ pub(crate) fn encode_into(out: &mut String, input: &str) -> bool {
     false
 }
 
-/// Splits the first `&`-separated segment off `input` into its name and
-/// value (`None` without `=`) and the rest; `None` once `input` is empty.
-fn next_form_pair(input: &str) -> Option<(&str, Option<&str>, &str)> {
-    if input.is_empty() {
-        return None;
-    }
+/// Appends the form-decoded name (`name`) or value that starts at
+/// `input[start..]` (`+` is a space): it ends at `&`, at `=` for a name, or
+/// at the end; returns where. One scan when there is nothing to decode.
+fn push_form_decoded(
+    out: &mut String,
+    input: &str,
+    start: usize,
+    name: bool,
+) -> Result<usize, Error> {
     let bytes = input.as_bytes();
-    let len = prefix_len(bytes, |b| b != b'&');
-    let segment = &input[..len];
-    let tail = input.get(len + 1..).unwrap_or("");
-    let eq = prefix_len(segment.as_bytes(), |b| b != b'=');
-    Some(if eq < segment.len() {
-        (&segment[..eq], Some(&segment[eq + 1..]), tail)
-    } else {
-        (segment, None, tail)
-    })
+    let run = prefix_len(&bytes[start..], |b| {
+        (b != b'&') & (b != b'%') & (b != b'+') & (!name | (b != b'='))
+    });
+    let mut end = start + run;
+    if !matches!(bytes.get(end), Some(b'%' | b'+')) {
+        // Nothing to decode: the run is the result.
+        out.push_str(&input[start..end]);
+        return Ok(end);
+    }
+    end += prefix_len(&bytes[end..], |b| (b != b'&') & (!name | (b != b'=')));
+    decode_into(out, &input[start..end], true)?;
+    Ok(end)
 }
 
 /// Whether `b` is left as is by RFC 5849 §3.6.
@@ -399,41 +464,49 @@ pub(crate) fn push_escape(out: &mut String, b: u8) {
     out.push_str(&ESCAPES[i..i + 3]);
 }
 
-/// Appends the RFC 5849 §3.6 encoding of the form-decoded `raw` (`+` is a
-/// space), without building the decoded string: the same result as
-/// decoding then [`percent_encode_into`], and the same errors.
-pub(crate) fn push_form_reencoded(out: &mut String, raw: &str) -> Result<bool, Error> {
-    let bytes = raw.as_bytes();
-    let mut i = 0;
+/// Appends the RFC 5849 §3.6 encoding of the form-decoded name (`name`) or
+/// value that starts at `input[start..]` (`+` is a space), without building
+/// the decoded string: the same result as decoding then
+/// [`percent_encode_into`], and the same errors. Stops at `&`, at `=` for a
+/// name, or at the end; returns where, and whether nothing was escaped.
+fn push_form_reencoded(
+    out: &mut String,
+    input: &str,
+    start: usize,
+    name: bool,
+) -> Result<(usize, bool), Error> {
+    let bytes = input.as_bytes();
+    let mut i = start;
     let mut plain = true;
     loop {
         let n = unreserved_len(&bytes[i..]);
+        // A non-empty run is ASCII, so both ends are char boundaries.
         if n > 0 {
-            out.push_str(&raw[i..i + n]);
+            out.push_str(&input[i..i + n]);
         }
-        let j = i + n;
-        if j == bytes.len() {
-            return Ok(plain);
-        }
-        plain = false;
-        match bytes[j] {
-            b'+' => {
+        i += n;
+        match bytes.get(i) {
+            None | Some(b'&') => return Ok((i, plain)),
+            Some(b'=') if name => return Ok((i, plain)),
+            Some(b'+') => {
                 out.push_str("%20");
-                i = j + 1;
+                i += 1;
             }
-            b'%' => {
-                let hi = bytes.get(j + 1).copied().and_then(hex_value);
-                let lo = bytes.get(j + 2).copied().and_then(hex_value);
+            Some(b'%') => {
+                let hi = bytes.get(i + 1).copied().and_then(hex_value);
+                let lo = bytes.get(i + 2).copied().and_then(hex_value);
                 let (Some(hi), Some(lo)) = (hi, lo) else {
                     return Err(Error::InvalidPercentEncoding);
                 };
                 let v = hi << 4 | lo;
                 if v >= 0x80 {
-                    // Escaped non-ASCII must be checked as UTF-8: decode the rest.
+                    // Escaped non-ASCII must be checked as UTF-8: decode the
+                    // rest of this name or value, then encode it.
+                    let end = i + prefix_len(&bytes[i..], |b| b != b'&' && (!name || b != b'='));
                     let mut decoded = String::new();
-                    decode_into(&mut decoded, &raw[j..], true)?;
+                    decode_into(&mut decoded, &input[i..end], true)?;
                     encode_into(out, &decoded);
-                    return Ok(false);
+                    return Ok((end, false));
                 }
                 if is_unreserved(v) {
                     // Decodes to an unreserved character: written plain.
@@ -441,13 +514,14 @@ pub(crate) fn push_form_reencoded(out: &mut String, raw: &str) -> Result<bool, E
                 } else {
                     push_escape(out, v);
                 }
-                i = j + 3;
+                i += 3;
             }
-            b => {
+            Some(&b) => {
                 push_escape(out, b);
-                i = j + 1;
+                i += 1;
             }
         }
+        plain = false;
     }
 }
 
