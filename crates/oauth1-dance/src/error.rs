@@ -280,9 +280,38 @@ impl fmt::Display for Excerpt {
     }
 }
 
+/// Whether a form field name names a secret. The name is looked at decoded
+/// (`%6F` is `o`, `+` a space), so an encoded name cannot slip past.
 fn is_secret_name(name: &str) -> bool {
-    let lower = name.to_ascii_lowercase();
+    let lower = lenient_form_decode(name).to_ascii_lowercase();
     lower.contains("secret") || lower.contains("verifier")
+}
+
+/// Decodes `%XX` escapes and `+`, keeping any malformed escape as it is:
+/// only used to classify names, never to produce a value.
+fn lenient_form_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'%' if i + 2 < bytes.len() => {
+                let hex = |b: u8| (b as char).to_digit(16);
+                match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                    (Some(hi), Some(lo)) => {
+                        out.push((hi * 16 + lo) as u8);
+                        i += 3;
+                        continue;
+                    }
+                    _ => out.push(b'%'),
+                }
+            }
+            b'+' => out.push(b' '),
+            other => out.push(other),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 fn push_clean(out: &mut String, text: &str) {
