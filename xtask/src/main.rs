@@ -5,6 +5,7 @@ use std::process::Command;
 
 use anyhow::{Context, Result, bail};
 
+mod interop;
 mod security;
 
 const HELP: &str = "\
@@ -13,6 +14,8 @@ cargo xtask <task>
 Tasks:
   ci        format check, clippy -D warnings, every test, the security checklist (what .ci/run runs)
   security  run the tests named after docs/security-requirements.md items and print the checklist
+  interop   the suite against oauthlib, requests-oauthlib and rdflib (a venv in target/py-venv)
+  browser   the reference app's demo in headless Chromium (needs chromium, chromedriver)
   help      this text
 ";
 
@@ -23,6 +26,8 @@ fn main() -> Result<()> {
     match task {
         "ci" => ci(&root),
         "security" => security::security(&root),
+        "interop" => interop::interop(&root),
+        "browser" => interop::browser(&root),
         "help" | "--help" | "-h" => {
             print!("{HELP}");
             Ok(())
