@@ -24,20 +24,7 @@ pub fn percent_encode(input: &str) -> String {
 /// Appends the [RFC 5849 §3.6](https://www.rfc-editor.org/rfc/rfc5849#section-3.6)
 /// encoding of `input` to `out` (see [`percent_encode`]).
 pub fn percent_encode_into(out: &mut String, input: &str) {
-    let bytes = input.as_bytes();
-    let mut run = 0;
-    for (i, &b) in bytes.iter().enumerate() {
-        if !is_unreserved(b) {
-            // A non-empty `run..i` holds only unreserved ASCII, so both ends
-            // are char boundaries.
-            if run < i {
-                out.push_str(&input[run..i]);
-            }
-            push_escape(out, b);
-            run = i + 1;
-        }
-    }
-    out.push_str(&input[run..]);
+    encode_into(out, input);
 }
 
 /// Decodes a percent-encoded string strictly, for the values of the
@@ -82,11 +69,13 @@ pub fn form_decode(input: &str) -> Result<Vec<(String, String)>, Error> {
 }
 
 /// Ordered name/value pairs stored in one buffer (one allocation for all
-/// strings, one for the spans).
+/// strings, one for the spans). For encoded pairs each span also records
+/// whether the pair is free of `%`, so the base string can copy it as is.
 #[derive(Clone, Default, Debug)]
 pub(crate) struct Pairs {
     buf: String,
-    spans: Vec<[usize; 3]>,
+    /// `[start, mid, end, plain]`: name `start..mid`, value `mid..end`.
+    spans: Vec<[usize; 4]>,
 }
 
 impl Pairs {
@@ -110,7 +99,7 @@ impl Pairs {
     }
 
     pub(crate) fn get(&self, i: usize) -> (&str, &str) {
-        let [a, b, c] = self.spans[i];
+        let [a, b, c, _] = self.spans[i];
         (&self.buf[a..b], &self.buf[b..c])
     }
 
@@ -118,9 +107,16 @@ impl Pairs {
         (0..self.spans.len()).map(|i| self.get(i))
     }
 
-    /// Starts a pair; write the name into `buf_mut`, call `mid`, write the
-    /// value, then call `end`.
-    pub(crate) fn start(&mut self) -> usize {
+    /// The pairs with their "free of `%`" flag.
+    pub(crate) fn iter_flagged(&self) -> impl Iterator<Item = (&str, &str, bool)> {
+        self.spans
+            .iter()
+            .map(|&[a, b, c, plain]| (&self.buf[a..b], &self.buf[b..c], plain == 1))
+    }
+
+    /// Starts a pair: write the name into [`Pairs::buf_mut`], take
+    /// [`Pairs::start`] again as the middle, write the value, then [`Pairs::finish`].
+    pub(crate) fn start(&self) -> usize {
         self.buf.len()
     }
 
@@ -129,8 +125,12 @@ impl Pairs {
     }
 
     pub(crate) fn finish(&mut self, start: usize, mid: usize) {
+        self.finish_flagged(start, mid, false);
+    }
+
+    fn finish_flagged(&mut self, start: usize, mid: usize, plain: bool) {
         let end = self.buf.len();
-        self.spans.push([start, mid, end]);
+        self.spans.push([start, mid, end, usize::from(plain)]);
     }
 
     /// Appends a decoded pair as is.
@@ -145,10 +145,21 @@ impl Pairs {
     /// Appends a pair percent-encoded (RFC 5849 §3.6).
     pub(crate) fn push_encoded(&mut self, name: &str, value: &str) {
         let s = self.start();
-        percent_encode_into(&mut self.buf, name);
+        let plain_name = encode_into(&mut self.buf, name);
         let m = self.buf.len();
-        percent_encode_into(&mut self.buf, value);
-        self.finish(s, m);
+        let plain_value = encode_into(&mut self.buf, value);
+        self.finish_flagged(s, m, plain_name && plain_value);
+    }
+
+    /// Appends a pair whose name is known to be unreserved (a protocol
+    /// parameter name), the value percent-encoded; returns the value's range.
+    pub(crate) fn push_encoded_value(&mut self, name: &'static str, value: &str) -> (usize, usize) {
+        let s = self.start();
+        self.buf.push_str(name);
+        let m = self.buf.len();
+        let plain = encode_into(&mut self.buf, value);
+        self.finish_flagged(s, m, plain);
+        (m, self.buf.len())
     }
 
     /// Decodes a form body or query string and appends its pairs, failing
@@ -171,32 +182,201 @@ impl Pairs {
         Ok(())
     }
 
+    /// Appends the pairs of a form body or query string, each name and value
+    /// percent-encoded as RFC 5849 §3.6 asks (the decoded form never built).
+    pub(crate) fn push_form_encoded(&mut self, input: &str) -> Result<(), Error> {
+        for segment in input.split('&') {
+            if segment.is_empty() {
+                continue;
+            }
+            let (name, value) = segment.split_once('=').unwrap_or((segment, ""));
+            let s = self.start();
+            let plain_name = push_form_reencoded(&mut self.buf, name)?;
+            let m = self.buf.len();
+            let plain_value = push_form_reencoded(&mut self.buf, value)?;
+            self.finish_flagged(s, m, plain_name && plain_value);
+        }
+        Ok(())
+    }
+
     /// Sorts the pairs by name, then value, comparing bytes
     /// (RFC 5849 §3.4.1.3.2 on encoded pairs).
     pub(crate) fn sort(&mut self) {
         let buf = self.buf.as_bytes();
         self.spans.sort_unstable_by(|x, y| {
-            let xn = &buf[x[0]..x[1]];
-            let yn = &buf[y[0]..y[1]];
-            xn.cmp(yn)
+            buf[x[0]..x[1]]
+                .cmp(&buf[y[0]..y[1]])
                 .then_with(|| buf[x[1]..x[2]].cmp(&buf[y[1]..y[2]]))
         });
+    }
+}
+
+/// Length of the longest prefix of `bytes` whose bytes all satisfy `f`,
+/// testing 16 bytes per step (the compiler vectorises the inner loop).
+#[inline(always)]
+pub(crate) fn prefix_len(bytes: &[u8], f: impl Fn(u8) -> bool + Copy) -> usize {
+    prefix_len_with(bytes, f, f)
+}
+
+/// [`prefix_len`] with a cheaper scalar form `g` of `f` for the bytes
+/// outside whole chunks (a table lookup instead of several comparisons).
+#[inline(always)]
+pub(crate) fn prefix_len_with(
+    bytes: &[u8],
+    f: impl Fn(u8) -> bool + Copy,
+    g: impl Fn(u8) -> bool + Copy,
+) -> usize {
+    let mut i = 0;
+    while let Some(chunk) = bytes[i..].first_chunk::<16>() {
+        let mut all = true;
+        for &b in chunk {
+            all &= f(b);
+        }
+        if !all {
+            break;
+        }
+        i += 16;
+    }
+    let rest = &bytes[i..];
+    i + rest.iter().position(|&b| !g(b)).unwrap_or(rest.len())
+}
+
+/// The unreserved prefix length of `bytes`.
+#[inline(always)]
+pub(crate) fn unreserved_len(bytes: &[u8]) -> usize {
+    prefix_len_with(bytes, is_unreserved_arith, is_unreserved)
+}
+
+/// [`is_unreserved`] as comparisons, for [`prefix_len`].
+#[inline(always)]
+pub(crate) fn is_unreserved_arith(b: u8) -> bool {
+    (b.wrapping_sub(b'0') < 10)
+        | ((b | 0x20).wrapping_sub(b'a') < 26)
+        | (b == b'-')
+        | (b == b'.')
+        | (b == b'_')
+        | (b == b'~')
+}
+
+/// [`percent_encode_into`], returning whether nothing needed escaping.
+pub(crate) fn encode_into(out: &mut String, input: &str) -> bool {
+    let bytes = input.as_bytes();
+    let mut i = unreserved_len(bytes);
+    if i == bytes.len() {
+        out.push_str(input);
+        return true;
+    }
+    out.push_str(&input[..i]);
+    loop {
+        push_escape(out, bytes[i]);
+        i += 1;
+        let n = unreserved_len(&bytes[i..]);
+        // A non-empty run is unreserved ASCII, so both ends are char
+        // boundaries (a continuation byte is never unreserved).
+        if n > 0 {
+            out.push_str(&input[i..i + n]);
+        }
+        i += n;
+        if i == bytes.len() {
+            return false;
+        }
     }
 }
 
 /// Whether `b` is left as is by RFC 5849 §3.6.
 #[inline]
 pub(crate) fn is_unreserved(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~')
+    UNRESERVED[usize::from(b)]
 }
 
-const HEX: &[u8; 16] = b"0123456789ABCDEF";
+/// `ALPHA DIGIT - . _ ~`, as a table.
+static UNRESERVED: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = c.is_ascii_alphanumeric() || matches!(c, b'-' | b'.' | b'_' | b'~');
+        b += 1;
+    }
+    table
+};
+
+/// `%00%01...%FF`: the escape of byte `b` is `ESCAPES[3 * b..3 * b + 3]`.
+const ESCAPES: &str = {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    const BYTES: [u8; 768] = {
+        let mut t = [0u8; 768];
+        let mut b = 0;
+        while b < 256 {
+            t[3 * b] = b'%';
+            t[3 * b + 1] = HEX[b >> 4];
+            t[3 * b + 2] = HEX[b & 15];
+            b += 1;
+        }
+        t
+    };
+    match core::str::from_utf8(&BYTES) {
+        Ok(s) => s,
+        Err(_) => panic!("the escape table is ASCII"),
+    }
+};
 
 #[inline]
 pub(crate) fn push_escape(out: &mut String, b: u8) {
-    out.push('%');
-    out.push(char::from(HEX[usize::from(b >> 4)]));
-    out.push(char::from(HEX[usize::from(b & 15)]));
+    let i = 3 * usize::from(b);
+    out.push_str(&ESCAPES[i..i + 3]);
+}
+
+/// Appends the RFC 5849 §3.6 encoding of the form-decoded `raw` (`+` is a
+/// space), without building the decoded string: the same result as
+/// decoding then [`percent_encode_into`], and the same errors.
+pub(crate) fn push_form_reencoded(out: &mut String, raw: &str) -> Result<bool, Error> {
+    let bytes = raw.as_bytes();
+    let mut i = 0;
+    let mut plain = true;
+    loop {
+        let n = unreserved_len(&bytes[i..]);
+        if n > 0 {
+            out.push_str(&raw[i..i + n]);
+        }
+        let j = i + n;
+        if j == bytes.len() {
+            return Ok(plain);
+        }
+        plain = false;
+        match bytes[j] {
+            b'+' => {
+                out.push_str("%20");
+                i = j + 1;
+            }
+            b'%' => {
+                let hi = bytes.get(j + 1).copied().and_then(hex_value);
+                let lo = bytes.get(j + 2).copied().and_then(hex_value);
+                let (Some(hi), Some(lo)) = (hi, lo) else {
+                    return Err(Error::InvalidPercentEncoding);
+                };
+                let v = hi << 4 | lo;
+                if v >= 0x80 {
+                    // Escaped non-ASCII must be checked as UTF-8: decode the rest.
+                    let mut decoded = String::new();
+                    decode_into(&mut decoded, &raw[j..], true)?;
+                    encode_into(out, &decoded);
+                    return Ok(false);
+                }
+                if is_unreserved(v) {
+                    // Decodes to an unreserved character: written plain.
+                    out.push(char::from(v));
+                } else {
+                    push_escape(out, v);
+                }
+                i = j + 3;
+            }
+            b => {
+                push_escape(out, b);
+                i = j + 1;
+            }
+        }
+    }
 }
 
 pub(crate) fn hex_value(b: u8) -> Option<u8> {
@@ -211,7 +391,7 @@ pub(crate) fn hex_value(b: u8) -> Option<u8> {
 /// Decodes `input` onto the end of `out`; `plus` turns `+` into a space.
 pub(crate) fn decode_into(out: &mut String, input: &str, plus: bool) -> Result<(), Error> {
     let bytes = input.as_bytes();
-    if !bytes.iter().any(|&b| b == b'%' || (plus && b == b'+')) {
+    if prefix_len(bytes, |b| b != b'%' && (!plus || b != b'+')) == bytes.len() {
         out.push_str(input);
         return Ok(());
     }

@@ -4,8 +4,8 @@
 use alloc::string::String;
 
 use crate::Error;
-use crate::encode::{Pairs, decode_into, percent_encode_into};
-use crate::limits::{MAX_HEADER_LEN, MAX_PARAMS, OAUTH_NAMES, check_text};
+use crate::encode::{Pairs, decode_into, percent_encode_into, prefix_len};
+use crate::limits::{MAX_HEADER_LEN, MAX_PARAMS, check_text, oauth_index};
 
 /// A parsed `Authorization` header value
 /// ([RFC 5849 §3.5.1](https://www.rfc-editor.org/rfc/rfc5849#section-3.5.1)):
@@ -41,12 +41,13 @@ impl AuthorizationHeader {
             check_text("realm", realm)?;
         }
         let mut pairs = Pairs::default();
+        let mut seen = 0u16;
         for (name, value) in params {
             let name = name.as_ref();
             if name.is_empty() || name.eq_ignore_ascii_case("realm") {
                 return Err(Error::InvalidHeader);
             }
-            check_name(&pairs, name)?;
+            check_name_from(&pairs, 0, name, &mut seen)?;
             pairs.push(name, value.as_ref());
         }
         Ok(AuthorizationHeader {
@@ -151,12 +152,13 @@ pub(crate) fn parse_into(header: &str, pairs: &mut Pairs) -> Result<Option<Strin
     i = after_scheme;
     let mut realm = None;
     let first = pairs.len();
+    let mut seen = 0u16;
     loop {
         // name
         let name_start = i;
-        while i < b.len() && b[i] != b'=' && !is_ows(b[i]) && b[i] != b',' && b[i] != b'"' {
-            i += 1;
-        }
+        i += prefix_len(&b[i..], |c| {
+            (c != b'=') & (c != b' ') & (c != b'\t') & (c != b',') & (c != b'"')
+        });
         let raw_name = &header[name_start..i];
         if raw_name.is_empty() || b.get(i) != Some(&b'=') || b.get(i + 1) != Some(&b'"') {
             return Err(Error::InvalidHeader);
@@ -165,24 +167,21 @@ pub(crate) fn parse_into(header: &str, pairs: &mut Pairs) -> Result<Option<Strin
         let value_start = i;
         let is_realm = raw_name.eq_ignore_ascii_case("realm");
         let mut escaped = false;
-        while i < b.len() && b[i] != b'"' {
-            if b[i] < 0x20 || b[i] == 0x7f {
-                return Err(Error::InvalidHeader);
-            }
-            if b[i] == b'\\' {
-                if !is_realm {
-                    return Err(Error::InvalidHeader);
+        loop {
+            i += prefix_len(&b[i..], |c| {
+                (c != b'"') & (c != b'\\') & (c >= 0x20) & (c != 0x7f)
+            });
+            match b.get(i) {
+                Some(b'"') => break,
+                Some(b'\\') if is_realm => {
+                    escaped = true;
+                    match b.get(i + 1) {
+                        Some(&c) if c >= 0x20 && c != 0x7f => i += 2,
+                        _ => return Err(Error::InvalidHeader),
+                    }
                 }
-                escaped = true;
-                i += 1;
-                if i >= b.len() || b[i] < 0x20 || b[i] == 0x7f {
-                    return Err(Error::InvalidHeader);
-                }
+                _ => return Err(Error::InvalidHeader),
             }
-            i += 1;
-        }
-        if i >= b.len() {
-            return Err(Error::InvalidHeader);
         }
         let raw_value = &header[value_start..i];
         i += 1;
@@ -200,14 +199,22 @@ pub(crate) fn parse_into(header: &str, pairs: &mut Pairs) -> Result<Option<Strin
                 return Err(Error::TooLarge);
             }
             let s = pairs.start();
-            decode_into(pairs.buf_mut(), raw_name, false)?;
+            if raw_name.contains('%') {
+                decode_into(pairs.buf_mut(), raw_name, false)?;
+            } else {
+                pairs.buf_mut().push_str(raw_name);
+            }
             let m = pairs.start();
             let name = pairs.slice(s, m);
             if name.is_empty() || name.eq_ignore_ascii_case("realm") {
                 return Err(Error::InvalidHeader);
             }
-            check_name_from(pairs, first, name)?;
-            decode_into(pairs.buf_mut(), raw_value, false)?;
+            check_name_from(pairs, first, name, &mut seen)?;
+            if raw_value.contains('%') {
+                decode_into(pairs.buf_mut(), raw_value, false)?;
+            } else {
+                pairs.buf_mut().push_str(raw_value);
+            }
             pairs.finish(s, m);
         }
         i = skip_ows(b, i);
@@ -224,14 +231,16 @@ pub(crate) fn parse_into(header: &str, pairs: &mut Pairs) -> Result<Option<Strin
     }
 }
 
-fn check_name(pairs: &Pairs, name: &str) -> Result<(), Error> {
-    check_name_from(pairs, 0, name)
-}
-
-/// Rejects a name already among `pairs[first..]` or an unknown `oauth_*` name.
-fn check_name_from(pairs: &Pairs, first: usize, name: &str) -> Result<(), Error> {
-    if name.starts_with("oauth_") && !OAUTH_NAMES.contains(&name) {
-        return Err(Error::UnknownParameter);
+/// Rejects an unknown `oauth_*` name, or a name already among
+/// `pairs[first..]` (`seen` holds the protocol names met so far, by index).
+fn check_name_from(pairs: &Pairs, first: usize, name: &str, seen: &mut u16) -> Result<(), Error> {
+    if name.starts_with("oauth_") {
+        let k = oauth_index(name).ok_or(Error::UnknownParameter)?;
+        if *seen & (1 << k) != 0 {
+            return Err(Error::DuplicateParameter);
+        }
+        *seen |= 1 << k;
+        return Ok(());
     }
     if (first..pairs.len()).any(|j| pairs.get(j).0 == name) {
         return Err(Error::DuplicateParameter);

@@ -164,12 +164,17 @@ pub fn sign(
     token_secret: Option<&Secret>,
 ) -> Result<Signed, Error> {
     check_params(oauth)?;
-    let mut base_uri = String::with_capacity(request.url.len());
-    let url = write_base_uri(&mut base_uri, request.url)?;
+    let form = match request.body {
+        Body::Form(bytes) => core::str::from_utf8(bytes).map_err(|_| Error::InvalidUtf8)?,
+        _ => "",
+    };
+    // One buffer holds the base string URI, then every encoded pair.
+    let mut encoded = Pairs::with_capacity(2 * (request.url.len() + form.len()) + 256, 16);
+    let url = write_base_uri(encoded.buf_mut(), request.url)?;
+    let uri_end = encoded.byte_len();
     if oauth.signature_method == SignatureMethod::Plaintext && !url.https {
         return Err(Error::InsecurePlaintext);
     }
-
     let computed_hash;
     let body_hash = match (request.body, &oauth.body_hash) {
         (Body::Form(_), Some(_)) => return Err(Error::BodyHashNotAllowed),
@@ -179,27 +184,30 @@ pub fn sign(
         }
         (_, given) => given.as_deref(),
     };
-
-    let mut decoded = Pairs::with_capacity(url.query.len(), 8);
-    decoded.push_form(url.query, usize::MAX)?;
-    if let Body::Form(bytes) = request.body {
-        let text = core::str::from_utf8(bytes).map_err(|_| Error::InvalidUtf8)?;
-        decoded.push_form(text, usize::MAX)?;
-    }
-    let mut encoded = Pairs::with_capacity(decoded.byte_len() * 2 + 160, decoded.len() + 10);
-    for (name, value) in decoded.iter() {
-        encoded.push_encoded(name, value);
-    }
+    encoded.push_form_encoded(url.query)?;
+    encoded.push_form_encoded(form)?;
     let mut digits = [0u8; 20];
     let timestamp = u64_str(oauth.timestamp, &mut digits);
     let protocol = protocol_pairs(oauth, timestamp, body_hash);
-    for (name, value) in protocol.iter().flatten() {
-        encoded.push_encoded(name, value);
+    // Where each protocol value sits, encoded, for the header.
+    let mut values = [(0, 0); 9];
+    for (range, pair) in values.iter_mut().zip(&protocol) {
+        if let Some((name, value)) = pair {
+            *range = encoded.push_encoded_value(name, value);
+        }
     }
     encoded.sort();
 
-    let mut base_string = String::new();
-    write_base_string(&mut base_string, request.method, &base_uri, &encoded);
+    let pairs_len = encoded.byte_len() - uri_end;
+    let method = request.method;
+    let mut base_string =
+        String::with_capacity(3 * (method.len() + encoded.byte_len()) + 6 * encoded.len() + 2);
+    write_base_string(
+        &mut base_string,
+        method,
+        encoded.slice(0, uri_end),
+        &encoded,
+    );
     let signature = crypto::sign(
         oauth.signature_method,
         &base_string,
@@ -207,15 +215,26 @@ pub fn sign(
         token_secret,
     )?;
 
-    let mut authorization = String::with_capacity(256 + signature.len());
+    let realm_len = oauth.realm.as_ref().map_or(0, |r| 2 * r.len() + 10);
+    let mut authorization =
+        String::with_capacity(32 + realm_len + pairs_len + 6 * 9 + 3 * signature.len());
     authorization.push_str("OAuth ");
     let mut first = true;
     if let Some(realm) = &oauth.realm {
         push_realm(&mut authorization, realm);
         first = false;
     }
-    for (name, value) in protocol.iter().flatten() {
-        push_header_param(&mut authorization, &mut first, name, value);
+    for (&(start, end), pair) in values.iter().zip(&protocol) {
+        if let Some((name, _)) = pair {
+            if !first {
+                authorization.push_str(", ");
+            }
+            first = false;
+            authorization.push_str(name);
+            authorization.push_str("=\"");
+            authorization.push_str(encoded.slice(start, end));
+            authorization.push('"');
+        }
     }
     push_header_param(
         &mut authorization,

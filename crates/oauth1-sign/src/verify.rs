@@ -8,11 +8,11 @@ use crate::base::{write_base_string, write_base_uri};
 use crate::encode::Pairs;
 use crate::header::parse_into;
 use crate::limits::{
-    MAX_FORM_BODY_LEN, MAX_PARAMS, MAX_SIGNATURE_LEN, OAUTH_NAMES, check_text, check_token,
+    MAX_FORM_BODY_LEN, MAX_PARAMS, MAX_SIGNATURE_LEN, check_text, check_token, oauth_index,
 };
 use crate::{Error, Secret, SignatureMethod, crypto};
 
-// Indexes into `OAUTH_NAMES`.
+// Indexes given by `limits::oauth_index`.
 const CONSUMER_KEY: usize = 0;
 const TOKEN: usize = 1;
 const SIGNATURE_METHOD: usize = 2;
@@ -113,10 +113,7 @@ impl IncomingRequest {
             if !name.starts_with("oauth_") {
                 continue;
             }
-            let k = OAUTH_NAMES
-                .iter()
-                .position(|n| *n == name)
-                .ok_or(Error::UnknownParameter)?;
+            let k = oauth_index(name).ok_or(Error::UnknownParameter)?;
             if oauth[k].replace(i).is_some() {
                 return Err(Error::DuplicateParameter);
             }
