@@ -116,9 +116,12 @@ impl RecordWriter {
         self.out.triples.is_empty()
     }
 
-    /// The document as RDF/XML (`application/rdf+xml`).
+    /// The document as RDF/XML (`application/rdf+xml`), nested as the original container wrote
+    /// it: each record a typed node element, its blank nodes and codes inside it.
+    ///
+    /// Text that XML cannot hold (most control characters) is an error.
     pub fn to_rdf_xml(&self) -> Result<String, Error> {
-        self.serialize(Syntax::RdfXml)
+        crate::rdfxml::write(&self.out.triples)
     }
 
     /// The document as Turtle.
@@ -129,7 +132,7 @@ impl RecordWriter {
     /// The document in RDF/XML, Turtle or N-Triples.
     pub fn serialize(&self, syntax: Syntax) -> Result<String, Error> {
         let format = match syntax {
-            Syntax::RdfXml => oxigraph::io::RdfFormat::RdfXml,
+            Syntax::RdfXml => return self.to_rdf_xml(),
             Syntax::Turtle => oxigraph::io::RdfFormat::Turtle,
             Syntax::NTriples => oxigraph::io::RdfFormat::NTriples,
             Syntax::JsonLd => return Err(Error::Engine("json-ld output is not supported".into())),

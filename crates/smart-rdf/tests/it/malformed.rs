@@ -296,10 +296,13 @@ fn complete_documents_with_odd_ends_are_accepted() {
     let rdf = r#"xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#""#;
     for doc in [
         format!("<rdf:RDF {rdf}/>"),
-        format!("\u{feff}<?xml version=\"1.0\"?>\n<!-- c -->\n<rdf:RDF {rdf}></rdf:RDF>\n<!-- trailing -->\n"),
+        format!(
+            "\u{feff}<?xml version=\"1.0\"?>\n<!-- c -->\n<rdf:RDF {rdf}></rdf:RDF>\n<!-- trailing -->\n"
+        ),
         format!("<!DOCTYPE rdf:RDF [<!ENTITY x \"y\">]><rdf:RDF {rdf}></rdf:RDF >"),
     ] {
-        let g = Graph::parse(doc.as_bytes(), "application/rdf+xml", None).unwrap_or_else(|e| panic!("{doc}: {e}"));
+        let g = Graph::parse(doc.as_bytes(), "application/rdf+xml", None)
+            .unwrap_or_else(|e| panic!("{doc}: {e}"));
         assert!(g.is_empty());
     }
     for doc in [
@@ -308,6 +311,40 @@ fn complete_documents_with_odd_ends_are_accepted() {
         "<?xml version=\"1.0\"?><!-- only a prolog -->".to_owned(),
         "   ".to_owned(),
     ] {
-        assert!(Graph::parse(doc.as_bytes(), "application/rdf+xml", None).is_err(), "{doc}");
+        assert!(
+            Graph::parse(doc.as_bytes(), "application/rdf+xml", None).is_err(),
+            "{doc}"
+        );
     }
+}
+
+#[test]
+fn text_xml_cannot_hold_is_a_writer_error() {
+    let mut med = xml(MED).records::<Medication>().unwrap().remove(0);
+    med.instructions = Some("bell \u{7} here".into());
+    let err = to_rdf_xml("http://h", "1", &[med.clone()], None).unwrap_err();
+    assert!(err.to_string().contains("U+0007"), "{err}");
+    // Turtle can carry it.
+    let mut w = RecordWriter::new("http://h", "1").unwrap();
+    w.add(&med).unwrap();
+    let g = Graph::parse(w.to_turtle().unwrap().as_bytes(), "text/turtle", None).unwrap();
+    assert_eq!(g.records::<Medication>().unwrap(), vec![med]);
+}
+
+#[test]
+fn writer_nests_records_as_the_original_did() {
+    let med = xml(MED).records::<Medication>().unwrap();
+    let xml = to_rdf_xml("http://h", "1", &med, None).unwrap();
+    let expected = r#"  <sp:Medication rdf:about="http://h/records/1/medications/m1">
+    <sp:belongsTo rdf:resource="http://h/records/1"/>
+    <sp:drugName>
+      <sp:CodedValue>
+        <dcterms:title>Aspirin</dcterms:title>
+      </sp:CodedValue>
+    </sp:drugName>
+    <sp:startDate>2001-01-01</sp:startDate>
+  </sp:Medication>
+</rdf:RDF>
+"#;
+    assert!(xml.ends_with(expected), "{xml}");
 }
