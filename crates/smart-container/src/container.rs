@@ -44,7 +44,8 @@ impl Container {
     pub fn open(data_dir: impl AsRef<Path>) -> Result<Self, Error> {
         let data_dir = data_dir.as_ref().to_path_buf();
         create_private_dir(&data_dir)?;
-        let key = DataKey::load_or_create(&data_dir)?;
+        let fresh = !data_dir.join(DB_FILE).exists();
+        let key = DataKey::load(&data_dir, fresh)?;
         let store = Store::open(&data_dir.join(DB_FILE))?;
         synth::seed_store(&store, synth::DEFAULT_SEED, synth::DEFAULT_PATIENTS)?;
         Ok(Self {

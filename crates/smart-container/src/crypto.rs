@@ -74,7 +74,13 @@ impl fmt::Debug for DataKey {
 impl DataKey {
     /// Loads the key from `SMART_CONTAINER_KEY` when set, otherwise from
     /// `<data_dir>/secret.key`, creating that file (mode 0600) on first use.
+    #[cfg(test)]
     pub(crate) fn load_or_create(data_dir: &Path) -> Result<Self, Error> {
+        Self::load(data_dir, true)
+    }
+
+    /// As [`DataKey::load_or_create`]; creates the file only when `create`.
+    pub(crate) fn load(data_dir: &Path, create: bool) -> Result<Self, Error> {
         if let Ok(hex) = std::env::var(KEY_ENV) {
             let bytes = decode_hex(hex.trim())
                 .filter(|b| b.len() == 32)
@@ -91,6 +97,12 @@ impl DataKey {
                     })?;
                 check_key_file_mode(&path)?;
                 Ok(Self::from_bytes(&bytes))
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !create => {
+                Err(Error::Key(format!(
+                    "{} is missing for an existing database: set {KEY_ENV} or restore the file",
+                    path.display()
+                )))
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 let mut bytes = [0u8; 32];

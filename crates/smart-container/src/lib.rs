@@ -59,3 +59,6 @@ pub use server::{Config, serve};
 pub use store::DB_FILE;
 pub use synth::{DEFAULT_PATIENTS, DEFAULT_SEED};
 pub use web::{AppState, SESSION_COOKIE, app};
+
+#[cfg(test)]
+mod tests;

@@ -164,13 +164,9 @@ impl NonceStore for SqlProviderStore {
     fn insert_nonce_if_absent(
         &self,
         key: &NonceKey,
-        now: u64,
+        _now: u64,
         expires_at: u64,
     ) -> Result<bool, StoreError> {
-        // Purge now and then (every 64th second) to keep the table bounded.
-        if now.is_multiple_of(64) {
-            self.store.purge_nonces(to_i64(now)).map_err(se)?;
-        }
         let token = key.token.as_deref().map(digest).unwrap_or_default();
         self.store
             .insert_nonce(

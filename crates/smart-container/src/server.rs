@@ -8,6 +8,9 @@ use tokio::net::TcpListener;
 
 use crate::{AppState, Container, Error, PasswordCost, app};
 
+/// How often expired nonces, request tokens and sessions are dropped.
+const PURGE_INTERVAL: std::time::Duration = std::time::Duration::from_secs(60);
+
 /// How to serve a container.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -82,10 +85,22 @@ pub async fn serve(
         .map_err(|e| Error::Internal(e.to_string()))??;
     let state = AppState::new(container, &public_url, dev)?;
     tracing::info!(listen = %local, public_url = %public_url, dev, "smart-container serving");
-    axum::serve(listener, app(state))
+    let purger = state.clone();
+    let purge = tokio::spawn(async move {
+        let mut tick = tokio::time::interval(PURGE_INTERVAL);
+        loop {
+            tick.tick().await;
+            if let Err(e) = purger.purge_expired().await {
+                tracing::warn!(error = ?e, "purging expired nonces and tokens failed");
+            }
+        }
+    });
+    let served = axum::serve(listener, app(state))
         .with_graceful_shutdown(shutdown)
         .await
-        .map_err(|e| Error::Io(e.to_string()))?;
+        .map_err(|e| Error::Io(e.to_string()));
+    purge.abort();
+    served?;
     tracing::info!("smart-container stopped");
     Ok(())
 }

@@ -107,6 +107,13 @@ impl Store {
             .optional()?)
     }
 
+    /// Drops sessions expired before `now`.
+    pub(crate) fn purge_sessions(&self, now: i64) -> Result<(), Error> {
+        self.lock()
+            .execute("DELETE FROM sessions WHERE expires_at < ?1", [now])?;
+        Ok(())
+    }
+
     /// Ends a session.
     pub(crate) fn delete_session(&self, id_hash: &str) -> Result<(), Error> {
         self.lock()

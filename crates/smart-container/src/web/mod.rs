@@ -87,6 +87,21 @@ impl AppState {
         self.inner.public_url.starts_with("https:")
     }
 
+    /// Drops expired nonces, request tokens and sessions (the server calls
+    /// this every minute so that the tables stay bounded).
+    pub(crate) async fn purge_expired(&self) -> Result<(), AppError> {
+        self.blocking(|s| {
+            let now = crate::store::now();
+            s.inner
+                .provider
+                .purge(u64::try_from(now).unwrap_or(0))
+                .map_err(AppError::OAuth)?;
+            s.container().store.purge_sessions(now)?;
+            Ok(())
+        })
+        .await
+    }
+
     /// Runs a blocking store call off the async threads.
     pub(crate) async fn blocking<T, F>(&self, f: F) -> Result<T, AppError>
     where

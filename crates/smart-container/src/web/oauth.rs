@@ -46,6 +46,13 @@ impl ProviderHandle {
     }
 }
 
+impl ProviderHandle {
+    /// Drops expired request tokens and nonces.
+    pub(crate) fn purge(&self, now: u64) -> Result<(), oauth1_dance::Error> {
+        self.0.purge_expired(now)
+    }
+}
+
 /// POST `/oauth/request_token`: temporary credentials bound to the record
 /// named by `smart_record_id` in the signed form body (400 without it).
 pub(crate) async fn request_token(

@@ -343,9 +343,12 @@ pub(crate) fn append_query(base: &str, params: &[(&str, &str)]) -> Option<String
     Some(url.into())
 }
 
-/// Percent-encodes a value for a URL query or path segment.
+/// Percent-encodes a value for a URL query or path segment (`@`, common in
+/// app ids, stays readable).
 pub(crate) fn urlencode(value: &str) -> String {
-    url::form_urlencoded::byte_serialize(value.as_bytes()).collect()
+    url::form_urlencoded::byte_serialize(value.as_bytes())
+        .collect::<String>()
+        .replace("%40", "@")
 }
 
 fn login_page(status: StatusCode, return_url: &str, error: Option<&str>) -> Response {

@@ -12,3 +12,4 @@ mod endpoints;
 mod harness;
 mod records;
 mod security;
+mod security_dance;

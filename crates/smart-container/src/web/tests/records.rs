@@ -275,6 +275,24 @@ async fn scratchpad_put_get_delete_and_only_for_its_app() {
         .signed(&auth, "PUT", &path, Some("application/rdf+xml"), doc)
         .await;
     assert_eq!(put.status, StatusCode::OK, "{}", put.body);
+    // The body is covered by `oauth_body_hash`: a swapped body is refused.
+    let url = format!("{PUBLIC}{path}");
+    let hdr = auth
+        .sign_request(
+            &h.consumer(),
+            "PUT",
+            &url,
+            Some("application/rdf+xml"),
+            doc,
+            oauth1_dance::Stamp::now().unwrap(),
+        )
+        .unwrap();
+    let swapped = axum::http::Request::put(url)
+        .header("authorization", hdr)
+        .header("content-type", "application/rdf+xml")
+        .body(axum::body::Body::from("<rdf:RDF/>"))
+        .unwrap();
+    assert_eq!(h.send(swapped).await.status, StatusCode::UNAUTHORIZED);
     let back = h.signed(&auth, "GET", &path, None, b"").await;
     assert_eq!(back.body.as_bytes(), doc);
     assert_eq!(
