@@ -109,8 +109,13 @@ fn bench_provider(c: &mut Criterion) {
         let mut request = ProviderRequest::new("GET", url);
         request.authorization = Some(&header);
         let authenticated = provider.authenticate(now, &request).unwrap();
-        authenticated.require_attribute("record_id", "1000001").unwrap();
-        assert!(provider.authenticate(now, &request).is_err(), "replay accepted");
+        authenticated
+            .require_attribute("record_id", "1000001")
+            .unwrap();
+        assert!(
+            provider.authenticate(now, &request).is_err(),
+            "replay accepted"
+        );
 
         let mut group = c.benchmark_group(format!("provider-{name}"));
         group.bench_function("authenticate", |b| {
@@ -132,7 +137,11 @@ fn bench_provider(c: &mut Criterion) {
                     let parsed =
                         IncomingRequest::parse("GET", url, Some(&header), None, b"").unwrap();
                     let ok = parsed
-                        .verify(SignatureMethod::HmacSha1, &consumer_secret, Some(&token_secret))
+                        .verify(
+                            SignatureMethod::HmacSha1,
+                            &consumer_secret,
+                            Some(&token_secret),
+                        )
                         .is_ok();
                     failures.set(failures.get() + u64::from(!ok));
                 },

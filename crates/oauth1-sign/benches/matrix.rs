@@ -46,8 +46,7 @@ const TIMESTAMP: u64 = 1_700_000_000;
 const NONCE: &str = "Kq7Vb2Xm9Pz4Lw8Nc3Rt6Yh1Gd";
 
 /// The typical GET of issue 2.
-const GET_URL: &str =
-    "https://api.example.com/1.1/statuses/home_timeline.json?count=20&include_entities=true&since_id=12345";
+const GET_URL: &str = "https://api.example.com/1.1/statuses/home_timeline.json?count=20&include_entities=true&since_id=12345";
 const GET_BASE: &str = "https://api.example.com/1.1/statuses/home_timeline.json";
 const POST_URL: &str = "https://api.example.com/1.1/statuses/update.json";
 const FORM: &str = "application/x-www-form-urlencoded";
@@ -359,7 +358,10 @@ fn print_allocations() {
 /// Reads back the medians criterion wrote in this run and prints the ratios.
 fn print_ratios(started: SystemTime) {
     let home = criterion_home();
-    println!("\nmedians of this run and ratios (criterion output in {}):", home.display());
+    println!(
+        "\nmedians of this run and ratios (criterion output in {}):",
+        home.display()
+    );
     println!(
         "{:<24} {:>10} {:>12} {:>10} {:>10} {:>13} {:>13} {:>11}",
         "case",

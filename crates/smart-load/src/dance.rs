@@ -114,7 +114,12 @@ pub(crate) async fn obtain_token(
         .headers()
         .get(LOCATION)
         .and_then(|v| v.to_str().ok())
-        .with_context(|| format!("approving answered {} without a redirect", response.status()))?;
+        .with_context(|| {
+            format!(
+                "approving answered {} without a redirect",
+                response.status()
+            )
+        })?;
     let query = location
         .split_once('?')
         .map(|(_, q)| q.split('#').next().unwrap_or_default().to_owned())
@@ -238,7 +243,9 @@ mod tests {
             "http://h/apps/a@b/launch"
         );
         assert_eq!(
-            origin("http://127.0.0.1:7000/oauth/authorize").ok().as_deref(),
+            origin("http://127.0.0.1:7000/oauth/authorize")
+                .ok()
+                .as_deref(),
             Some("http://127.0.0.1:7000")
         );
     }

@@ -34,14 +34,9 @@ impl Target {
 
     /// A fresh `Authorization` header for a GET of `url`: new nonce, current time.
     fn sign(&self, url: &str) -> Result<String> {
-        Ok(self.authorized.sign_request(
-            &self.consumer,
-            "GET",
-            url,
-            None,
-            b"",
-            Stamp::now()?,
-        )?)
+        Ok(self
+            .authorized
+            .sign_request(&self.consumer, "GET", url, None, b"", Stamp::now()?)?)
     }
 }
 
@@ -201,7 +196,12 @@ struct Part {
     latencies_us: Vec<u32>,
 }
 
-async fn worker(client: reqwest::Client, target: Arc<Target>, task: u64, deadline: Instant) -> Part {
+async fn worker(
+    client: reqwest::Client,
+    target: Arc<Target>,
+    task: u64,
+    deadline: Instant,
+) -> Part {
     let mut part = Part {
         requests: 0,
         errors: 0,
@@ -221,7 +221,8 @@ async fn worker(client: reqwest::Client, target: Arc<Target>, task: u64, deadlin
         match outcome {
             Ok(()) => {
                 let micros = sent.elapsed().as_micros();
-                part.latencies_us.push(u32::try_from(micros).unwrap_or(u32::MAX));
+                part.latencies_us
+                    .push(u32::try_from(micros).unwrap_or(u32::MAX));
             }
             Err(kind) => {
                 part.errors += 1;

@@ -100,9 +100,7 @@ async fn run(cli: Cli) -> Result<()> {
             let password = cli.password.as_deref().unwrap_or_default();
             let (authorized, record_id) =
                 dance::obtain_token(&api_base, &consumer, username, password).await?;
-            eprintln!(
-                "smart-load: access token for record {record_id} obtained through the dance"
-            );
+            eprintln!("smart-load: access token for record {record_id} obtained through the dance");
             (authorized, record_id)
         }
         (None, Some(token)) => {
@@ -148,7 +146,16 @@ async fn run(cli: Cli) -> Result<()> {
 
     println!(
         "{:>5} {:>9} {:>9} {:>8} {:>8} {:>8} {:>7} {:>9} {:>9} {:>9}",
-        "conc", "requests", "req/s", "p50 ms", "p99 ms", "max ms", "errors", "RSS MB", "peak MB", "data MB"
+        "conc",
+        "requests",
+        "req/s",
+        "p50 ms",
+        "p99 ms",
+        "max ms",
+        "errors",
+        "RSS MB",
+        "peak MB",
+        "data MB"
     );
     for &level in &cli.concurrency {
         let report = drive::run_level(
