@@ -3,7 +3,7 @@
 //! [§3.4.4](https://www.rfc-editor.org/rfc/rfc5849#section-3.4.4)) and the body hash.
 
 use alloc::string::String;
-use alloc::vec::Vec;
+use alloc::vec;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
@@ -102,20 +102,23 @@ fn with_key<R>(
     let cs = consumer_secret.encoded().as_bytes();
     let ts = token_secret.map_or(&[][..], |t| t.encoded().as_bytes());
     let len = cs.len() + 1 + ts.len();
-    let mut stack = [0u8; 128];
-    let mut heap = Zeroizing::new(Vec::new());
-    let key: &mut [u8] = if len <= stack.len() {
-        &mut stack[..len]
-    } else {
-        heap.resize(len, 0);
-        &mut heap[..]
+    let fill = |key: &mut [u8]| {
+        key[..cs.len()].copy_from_slice(cs);
+        key[cs.len()] = b'&';
+        key[cs.len() + 1..].copy_from_slice(ts);
     };
-    key[..cs.len()].copy_from_slice(cs);
-    key[cs.len()] = b'&';
-    key[cs.len() + 1..].copy_from_slice(ts);
-    let result = f(key);
-    key.zeroize();
-    result
+    if len <= 128 {
+        let mut stack = [0u8; 128];
+        let key = &mut stack[..len];
+        fill(key);
+        let result = f(key);
+        key.zeroize();
+        result
+    } else {
+        let mut heap = Zeroizing::new(vec![0u8; len]);
+        fill(&mut heap);
+        f(&heap)
+    }
 }
 
 fn mac_base64<M: Mac + KeyInit>(key: &[u8], base: &str) -> Result<String, Error> {

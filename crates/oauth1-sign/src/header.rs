@@ -4,7 +4,7 @@
 use alloc::string::String;
 
 use crate::Error;
-use crate::encode::{Pairs, decode_into, percent_encode_into, prefix_len};
+use crate::encode::{Pairs, decode_into, percent_encode_into, prefix_len_with};
 use crate::limits::{MAX_HEADER_LEN, MAX_PARAMS, check_text, oauth_index};
 
 /// A parsed `Authorization` header value
@@ -25,7 +25,8 @@ pub struct AuthorizationHeader {
 }
 
 impl AuthorizationHeader {
-    /// Builds a header from decoded parameters, with the checks of [`parse`](Self::parse).
+    /// Builds a header from decoded parameters, with the checks of
+    /// [`parse`](Self::parse) ([RFC 5849 §3.5.1](https://www.rfc-editor.org/rfc/rfc5849#section-3.5.1)).
     ///
     /// # Errors
     /// [`Error::DuplicateParameter`], [`Error::UnknownParameter`],
@@ -41,13 +42,13 @@ impl AuthorizationHeader {
             check_text("realm", realm)?;
         }
         let mut pairs = Pairs::default();
-        let mut seen = 0u16;
+        let mut oauth = [None; 10];
         for (name, value) in params {
             let name = name.as_ref();
             if name.is_empty() || name.eq_ignore_ascii_case("realm") {
                 return Err(Error::InvalidHeader);
             }
-            check_name_from(&pairs, 0, name, &mut seen)?;
+            check_name_from(&pairs, 0, name, &mut oauth)?;
             pairs.push(name, value.as_ref());
         }
         Ok(AuthorizationHeader {
@@ -56,7 +57,8 @@ impl AuthorizationHeader {
         })
     }
 
-    /// Parses a header value strictly: the `OAuth` scheme (any case), then
+    /// Parses a header value strictly ([RFC 5849 §3.5.1](https://www.rfc-editor.org/rfc/rfc5849#section-3.5.1)):
+    /// the `OAuth` scheme (any case), then
     /// `name="value"` pairs separated by commas and optional spaces, names
     /// and values percent-decoded, `realm` an RFC 2617 quoted string.
     ///
@@ -68,7 +70,7 @@ impl AuthorizationHeader {
     /// [`Error::InvalidPercentEncoding`], [`Error::InvalidUtf8`].
     pub fn parse(header: &str) -> Result<Self, Error> {
         let mut pairs = Pairs::with_capacity(header.len(), 8);
-        let realm = parse_into(header, &mut pairs)?;
+        let realm = parse_into(header, &mut pairs, &mut [None; 10])?;
         Ok(AuthorizationHeader { realm, pairs })
     }
 
@@ -90,7 +92,7 @@ impl AuthorizationHeader {
     }
 
     /// Renders the header value: `OAuth realm="..", name="value", ...` with
-    /// names and values percent-encoded.
+    /// names and values percent-encoded ([RFC 5849 §3.5.1](https://www.rfc-editor.org/rfc/rfc5849#section-3.5.1)).
     #[must_use]
     pub fn render(&self) -> String {
         let mut out = String::with_capacity(16 + self.pairs.byte_len() * 2);
@@ -132,7 +134,13 @@ pub(crate) fn push_header_param(out: &mut String, first: &mut bool, name: &str, 
 }
 
 /// Parses a header into `pairs` (decoded, `realm` excluded) and returns the realm.
-pub(crate) fn parse_into(header: &str, pairs: &mut Pairs) -> Result<Option<String>, Error> {
+/// `oauth[k]` gets the index in `pairs` of the protocol parameter `k` (of
+/// `limits::oauth_index`), so the caller need not look the names up again.
+pub(crate) fn parse_into(
+    header: &str,
+    pairs: &mut Pairs,
+    oauth: &mut [Option<usize>; 10],
+) -> Result<Option<String>, Error> {
     if header.len() > MAX_HEADER_LEN {
         return Err(Error::TooLarge);
     }
@@ -152,13 +160,19 @@ pub(crate) fn parse_into(header: &str, pairs: &mut Pairs) -> Result<Option<Strin
     i = after_scheme;
     let mut realm = None;
     let first = pairs.len();
-    let mut seen = 0u16;
     loop {
         // name
         let name_start = i;
-        i += prefix_len(&b[i..], |c| {
-            (c != b'=') & (c != b' ') & (c != b'\t') & (c != b',') & (c != b'"')
-        });
+        // The scan also stops at `%`, so a name with an escape is noticed here.
+        let mut name_percent = false;
+        loop {
+            i += prefix_len_with(&b[i..], is_name_byte, |c| NAME_BYTES[usize::from(c)]);
+            if b.get(i) != Some(&b'%') {
+                break;
+            }
+            name_percent = true;
+            i += 1;
+        }
         let raw_name = &header[name_start..i];
         if raw_name.is_empty() || b.get(i) != Some(&b'=') || b.get(i + 1) != Some(&b'"') {
             return Err(Error::InvalidHeader);
@@ -167,12 +181,15 @@ pub(crate) fn parse_into(header: &str, pairs: &mut Pairs) -> Result<Option<Strin
         let value_start = i;
         let is_realm = raw_name.eq_ignore_ascii_case("realm");
         let mut escaped = false;
+        let mut percent = false;
         loop {
-            i += prefix_len(&b[i..], |c| {
-                (c != b'"') & (c != b'\\') & (c >= 0x20) & (c != 0x7f)
-            });
+            i += prefix_len_with(&b[i..], is_value_byte, |c| VALUE_BYTES[usize::from(c)]);
             match b.get(i) {
                 Some(b'"') => break,
+                Some(b'%') => {
+                    percent = true;
+                    i += 1;
+                }
                 Some(b'\\') if is_realm => {
                     escaped = true;
                     match b.get(i + 1) {
@@ -199,7 +216,7 @@ pub(crate) fn parse_into(header: &str, pairs: &mut Pairs) -> Result<Option<Strin
                 return Err(Error::TooLarge);
             }
             let s = pairs.start();
-            if raw_name.contains('%') {
+            if name_percent {
                 decode_into(pairs.buf_mut(), raw_name, false)?;
             } else {
                 pairs.buf_mut().push_str(raw_name);
@@ -209,8 +226,8 @@ pub(crate) fn parse_into(header: &str, pairs: &mut Pairs) -> Result<Option<Strin
             if name.is_empty() || name.eq_ignore_ascii_case("realm") {
                 return Err(Error::InvalidHeader);
             }
-            check_name_from(pairs, first, name, &mut seen)?;
-            if raw_value.contains('%') {
+            check_name_from(pairs, first, name, oauth)?;
+            if percent {
                 decode_into(pairs.buf_mut(), raw_value, false)?;
             } else {
                 pairs.buf_mut().push_str(raw_value);
@@ -232,20 +249,61 @@ pub(crate) fn parse_into(header: &str, pairs: &mut Pairs) -> Result<Option<Strin
 }
 
 /// Rejects an unknown `oauth_*` name, or a name already among
-/// `pairs[first..]` (`seen` holds the protocol names met so far, by index).
-fn check_name_from(pairs: &Pairs, first: usize, name: &str, seen: &mut u16) -> Result<(), Error> {
+/// `pairs[first..]`; a protocol parameter's index in `oauth` is set to
+/// that of the pair about to be pushed.
+fn check_name_from(
+    pairs: &Pairs,
+    first: usize,
+    name: &str,
+    oauth: &mut [Option<usize>; 10],
+) -> Result<(), Error> {
     if name.starts_with("oauth_") {
         let k = oauth_index(name).ok_or(Error::UnknownParameter)?;
-        if *seen & (1 << k) != 0 {
+        if oauth[k].replace(pairs.len()).is_some() {
             return Err(Error::DuplicateParameter);
         }
-        *seen |= 1 << k;
         return Ok(());
     }
     if (first..pairs.len()).any(|j| pairs.get(j).0 == name) {
         return Err(Error::DuplicateParameter);
     }
     Ok(())
+}
+
+/// Bytes a header name runs over (it stops at `=`, blanks, `,`, `"`, `%`).
+#[inline(always)]
+pub(crate) fn is_name_byte(c: u8) -> bool {
+    (c != b'=') & (c != b' ') & (c != b'\t') & (c != b',') & (c != b'"') & (c != b'%')
+}
+
+/// Bytes a quoted value runs over (it stops at `"`, `\\`, `%`, controls).
+#[inline(always)]
+pub(crate) fn is_value_byte(c: u8) -> bool {
+    (c != b'"') & (c != b'\\') & (c >= 0x20) & (c != 0x7f) & (c != b'%')
+}
+
+/// [`is_name_byte`] and [`is_value_byte`] as tables, for the bytes past the
+/// last whole 16-byte chunk (one load instead of six comparisons).
+pub(crate) static NAME_BYTES: [bool; 256] = table(b"= \t,\"%", false);
+pub(crate) static VALUE_BYTES: [bool; 256] = table(b"\"\\%", true);
+
+/// A table of the bytes not in `stops` (nor controls, when `controls` stop too).
+const fn table(stops: &[u8], controls: bool) -> [bool; 256] {
+    let mut t = [true; 256];
+    let mut i = 0;
+    while i < stops.len() {
+        t[stops[i] as usize] = false;
+        i += 1;
+    }
+    if controls {
+        let mut c = 0;
+        while c < 0x20 {
+            t[c] = false;
+            c += 1;
+        }
+        t[0x7f] = false;
+    }
+    t
 }
 
 fn is_ows(b: u8) -> bool {

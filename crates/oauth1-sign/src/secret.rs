@@ -26,7 +26,7 @@ pub struct Secret {
 }
 
 impl Secret {
-    /// Wraps a secret.
+    /// Wraps a secret ([RFC 5849 §3.4.2](https://www.rfc-editor.org/rfc/rfc5849#section-3.4.2)).
     pub fn new(secret: impl Into<String>) -> Self {
         let raw = secret.into();
         let mut encoded = String::with_capacity(raw.len());
@@ -34,7 +34,8 @@ impl Secret {
         Secret { raw, encoded }
     }
 
-    /// The secret itself; every call is a place a reviewer should look at.
+    /// The secret itself ([RFC 5849 §3.4.2](https://www.rfc-editor.org/rfc/rfc5849#section-3.4.2)); every call is a place a
+    /// reviewer should look at.
     #[must_use]
     pub fn expose(&self) -> &str {
         &self.raw

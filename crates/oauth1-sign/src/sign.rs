@@ -5,8 +5,8 @@ use alloc::string::String;
 use core::fmt;
 
 use crate::base::{write_base_string, write_base_uri};
-use crate::encode::Pairs;
-use crate::header::{push_header_param, push_realm};
+use crate::encode::{Pairs, encode_into};
+use crate::header::push_realm;
 use crate::{Error, Secret, SignatureMethod, crypto, limits};
 
 /// The protocol parameters a client sends with a request
@@ -42,7 +42,7 @@ pub struct OAuthParams {
 
 impl OAuthParams {
     /// Parameters with `oauth_version="1.0"` and no token, callback,
-    /// verifier, body hash or realm.
+    /// verifier, body hash or realm ([RFC 5849 §3.1](https://www.rfc-editor.org/rfc/rfc5849#section-3.1)).
     pub fn new(
         consumer_key: impl Into<String>,
         signature_method: SignatureMethod,
@@ -94,7 +94,8 @@ pub enum Body<'a> {
     Other(&'a [u8]),
 }
 
-/// The parts of an outgoing request that are signed.
+/// The parts of an outgoing request that are signed
+/// ([RFC 5849 §3.4.1](https://www.rfc-editor.org/rfc/rfc5849#section-3.4.1)).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RequestParts<'a> {
     /// The HTTP method; it is upper-cased in the base string.
@@ -105,7 +106,7 @@ pub struct RequestParts<'a> {
     pub body: Body<'a>,
 }
 
-/// The result of [`sign`].
+/// The result of [`sign`] ([RFC 5849 §3.4](https://www.rfc-editor.org/rfc/rfc5849#section-3.4)).
 ///
 /// `Debug` shows the base string only: a PLAINTEXT signature is the secrets.
 #[derive(Clone, PartialEq, Eq)]
@@ -186,15 +187,16 @@ pub fn sign(
     };
     encoded.push_form_encoded(url.query)?;
     encoded.push_form_encoded(form)?;
-    let mut digits = [0u8; 20];
-    let timestamp = u64_str(oauth.timestamp, &mut digits);
-    let protocol = protocol_pairs(oauth, timestamp, body_hash);
-    // Where each protocol value sits, encoded, for the header.
+    let protocol = protocol_pairs(oauth, body_hash);
+    // Where each protocol value sits, encoded, for the header. They are
+    // pushed in name order, so sorting has little left to move.
     let mut values = [(0, 0); 9];
-    for (range, pair) in values.iter_mut().zip(&protocol) {
-        if let Some((name, value)) = pair {
-            *range = encoded.push_encoded_value(name, value);
-        }
+    for k in BY_NAME {
+        values[k] = match protocol[k] {
+            Some((name, _)) if k == TIMESTAMP => encoded.push_decimal_value(name, oauth.timestamp),
+            Some((name, value)) => encoded.push_encoded_value(name, value),
+            None => continue,
+        };
     }
     encoded.sort();
 
@@ -236,12 +238,12 @@ pub fn sign(
             authorization.push('"');
         }
     }
-    push_header_param(
-        &mut authorization,
-        &mut first,
-        "oauth_signature",
-        &signature,
-    );
+    if !first {
+        authorization.push_str(", ");
+    }
+    authorization.push_str("oauth_signature=\"");
+    encode_into(&mut authorization, &signature);
+    authorization.push('"');
     Ok(Signed {
         signature,
         base_string,
@@ -271,17 +273,23 @@ pub fn sign_base_string(
     crypto::sign(method, base_string, consumer_secret, token_secret)
 }
 
-/// The protocol parameters of `oauth` in header order, absent ones `None`.
-fn protocol_pairs<'a>(
+/// The indices of [`protocol_pairs`] in the order of their names.
+pub(crate) const BY_NAME: [usize; 9] = [8, 5, 0, 4, 2, 3, 1, 6, 7];
+
+/// The index of `oauth_timestamp` in [`protocol_pairs`].
+const TIMESTAMP: usize = 3;
+
+/// The protocol parameters of `oauth` in header order, absent ones `None`;
+/// the timestamp's value is left empty (it is written from the number).
+pub(crate) fn protocol_pairs<'a>(
     oauth: &'a OAuthParams,
-    timestamp: &'a str,
     body_hash: Option<&'a str>,
 ) -> [Option<(&'static str, &'a str)>; 9] {
     [
         Some(("oauth_consumer_key", oauth.consumer_key.as_str())),
         oauth.token.as_deref().map(|t| ("oauth_token", t)),
         Some(("oauth_signature_method", oauth.signature_method.as_str())),
-        Some(("oauth_timestamp", timestamp)),
+        Some(("oauth_timestamp", "")),
         Some(("oauth_nonce", oauth.nonce.as_str())),
         oauth.callback.as_deref().map(|c| ("oauth_callback", c)),
         oauth.verifier.as_deref().map(|v| ("oauth_verifier", v)),
@@ -310,18 +318,4 @@ fn check_params(oauth: &OAuthParams) -> Result<(), Error> {
         limits::check_text("realm", realm)?;
     }
     Ok(())
-}
-
-/// Formats `n` in decimal into `buf`.
-pub(crate) fn u64_str(mut n: u64, buf: &mut [u8; 20]) -> &str {
-    let mut i = buf.len();
-    loop {
-        i -= 1;
-        buf[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    core::str::from_utf8(&buf[i..]).unwrap_or("0")
 }

@@ -4,7 +4,7 @@
 use alloc::string::String;
 use core::fmt;
 
-use crate::base::{write_base_string, write_base_uri};
+use crate::base::{write_base_string, write_base_string_from, write_base_uri};
 use crate::encode::Pairs;
 use crate::header::parse_into;
 use crate::limits::{
@@ -58,8 +58,8 @@ pub struct IncomingRequest {
     body_hash_ok: bool,
 }
 
-/// Proof that [`IncomingRequest::verify`] accepted a request; nothing else
-/// can make one.
+/// Proof that [`IncomingRequest::verify`] accepted a request
+/// ([RFC 5849 §3.2](https://www.rfc-editor.org/rfc/rfc5849#section-3.2)); nothing else can make one.
 #[derive(Debug)]
 #[must_use]
 pub struct Verified(());
@@ -98,18 +98,21 @@ impl IncomingRequest {
             url.len() + authorization.map_or(0, str::len) + if is_form { body.len() } else { 0 },
             16,
         );
+        // The header's protocol parameters are indexed as they are parsed.
+        let mut oauth = [None; 10];
         let realm = match authorization {
-            Some(header) => parse_into(header, &mut pairs)?,
+            Some(header) => parse_into(header, &mut pairs, &mut oauth)?,
             None => None,
         };
+        let header_len = pairs.len();
         pairs.push_form(info.query, MAX_PARAMS)?;
         if is_form {
             let text = core::str::from_utf8(body).map_err(|_| Error::InvalidUtf8)?;
             pairs.push_form(text, MAX_PARAMS)?;
         }
 
-        let mut oauth = [None; 10];
-        for (i, (name, _)) in pairs.iter().enumerate() {
+        for i in header_len..pairs.len() {
+            let name = pairs.get(i).0;
             if !name.starts_with("oauth_") {
                 continue;
             }
@@ -118,7 +121,9 @@ impl IncomingRequest {
                 return Err(Error::DuplicateParameter);
             }
         }
-        let get = |k: usize| oauth[k].map(|i| pairs.get(i).1);
+        // Each protocol value looked up once, for the checks below.
+        let values = oauth.map(|o| o.map(|i| pairs.get(i).1));
+        let get = |k: usize| values[k];
         for (k, name) in [
             (CONSUMER_KEY, "oauth_consumer_key"),
             (SIGNATURE_METHOD, "oauth_signature_method"),
@@ -215,6 +220,22 @@ impl IncomingRequest {
     #[must_use]
     pub fn base_string(&self) -> String {
         let signature_index = self.oauth[SIGNATURE];
+        if self.pairs.all_unreserved(signature_index) {
+            // The usual case: every name and value is unreserved, so each is
+            // its own encoding and the parsed pairs are sorted as they are.
+            let order = self.pairs.sorted_indices(signature_index);
+            let mut base = String::with_capacity(
+                3 * (self.method.len() + self.base_uri.len())
+                    + self.pairs.byte_len()
+                    + 6 * order.len(),
+            );
+            let sorted = order.iter().map(|&i| {
+                let (name, value) = self.pairs.get(i);
+                (name, value, true)
+            });
+            write_base_string_from(&mut base, &self.method, &self.base_uri, sorted);
+            return base;
+        }
         let mut encoded = Pairs::with_capacity(self.pairs.byte_len() * 2, self.pairs.len());
         for (i, (name, value)) in self.pairs.iter().enumerate() {
             if Some(i) != signature_index {

@@ -128,7 +128,7 @@ pub(crate) fn empty_document() -> String {
 }
 
 /// The ontology: every type we serve and the calls that serve it.
-pub(crate) fn ontology_document(api_base: &str) -> String {
+pub(crate) fn ontology_document() -> String {
     let mut x = Doc::new();
     let add_call = |x: &mut Doc, ty: &str, path: &str, method: &str, category: &str| {
         x.open("api:Call");
@@ -198,7 +198,6 @@ pub(crate) fn ontology_document(api_base: &str) -> String {
         "GET",
         "user",
     );
-    let _ = api_base;
     x.finish()
 }
 

@@ -121,6 +121,7 @@ impl Store {
     /// pending migrations.
     pub(crate) fn open(path: &Path) -> Result<Self, Error> {
         let conn = Connection::open(path)?;
+        restrict_permissions(path);
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
@@ -157,6 +158,17 @@ impl Store {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
+}
+
+/// Makes the database file readable by its owner only (it holds digests and
+/// sealed secrets, but nobody else needs to read it).
+fn restrict_permissions(path: &Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600));
+    }
+    let _ = path;
 }
 
 /// Seconds since the epoch.

@@ -46,8 +46,8 @@ pub(crate) async fn container_manifest(State(state): State<AppState>) -> Json<Va
 }
 
 /// GET `/ontology`: the types and calls we serve, as RDF/XML.
-pub(crate) async fn ontology(State(state): State<AppState>) -> Response {
-    rdf_response(shim::ontology_document(state.api_base()))
+pub(crate) async fn ontology() -> Response {
+    rdf_response(shim::ontology_document())
 }
 
 /// GET `/healthz`: 200 when the database answers.

@@ -39,7 +39,9 @@ struct Inner {
     container: Container,
     public_url: String,
     dev: bool,
-    dummy_password_hash: String,
+    /// A hash of a random password, made on first use: unknown users are
+    /// checked against it so that they take as long as known ones.
+    dummy_password_hash: std::sync::OnceLock<String>,
     provider: oauth::ProviderHandle,
 }
 
@@ -61,7 +63,7 @@ impl AppState {
             )));
         }
         let public_url = parsed.as_str().trim_end_matches('/').to_owned();
-        let dummy_password_hash = crate::crypto::dummy_password_hash(container.password_cost);
+        let dummy_password_hash = std::sync::OnceLock::new();
         let provider = oauth::ProviderHandle::new(&container);
         Ok(Self {
             inner: Arc::new(Inner {
@@ -79,8 +81,30 @@ impl AppState {
         &self.inner.public_url
     }
 
+    /// The path prefix of the public URL (`""` at the root, else `/prefix`):
+    /// page links and local redirects start with it.
+    pub(crate) fn prefix(&self) -> &str {
+        let base = &self.inner.public_url;
+        let after_scheme = base.find("://").map_or(0, |i| i + 3);
+        base[after_scheme..]
+            .find('/')
+            .map_or("", |i| &base[after_scheme + i..])
+    }
+
+    /// A local path under the public URL's prefix.
+    pub(crate) fn local(&self, path: &str) -> String {
+        format!("{}{path}", self.prefix())
+    }
+
     pub(crate) fn container(&self) -> &Container {
         &self.inner.container
+    }
+
+    /// The dummy password hash (blocking: hashes on first call).
+    pub(crate) fn dummy_password_hash(&self) -> &str {
+        self.inner
+            .dummy_password_hash
+            .get_or_init(|| crate::crypto::dummy_password_hash(self.inner.container.password_cost))
     }
 
     pub(crate) fn secure_cookies(&self) -> bool {
@@ -167,7 +191,7 @@ pub(crate) struct ConsumerKey(pub(crate) String);
 /// The one error type of the handlers. Its response never carries internals:
 /// those are logged.
 #[derive(Debug)]
-pub enum AppError {
+pub(crate) enum AppError {
     /// A plain-text error for API callers; the message is safe to show.
     Api(StatusCode, String),
     /// An HTML error page for browsers; the message is safe to show.

@@ -348,3 +348,26 @@ fn writer_nests_records_as_the_original_did() {
 "#;
     assert!(xml.ends_with(expected), "{xml}");
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+
+    /// Arbitrary bytes, and documents with one byte changed, never panic in any syntax.
+    #[test]
+    fn arbitrary_input_never_panics(
+        noise in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..256),
+        at in 0usize..4096,
+        byte in proptest::prelude::any::<u8>(),
+    ) {
+        let mut doc = fixture("medications.xml");
+        let i = at % doc.len();
+        doc[i] = byte;
+        for ct in ["application/rdf+xml", "text/turtle", "application/n-triples", "application/ld+json"] {
+            let _ = Graph::parse(&noise, ct, None);
+            if let Ok(g) = Graph::parse(&doc, ct, None) {
+                let _ = g.records::<Medication>();
+                let _ = ResponseSummary::from_graph(&g);
+            }
+        }
+    }
+}
