@@ -7,10 +7,12 @@
 //!    strong random secret, adds a user with a random password.
 //! 3. Serves the container on a free loopback port; `smart-load` obtains an
 //!    access token through the real dance (HTML login and authorize forms)
-//!    and drives signed data calls at each concurrency level, reading the
-//!    container's memory from `/proc`.
+//!    and saves the documents it is served.
 //! 4. Serves `bench/python_provider.py` (oauthlib + waitress) with the same
-//!    documents and fresh credentials, and drives it the same way.
+//!    documents and its own credentials.
+//! 5. For each concurrency level, drives the container and then the Python
+//!    peer with `smart-load` (signed data calls, the server's memory read
+//!    from `/proc`), so that each pair of figures shares the machine's noise.
 //!
 //! Every request goes to 127.0.0.1 only, and every loop is bounded in time.
 
@@ -120,39 +122,50 @@ pub(crate) fn load(root: &Path, args: &[String]) -> Result<()> {
         .context("could not start smart-container")?;
     let mut server = Running::new(server, "smart-container");
     wait_ready(port, "/manifest", &mut server)?;
+    // The real dance once; its token serves every level.
     let credentials = work.path.join("credentials");
-    println!(
-        "\n== smart-container ({seconds} s per level, each request freshly signed; RSS from /proc) =="
-    );
     let status = Command::new(&generator)
         .args(["--api-base", &origin, "--consumer-key", APP_ID])
-        .args(["--username", USER])
-        .args(["--seconds", &seconds.to_string()])
-        .args(["--concurrency", &concurrency])
-        .args(["--pid", &server.id().to_string()])
-        .arg("--data-dir")
-        .arg(&data)
+        .args(["--username", USER, "--prepare-only"])
         .arg("--save-docs")
         .arg(&docs)
         .arg("--save-credentials")
         .arg(&credentials)
-        .arg("--tsv-out")
-        .arg(&tsv)
-        .args(["--label", "container"])
         .env("SMART_LOAD_CONSUMER_SECRET", &consumer_secret)
         .env("SMART_LOAD_PASSWORD", &password)
         .status()
         .context("could not run smart-load")?;
-    server.stop();
     if !status.success() {
         bail!(
-            "smart-load against the container failed ({status}); log: {}",
+            "the dance against the container failed ({status}); log: {}",
             work.keep().join("container.log").display()
         );
     }
+    let saved = fs::read_to_string(&credentials)?;
+    let field = |name: &str| {
+        saved
+            .lines()
+            .find_map(|l| l.strip_prefix(&format!("{name}=")))
+            .map(str::to_owned)
+            .with_context(|| format!("smart-load saved no {name}"))
+    };
+    let (record_id, token, token_secret) =
+        (field("record_id")?, field("token")?, field("token_secret")?);
+    let ours = Server {
+        label: "container",
+        origin,
+        token,
+        token_secret,
+        pid: server.id(),
+        data: Some(data.clone()),
+    };
 
+    // The same load against oauthlib + waitress serving the same documents,
+    // with its own credentials; both servers stay up so that the levels
+    // alternate between them and share the machine's noise.
+    let mut peer_process = None;
+    let mut servers = vec![ours];
     if let Some(python) = python {
-        // The same load against oauthlib + waitress serving the same documents.
         let port = free_port()?;
         let origin = format!("http://127.0.0.1:{port}");
         let token = random_alphanumeric(24)?;
@@ -177,28 +190,60 @@ pub(crate) fn load(root: &Path, args: &[String]) -> Result<()> {
             .context("could not start bench/python_provider.py")?;
         let mut peer = Running::new(peer, "python_provider.py");
         wait_ready(port, "/", &mut peer)?;
-        let record_id = fs::read_to_string(docs.join("record_id"))?;
-        println!("\n== Python peer: oauthlib ResourceEndpoint + waitress, same documents ==");
-        let status = Command::new(&generator)
-            .args(["--api-base", &origin, "--consumer-key", APP_ID])
-            .args(["--token", &token, "--record-id", record_id.trim()])
-            .args(["--seconds", &seconds.to_string()])
-            .args(["--concurrency", &concurrency])
-            .args(["--pid", &peer.id().to_string()])
-            .arg("--tsv-out")
-            .arg(&tsv)
-            .args(["--label", "python"])
-            .env("SMART_LOAD_CONSUMER_SECRET", &consumer_secret)
-            .env("SMART_LOAD_TOKEN_SECRET", &token_secret)
-            .status()
-            .context("could not run smart-load")?;
-        peer.stop();
-        if !status.success() {
-            bail!("smart-load against the Python peer failed ({status})");
+        servers.push(Server {
+            label: "python",
+            origin,
+            token,
+            token_secret,
+            pid: peer.id(),
+            data: None,
+        });
+        peer_process = Some(peer);
+    }
+
+    for level in concurrency.split(',') {
+        for s in &servers {
+            println!(
+                "\n== {} at concurrency {level}, {seconds} s, each request freshly signed ==",
+                s.label
+            );
+            let mut command = Command::new(&generator);
+            command
+                .args(["--api-base", &s.origin, "--consumer-key", APP_ID])
+                .args(["--token", &s.token, "--record-id", record_id.trim()])
+                .args(["--seconds", &seconds.to_string()])
+                .args(["--concurrency", level])
+                .args(["--pid", &s.pid.to_string()])
+                .arg("--tsv-out")
+                .arg(&tsv)
+                .args(["--label", s.label])
+                .env("SMART_LOAD_CONSUMER_SECRET", &consumer_secret)
+                .env("SMART_LOAD_TOKEN_SECRET", &s.token_secret);
+            if let Some(data) = &s.data {
+                command.arg("--data-dir").arg(data);
+            }
+            let status = command.status().context("could not run smart-load")?;
+            if !status.success() {
+                bail!("smart-load against {} failed ({status})", s.label);
+            }
         }
+    }
+    server.stop();
+    if let Some(mut peer) = peer_process {
+        peer.stop();
     }
     print_summary(&fs::read_to_string(&tsv).unwrap_or_default());
     Ok(())
+}
+
+/// A server under load and the credentials `smart-load` signs with.
+struct Server {
+    label: &'static str,
+    origin: String,
+    token: String,
+    token_secret: String,
+    pid: u32,
+    data: Option<PathBuf>,
 }
 
 /// One level of one server, as `smart-load --tsv-out` wrote it.

@@ -71,6 +71,9 @@ struct Cli {
     /// Write the credentials obtained by the dance here (`KEY=VALUE` lines).
     #[arg(long)]
     save_credentials: Option<PathBuf>,
+    /// Only obtain the token, save what was asked and check one call of each kind.
+    #[arg(long)]
+    prepare_only: bool,
     /// Append one tab-separated line per level to this file.
     #[arg(long)]
     tsv_out: Option<PathBuf>,
@@ -143,6 +146,9 @@ async fn run(cli: Cli) -> Result<()> {
         drive::save_documents(&client, &target, dir).await?;
     }
     drive::warm_up(&client, &target).await?;
+    if cli.prepare_only {
+        return Ok(());
+    }
 
     println!(
         "{:>5} {:>9} {:>9} {:>8} {:>8} {:>8} {:>7} {:>9} {:>9} {:>9}",
