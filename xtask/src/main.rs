@@ -5,7 +5,9 @@ use std::process::Command;
 
 use anyhow::{Context, Result, bail};
 
+mod bench;
 mod interop;
+mod load;
 mod security;
 
 const HELP: &str = "\
@@ -16,6 +18,8 @@ Tasks:
   security  run the tests named after docs/security-requirements.md items and print the checklist
   interop   the suite against oauthlib, requests-oauthlib and rdflib (a venv in target/py-venv)
   browser   the reference app's demo in headless Chromium (needs chromium, chromedriver)
+  bench     every criterion bench in release and the Python peers, one table of ratios [--quick]
+  load      the container under signed load, then the Python peer [--seconds N] [--concurrency 8,32,64]
   help      this text
 ";
 
@@ -28,6 +32,8 @@ fn main() -> Result<()> {
         "security" => security::security(&root),
         "interop" => interop::interop(&root),
         "browser" => interop::browser(&root),
+        "bench" => bench::bench(&root, &args[1..]),
+        "load" => load::load(&root, &args[1..]),
         "help" | "--help" | "-h" => {
             print!("{HELP}");
             Ok(())

@@ -1,0 +1,323 @@
+//! The load itself: tasks that sign and send data calls until a deadline,
+//! their latencies, and the server's memory read from `/proc`.
+
+use std::collections::BTreeMap;
+use std::io::Write as _;
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+use oauth1_dance::{Authorized, Consumer, Stamp};
+use reqwest::header::AUTHORIZATION;
+
+/// What the load is sent to, with the credentials to sign it.
+pub(crate) struct Target {
+    pub(crate) api_base: String,
+    pub(crate) record_id: String,
+    pub(crate) consumer: Consumer,
+    pub(crate) authorized: Authorized,
+}
+
+impl Target {
+    /// The `n`th request's URL: demographics, then the two medication pages, in turn.
+    fn url(&self, n: u64) -> String {
+        let base = &self.api_base;
+        let rid = &self.record_id;
+        match n % 3 {
+            0 => format!("{base}/records/{rid}/demographics"),
+            1 => format!("{base}/records/{rid}/medications/?limit=5&offset=0"),
+            _ => format!("{base}/records/{rid}/medications/?limit=5&offset=5"),
+        }
+    }
+
+    /// A fresh `Authorization` header for a GET of `url`: new nonce, current time.
+    fn sign(&self, url: &str) -> Result<String> {
+        Ok(self
+            .authorized
+            .sign_request(&self.consumer, "GET", url, None, b"", Stamp::now()?)?)
+    }
+}
+
+/// What one concurrency level measured.
+pub(crate) struct Report {
+    pub(crate) requests: u64,
+    pub(crate) errors: u64,
+    pub(crate) error_kinds: BTreeMap<String, u64>,
+    pub(crate) elapsed: Duration,
+    /// Latencies of the successful requests, in microseconds, sorted.
+    latencies_us: Vec<u32>,
+    pub(crate) rss_end_kb: Option<u64>,
+    pub(crate) rss_peak_kb: Option<u64>,
+}
+
+impl Report {
+    /// Successful requests per second.
+    pub(crate) fn throughput(&self) -> f64 {
+        self.latencies_us.len() as f64 / self.elapsed.as_secs_f64().max(1e-9)
+    }
+
+    /// The latency at quantile `q` (0 to 1), in milliseconds.
+    pub(crate) fn percentile_ms(&self, q: f64) -> f64 {
+        if self.latencies_us.is_empty() {
+            return f64::NAN;
+        }
+        let last = self.latencies_us.len() - 1;
+        let index = ((last as f64) * q).round() as usize;
+        f64::from(self.latencies_us[index.min(last)]) / 1000.0
+    }
+}
+
+/// One client for the whole run: keep-alive connections, no proxy, no redirects.
+pub(crate) fn client(max_concurrency: usize) -> Result<reqwest::Client> {
+    reqwest::Client::builder()
+        .no_proxy()
+        .tcp_nodelay(true)
+        .pool_max_idle_per_host(max_concurrency)
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(10))
+        .build()
+        .context("cannot build the HTTP client")
+}
+
+/// One signed call of each kind, which must all succeed before any load.
+pub(crate) async fn warm_up(client: &reqwest::Client, target: &Target) -> Result<()> {
+    for n in 0..3 {
+        fetch(client, target, n).await?;
+    }
+    Ok(())
+}
+
+/// Fetches each kind of document once and writes them, with the record id,
+/// for the Python peer to serve the very same bytes.
+pub(crate) async fn save_documents(
+    client: &reqwest::Client,
+    target: &Target,
+    dir: &Path,
+) -> Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    for (n, name) in [
+        (0, "demographics.rdf"),
+        (1, "medications-0.rdf"),
+        (2, "medications-5.rdf"),
+    ] {
+        let body = fetch(client, target, n).await?;
+        std::fs::write(dir.join(name), body)?;
+    }
+    std::fs::write(dir.join("record_id"), &target.record_id)?;
+    Ok(())
+}
+
+async fn fetch(client: &reqwest::Client, target: &Target, n: u64) -> Result<Vec<u8>> {
+    let url = target.url(n);
+    let response = client
+        .get(&url)
+        .header(AUTHORIZATION, target.sign(&url)?)
+        .send()
+        .await
+        .with_context(|| format!("GET {url}"))?;
+    let status = response.status();
+    let body = response.bytes().await?;
+    if !status.is_success() {
+        bail!(
+            "GET {url} answered {status}: {}",
+            String::from_utf8_lossy(&body[..body.len().min(200)])
+        );
+    }
+    Ok(body.to_vec())
+}
+
+/// Runs `level` tasks for `duration`, sampling the server's memory meanwhile.
+pub(crate) async fn run_level(
+    client: &reqwest::Client,
+    target: &Arc<Target>,
+    level: usize,
+    duration: Duration,
+    pid: Option<u32>,
+) -> Result<Report> {
+    let start = Instant::now();
+    let deadline = start + duration;
+    let stop = Arc::new(AtomicBool::new(false));
+    let sampler = pid.map(|pid| {
+        let stop = Arc::clone(&stop);
+        tokio::spawn(async move {
+            let mut peak = 0;
+            while !stop.load(Ordering::Relaxed) {
+                peak = peak.max(proc_status_kb(pid, "VmRSS:").unwrap_or(0));
+                tokio::time::sleep(Duration::from_millis(250)).await;
+            }
+            peak
+        })
+    });
+    let mut tasks = Vec::with_capacity(level);
+    for task in 0..level {
+        let client = client.clone();
+        let target = Arc::clone(target);
+        tasks.push(tokio::spawn(async move {
+            worker(client, target, task as u64, deadline).await
+        }));
+    }
+    let mut report = Report {
+        requests: 0,
+        errors: 0,
+        error_kinds: BTreeMap::new(),
+        elapsed: Duration::ZERO,
+        latencies_us: Vec::new(),
+        rss_end_kb: None,
+        rss_peak_kb: None,
+    };
+    for task in tasks {
+        let part = task.await.context("a load task panicked")?;
+        report.requests += part.requests;
+        report.errors += part.errors;
+        for (kind, count) in part.error_kinds {
+            *report.error_kinds.entry(kind).or_default() += count;
+        }
+        report.latencies_us.extend(part.latencies_us);
+    }
+    report.elapsed = start.elapsed();
+    stop.store(true, Ordering::Relaxed);
+    if let (Some(sampler), Some(pid)) = (sampler, pid) {
+        let sampled = sampler.await.unwrap_or(0);
+        report.rss_end_kb = proc_status_kb(pid, "VmRSS:");
+        // VmHWM is the peak over the process's life; the sampled peak is this level's.
+        report.rss_peak_kb = proc_status_kb(pid, "VmHWM:").or(Some(sampled));
+    }
+    report.latencies_us.sort_unstable();
+    Ok(report)
+}
+
+/// What one task saw.
+struct Part {
+    requests: u64,
+    errors: u64,
+    error_kinds: BTreeMap<String, u64>,
+    latencies_us: Vec<u32>,
+}
+
+async fn worker(
+    client: reqwest::Client,
+    target: Arc<Target>,
+    task: u64,
+    deadline: Instant,
+) -> Part {
+    let mut part = Part {
+        requests: 0,
+        errors: 0,
+        error_kinds: BTreeMap::new(),
+        latencies_us: Vec::with_capacity(64 * 1024),
+    };
+    let mut n = task;
+    while Instant::now() < deadline {
+        let url = target.url(n);
+        n += 1;
+        part.requests += 1;
+        let sent = Instant::now();
+        let outcome = match target.sign(&url) {
+            Ok(header) => send(&client, &url, header).await,
+            Err(e) => Err(format!("signing: {e}")),
+        };
+        match outcome {
+            Ok(()) => {
+                let micros = sent.elapsed().as_micros();
+                part.latencies_us
+                    .push(u32::try_from(micros).unwrap_or(u32::MAX));
+            }
+            Err(kind) => {
+                part.errors += 1;
+                *part.error_kinds.entry(kind).or_default() += 1;
+            }
+        }
+    }
+    part
+}
+
+/// One signed GET; the body is read in full. An error is described briefly.
+async fn send(client: &reqwest::Client, url: &str, header: String) -> Result<(), String> {
+    let response = client
+        .get(url)
+        .header(AUTHORIZATION, header)
+        .send()
+        .await
+        .map_err(|e| format!("transport: {}", short(&e)))?;
+    let status = response.status();
+    let body = response
+        .bytes()
+        .await
+        .map_err(|e| format!("body: {}", short(&e)))?;
+    if status.is_success() && !body.is_empty() {
+        Ok(())
+    } else {
+        let text = String::from_utf8_lossy(&body[..body.len().min(80)]).into_owned();
+        Err(format!("HTTP {}: {}", status.as_u16(), text.trim()))
+    }
+}
+
+fn short(error: &reqwest::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(inner) = source {
+        text = format!("{text}: {inner}");
+        source = inner.source();
+    }
+    text.chars().take(160).collect()
+}
+
+/// A `kB` line of `/proc/<pid>/status`.
+fn proc_status_kb(pid: u32, field: &str) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix(field))
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|kb| kb.parse().ok())
+}
+
+/// The total size of the files under `dir`, in megabytes.
+pub(crate) fn dir_size_mb(dir: &Path) -> f64 {
+    fn walk(dir: &Path) -> u64 {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return 0;
+        };
+        entries
+            .flatten()
+            .map(|e| match e.metadata() {
+                Ok(m) if m.is_dir() => walk(&e.path()),
+                Ok(m) => m.len(),
+                Err(_) => 0,
+            })
+            .sum()
+    }
+    walk(dir) as f64 / (1024.0 * 1024.0)
+}
+
+/// Appends `label, level, requests, req/s, p50, p99, max, errors, RSS kB, peak kB, data MB`.
+pub(crate) fn append_tsv(
+    path: &Path,
+    label: &str,
+    level: usize,
+    report: &Report,
+    data_mb: Option<f64>,
+) -> Result<()> {
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .with_context(|| format!("cannot open {}", path.display()))?;
+    let opt = |v: Option<u64>| v.map_or_else(|| "-".into(), |v| v.to_string());
+    writeln!(
+        file,
+        "{label}\t{level}\t{}\t{:.1}\t{:.3}\t{:.3}\t{:.3}\t{}\t{}\t{}\t{}",
+        report.requests,
+        report.throughput(),
+        report.percentile_ms(0.50),
+        report.percentile_ms(0.99),
+        report.percentile_ms(1.0),
+        report.errors,
+        opt(report.rss_end_kb),
+        opt(report.rss_peak_kb),
+        data_mb.map_or_else(|| "-".into(), |m| format!("{m:.1}")),
+    )?;
+    Ok(())
+}
