@@ -1,0 +1,16 @@
+//! Serde for [`Secret`] fields of the consumer states: the secret is written in
+//! clear, because the point of serialising a state is to resume it later.
+//! Keep serialised states in a server-side session store, never in a cookie.
+
+use std::string::String;
+
+use oauth1_sign::Secret;
+use serde::{Deserialize, Deserializer, Serializer};
+
+pub(super) fn serialize<S: Serializer>(secret: &Secret, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(secret.expose())
+}
+
+pub(super) fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Secret, D::Error> {
+    String::deserialize(deserializer).map(Secret::new)
+}

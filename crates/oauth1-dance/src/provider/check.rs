@@ -1,0 +1,239 @@
+//! The one verification path every provider endpoint goes through.
+//!
+//! Order: limits, parse, parameter shape, endpoint-specific presence,
+//! timestamp window, lookups (a dummy secret stands in for an unknown
+//! consumer or token, SECURITY.md 11), signature, and only then the nonce
+//! (SECURITY.md 6). The result carries a [`SignatureValid`] proof that only
+//! [`Provider::check`] creates.
+
+use std::string::{String, ToString};
+
+use oauth1_sign::{IncomingRequest, Secret, SignatureMethod};
+
+use super::{Provider, ProviderRequest};
+use crate::Error;
+use crate::store::{AccessTokenRecord, Attributes, NonceKey, ProviderStore, RequestTokenRecord};
+
+/// Proof that a request's signature, credentials, timestamp and nonce were checked.
+///
+/// Zero-sized; the field is private to this module, so nothing else can make one.
+#[derive(Debug, Clone)]
+pub(crate) struct SignatureValid(());
+
+/// Which endpoint a request arrived on; it decides which token kind is looked up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Endpoint {
+    /// The temporary-credentials endpoint: no token, a callback.
+    Initiate,
+    /// The token endpoint: a request token and a verifier.
+    Token,
+    /// A protected resource: an access token.
+    Protected,
+}
+
+/// The token a checked request carried.
+pub(super) enum TokenFound {
+    /// A live request token of the signing consumer.
+    Request(RequestTokenRecord),
+    /// A live access token of the signing consumer.
+    Access(AccessTokenRecord),
+}
+
+/// A request that passed every check.
+pub(super) struct Checked {
+    pub(super) consumer_key: String,
+    pub(super) token: Option<TokenFound>,
+    pub(super) callback: Option<String>,
+    pub(super) verifier: Option<String>,
+    pub(super) attributes: Attributes,
+    pub(super) proof: SignatureValid,
+}
+
+/// Stands in for the secret of an unknown consumer or token so that the HMAC
+/// is computed either way; the request fails at the end regardless of it.
+const DUMMY_SECRET: &str = "oauth1-dance dummy secret: never valid";
+
+impl<S: ProviderStore> Provider<S> {
+    pub(super) fn check(
+        &self,
+        now: u64,
+        request: &ProviderRequest<'_>,
+        endpoint: Endpoint,
+    ) -> Result<Checked, Error> {
+        let config = &self.config;
+        // Limits before any parsing, lookup or HMAC (SECURITY.md 10).
+        if request.authorization.map_or(0, str::len) > config.max_header_len
+            || request.body.len() > config.max_body_len
+            || request.url.len() > config.max_header_len
+        {
+            return Err(Error::TooLarge);
+        }
+        let parsed = IncomingRequest::parse(
+            request.method,
+            &request.url,
+            request.authorization,
+            request.content_type,
+            request.body,
+        )
+        .map_err(Error::Request)?;
+        let max = config.max_value_len;
+        check_value(parsed.consumer_key(), "oauth_consumer_key", max)?;
+        check_value(parsed.nonce(), "oauth_nonce", max)?;
+        if let Some(token) = parsed.token() {
+            check_value(token, "oauth_token", max)?;
+        }
+        if let Some(verifier) = parsed.verifier() {
+            check_value(verifier, "oauth_verifier", max)?;
+        }
+        if parsed.version().is_some_and(|v| v != "1.0") {
+            return Err(Error::InvalidParameter("oauth_version"));
+        }
+
+        let mut attributes = Attributes::new();
+        let mut callback = None;
+        match endpoint {
+            Endpoint::Initiate => {
+                if parsed.token().is_some() {
+                    return Err(Error::UnexpectedParameter("oauth_token"));
+                }
+                if parsed.verifier().is_some() {
+                    return Err(Error::UnexpectedParameter("oauth_verifier"));
+                }
+                let given = parsed
+                    .callback()
+                    .ok_or_else(|| Error::MissingParameter("oauth_callback".to_string()))?;
+                if !valid_callback(given) {
+                    return Err(Error::InvalidCallback);
+                }
+                callback = Some(given.to_string());
+                for name in &config.required_request_parameters {
+                    let mut values = parsed.params().filter(|(n, _)| *n == name.as_str());
+                    match (values.next(), values.next()) {
+                        (Some((_, value)), None) if !value.is_empty() => {
+                            attributes.insert(name.clone(), value.to_string());
+                        }
+                        (Some(_), Some(_)) => return Err(Error::DuplicateParameter(name.clone())),
+                        _ => return Err(Error::MissingParameter(name.clone())),
+                    }
+                }
+            }
+            Endpoint::Token => {
+                if parsed.token().is_none() {
+                    return Err(Error::MissingParameter("oauth_token".to_string()));
+                }
+                if parsed.verifier().is_none() {
+                    return Err(Error::MissingParameter("oauth_verifier".to_string()));
+                }
+            }
+            Endpoint::Protected => {
+                if parsed.token().is_none() {
+                    return Err(Error::MissingParameter("oauth_token".to_string()));
+                }
+                if parsed.verifier().is_some() {
+                    return Err(Error::UnexpectedParameter("oauth_verifier"));
+                }
+            }
+        }
+
+        let method = parsed.signature_method();
+        if method == SignatureMethod::Plaintext
+            && !config.allow_plaintext_over_http
+            && !starts_with_ignore_case(&request.url, "https://")
+        {
+            return Err(Error::PlaintextOverHttp);
+        }
+        let timestamp = parsed.timestamp();
+        if now.abs_diff(timestamp) > config.timestamp_window {
+            return Err(Error::InvalidTimestamp);
+        }
+
+        // Lookups: every failure only clears `valid`; the HMAC runs regardless (SECURITY.md 11).
+        let consumer_key = parsed.consumer_key().to_string();
+        let consumer = self.store.consumer(&consumer_key)?;
+        let mut valid = consumer
+            .as_ref()
+            .is_some_and(|c| c.signature_methods.contains(&method));
+        let dummy = Secret::new(DUMMY_SECRET);
+        let consumer_secret = consumer.as_ref().map_or(&dummy, |c| &c.secret);
+
+        let token = match (endpoint, parsed.token()) {
+            (Endpoint::Token, Some(value)) => self
+                .store
+                .request_token(value)?
+                .filter(|r| r.consumer_key == consumer_key && r.expires_at >= now)
+                .map(TokenFound::Request),
+            (Endpoint::Protected, Some(value)) => self
+                .store
+                .access_token(value)?
+                .filter(|r| r.consumer_key == consumer_key && r.expires_at.is_none_or(|e| e >= now))
+                .map(TokenFound::Access),
+            _ => None,
+        };
+        let token_secret = match (&token, endpoint) {
+            (Some(TokenFound::Request(r)), _) => Some(&r.secret),
+            (Some(TokenFound::Access(r)), _) => Some(&r.secret),
+            (None, Endpoint::Initiate) => None,
+            (None, _) => {
+                valid = false;
+                Some(&dummy)
+            }
+        };
+        let signature_ok = parsed.verify(method, consumer_secret, token_secret).is_ok();
+        if !(valid && signature_ok) {
+            return Err(Error::InvalidCredentials);
+        }
+
+        // The nonce is recorded only now, after the signature checked (SECURITY.md 6).
+        let key = NonceKey {
+            consumer_key: consumer_key.clone(),
+            token: parsed.token().map(str::to_string),
+            timestamp,
+            nonce: parsed.nonce().to_string(),
+        };
+        let expires_at = timestamp.saturating_add(config.timestamp_window);
+        if !self.store.insert_nonce_if_absent(&key, now, expires_at)? {
+            return Err(Error::NonceReused);
+        }
+        Ok(Checked {
+            consumer_key,
+            token,
+            callback,
+            verifier: parsed.verifier().map(str::to_string),
+            attributes,
+            proof: SignatureValid(()),
+        })
+    }
+}
+
+/// Visible ASCII only, not empty, at most `max` bytes.
+fn check_value(value: &str, name: &'static str, max: usize) -> Result<(), Error> {
+    if value.is_empty() || value.len() > max || !value.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(Error::InvalidParameter(name));
+    }
+    Ok(())
+}
+
+/// `oob`, or an absolute http(s) URI with a host and no spaces or controls
+/// ([RFC 5849 §2.1](https://www.rfc-editor.org/rfc/rfc5849#section-2.1)).
+fn valid_callback(callback: &str) -> bool {
+    if callback == "oob" {
+        return true;
+    }
+    if callback.len() > 2048 || !callback.bytes().all(|b| b.is_ascii_graphic()) {
+        return false;
+    }
+    let rest = if starts_with_ignore_case(callback, "https://") {
+        &callback[8..]
+    } else if starts_with_ignore_case(callback, "http://") {
+        &callback[7..]
+    } else {
+        return false;
+    };
+    let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    !host.is_empty() && !host.starts_with(':') && !host.contains('@')
+}
+
+fn starts_with_ignore_case(text: &str, prefix: &str) -> bool {
+    text.len() >= prefix.len()
+        && text.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
+}

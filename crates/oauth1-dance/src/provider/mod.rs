@@ -1,0 +1,615 @@
+//! The provider (server) side: issue, authorize, exchange, authenticate.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::string::{String, ToString};
+
+use oauth1_sign::{Secret, percent_encode_into};
+use subtle::ConstantTimeEq;
+
+use crate::store::{
+    AccessTokenRecord, Attributes, AuthorizationRecord, ProviderStore, RequestTokenRecord,
+    credential_hash,
+};
+use crate::{Error, Random, random::alphanumeric};
+
+mod check;
+
+use check::{Checked, Endpoint, SignatureValid, TokenFound};
+
+/// The provider's policy. Build it with [`ProviderConfig::new`] and adjust the fields.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct ProviderConfig {
+    /// The realm named in `WWW-Authenticate` challenges.
+    pub realm: String,
+    /// Accepted clock skew either way, in seconds (default 300; SECURITY.md 5).
+    pub timestamp_window: u64,
+    /// Lifetime of request tokens, in seconds (default 600; SECURITY.md 16).
+    pub request_token_ttl: u64,
+    /// Lifetime of access tokens, in seconds (default `None`: until revoked; SMART used 3600).
+    pub access_token_ttl: Option<u64>,
+    /// Wrong verifiers after which a request token is burned (default 5; SECURITY.md 15).
+    pub max_verifier_attempts: u32,
+    /// Length of generated tokens, secrets and verifiers in alphanumerics
+    /// (default 24, about 143 bits; below 22 they carry less than the 128 bits SECURITY.md 18 asks).
+    pub credential_length: usize,
+    /// Non-oauth parameters the request-token request must carry exactly once;
+    /// they become attributes of the request token (SMART: `smart_record_id`).
+    pub required_request_parameters: Vec<String>,
+    /// Whether PLAINTEXT is accepted over `http://` (default false; SECURITY.md 3).
+    pub allow_plaintext_over_http: bool,
+    /// Whether a consumer without a registered callback may be redirected to the
+    /// `oauth_callback` of its request (default false: out of band; SECURITY.md 13).
+    pub accept_request_callback: bool,
+    /// Largest accepted `Authorization` header, in bytes (default 8192; SECURITY.md 10).
+    pub max_header_len: usize,
+    /// Largest accepted body, in bytes (default 1 MiB; SECURITY.md 10).
+    pub max_body_len: usize,
+    /// Largest accepted consumer key, token, nonce or verifier, in bytes (default 256).
+    pub max_value_len: usize,
+}
+
+impl ProviderConfig {
+    /// The defaults, with this realm.
+    pub fn new(realm: impl Into<String>) -> Self {
+        ProviderConfig {
+            realm: realm.into(),
+            timestamp_window: 300,
+            request_token_ttl: 600,
+            access_token_ttl: None,
+            max_verifier_attempts: 5,
+            credential_length: 24,
+            required_request_parameters: Vec::new(),
+            allow_plaintext_over_http: false,
+            accept_request_callback: false,
+            max_header_len: 8192,
+            max_body_len: 1 << 20,
+            max_value_len: 256,
+        }
+    }
+}
+
+/// An incoming request, as the provider sees it.
+///
+/// `url` is the full request URL on the provider's configured external origin
+/// (scheme, host, port), never one rebuilt from a `Host` or `X-Forwarded-*`
+/// header the provider was not told to trust (SECURITY.md 9).
+#[derive(Debug, Clone)]
+pub struct ProviderRequest<'a> {
+    /// The HTTP method.
+    pub method: &'a str,
+    /// The full URL including the query.
+    pub url: Cow<'a, str>,
+    /// The `Authorization` header, if any.
+    pub authorization: Option<&'a str>,
+    /// The `Content-Type` header, if any.
+    pub content_type: Option<&'a str>,
+    /// The body.
+    pub body: &'a [u8],
+}
+
+impl<'a> ProviderRequest<'a> {
+    /// A request with no headers and an empty body.
+    pub fn new(method: &'a str, url: impl Into<Cow<'a, str>>) -> Self {
+        ProviderRequest {
+            method,
+            url: url.into(),
+            authorization: None,
+            content_type: None,
+            body: &[],
+        }
+    }
+
+    /// Reads an `http::Request`, placing its path and query on `external_origin`
+    /// (for example `https://smart.example.org:7000`).
+    ///
+    /// # Errors
+    ///
+    /// 400 errors for a repeated or non-ASCII `Authorization` or `Content-Type` header.
+    pub fn from_http<B: AsRef<[u8]>>(
+        request: &'a http::Request<B>,
+        external_origin: &str,
+    ) -> Result<Self, Error> {
+        let path = request
+            .uri()
+            .path_and_query()
+            .map_or("/", http::uri::PathAndQuery::as_str);
+        let mut url = String::with_capacity(external_origin.len() + path.len());
+        url.push_str(external_origin.trim_end_matches('/'));
+        if !path.starts_with('/') {
+            url.push('/');
+        }
+        url.push_str(path);
+        Ok(ProviderRequest {
+            method: request.method().as_str(),
+            url: Cow::Owned(url),
+            authorization: single_header(request.headers(), http::header::AUTHORIZATION)?,
+            content_type: single_header(request.headers(), http::header::CONTENT_TYPE)?,
+            body: request.body().as_ref(),
+        })
+    }
+}
+
+/// The provider: its policy and its stores.
+///
+/// The provider never reads a clock or a random source: every call takes
+/// `now` (Unix seconds) and, where it creates credentials, a [`Random`].
+/// Call order for one dance:
+/// 1. [`Provider::issue_temporary_credentials`] on the request-token endpoint;
+/// 2. [`Provider::pending_authorization`] to show the authorize page, then
+///    [`Provider::authorize`] (or [`Provider::deny`]) with the logged-in user's decision;
+/// 3. [`Provider::issue_token_credentials`] on the access-token endpoint;
+/// 4. [`Provider::authenticate`] on every protected request.
+///
+/// Map every [`Error`] to a response with [`Error::http_status`], its
+/// `Display` text as the body, and [`Provider::challenge`] as `WWW-Authenticate`.
+pub struct Provider<S> {
+    config: ProviderConfig,
+    store: S,
+}
+
+impl<S: ProviderStore> Provider<S> {
+    /// A provider with this policy over these stores.
+    pub fn new(config: ProviderConfig, store: S) -> Self {
+        Provider { config, store }
+    }
+
+    /// The policy.
+    pub fn config(&self) -> &ProviderConfig {
+        &self.config
+    }
+
+    /// The stores.
+    pub fn store(&self) -> &S {
+        &self.store
+    }
+
+    /// The `WWW-Authenticate` value to send with `error`, if it is a 401.
+    #[must_use]
+    pub fn challenge(&self, error: &Error) -> Option<String> {
+        error.www_authenticate(&self.config.realm)
+    }
+
+    /// Answers a temporary-credentials request
+    /// ([RFC 5849 §2.1](https://www.rfc-editor.org/rfc/rfc5849#section-2.1)).
+    ///
+    /// # Errors
+    ///
+    /// 400 for a malformed request or a missing `oauth_callback` or required
+    /// parameter, 401 for bad credentials, timestamp or nonce.
+    pub fn issue_temporary_credentials(
+        &self,
+        now: u64,
+        request: &ProviderRequest<'_>,
+        rng: &mut dyn Random,
+    ) -> Result<TemporaryCredentialsIssued, Error> {
+        let checked = self.check(now, request, Endpoint::Initiate)?;
+        let Checked {
+            consumer_key,
+            callback,
+            attributes,
+            proof,
+            ..
+        } = checked;
+        let token = alphanumeric(rng, self.config.credential_length)?;
+        let secret = alphanumeric(rng, self.config.credential_length)?;
+        let record = RequestTokenRecord {
+            token: token.clone(),
+            secret: Secret::new(secret.clone()),
+            consumer_key: consumer_key.clone(),
+            callback: callback.unwrap_or_default(),
+            attributes: attributes.clone(),
+            expires_at: now.saturating_add(self.config.request_token_ttl),
+            authorization: None,
+            failed_verifier_attempts: 0,
+        };
+        self.store.insert_request_token(&record)?;
+        let mut body = credentials_body(&token, &secret);
+        body.push_str("&oauth_callback_confirmed=true");
+        let _: SignatureValid = proof;
+        Ok(TemporaryCredentialsIssued {
+            consumer_key,
+            token,
+            attributes,
+            expires_at: record.expires_at,
+            body,
+        })
+    }
+
+    /// What the authorize page shows: the consumer and the attributes of a
+    /// live, not yet authorized request token.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::UnknownRequestToken`] for an unknown or expired token,
+    /// [`Error::AlreadyAuthorized`] once a decision was recorded.
+    pub fn pending_authorization(
+        &self,
+        now: u64,
+        token: &str,
+    ) -> Result<PendingAuthorization, Error> {
+        let record = self.live_request_token(now, token)?;
+        if record.authorization.is_some() {
+            return Err(Error::AlreadyAuthorized);
+        }
+        Ok(PendingAuthorization {
+            consumer_key: record.consumer_key,
+            attributes: record.attributes,
+            expires_at: record.expires_at,
+        })
+    }
+
+    /// Records that `user_id` approved the request token and issues the verifier
+    /// ([RFC 5849 §2.2](https://www.rfc-editor.org/rfc/rfc5849#section-2.2)).
+    ///
+    /// `attributes` are what the access token will carry and what its reply
+    /// will list after the credentials (SMART: `record_id` and `user_id`).
+    /// The redirect goes to the consumer's registered callback only
+    /// (SECURITY.md 13), unless [`ProviderConfig::accept_request_callback`]
+    /// allows the request's; otherwise the verifier is shown out of band.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::UnknownRequestToken`], [`Error::AlreadyAuthorized`], store and random failures.
+    pub fn authorize(
+        &self,
+        now: u64,
+        token: &str,
+        user_id: &str,
+        attributes: Attributes,
+        rng: &mut dyn Random,
+    ) -> Result<AuthorizationGrant, Error> {
+        let record = self.live_request_token(now, token)?;
+        if record.authorization.is_some() {
+            return Err(Error::AlreadyAuthorized);
+        }
+        let registered = self
+            .store
+            .consumer(&record.consumer_key)?
+            .ok_or(Error::UnknownRequestToken)?
+            .callback;
+        let verifier = alphanumeric(rng, self.config.credential_length)?;
+        let authorization = AuthorizationRecord {
+            user_id: user_id.to_string(),
+            verifier_hash: credential_hash(&verifier),
+            attributes,
+        };
+        if !self.store.authorize_request_token(token, &authorization)? {
+            return Err(Error::AlreadyAuthorized);
+        }
+        let target = registered.or_else(|| {
+            (self.config.accept_request_callback && record.callback != "oob")
+                .then_some(record.callback)
+        });
+        Ok(match target {
+            Some(callback) => AuthorizationGrant::Redirect {
+                location: append_query(&callback, token, &verifier),
+            },
+            None => AuthorizationGrant::OutOfBand {
+                verifier: Secret::new(verifier),
+            },
+        })
+    }
+
+    /// Records that the user refused: the request token is deleted.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::UnknownRequestToken`] if there was no such token.
+    pub fn deny(&self, token: &str) -> Result<(), Error> {
+        if self.store.delete_request_token(token)? {
+            Ok(())
+        } else {
+            Err(Error::UnknownRequestToken)
+        }
+    }
+
+    /// Answers a token request: request token plus verifier for token credentials
+    /// ([RFC 5849 §2.3](https://www.rfc-editor.org/rfc/rfc5849#section-2.3)).
+    ///
+    /// The request token is consumed atomically: of parallel exchanges one wins.
+    ///
+    /// # Errors
+    ///
+    /// 400 for a malformed request or missing verifier; 401 for bad
+    /// credentials, timestamp, nonce, or a wrong verifier (counted; the fifth burns the token).
+    pub fn issue_token_credentials(
+        &self,
+        now: u64,
+        request: &ProviderRequest<'_>,
+        rng: &mut dyn Random,
+    ) -> Result<TokenCredentialsIssued, Error> {
+        let checked = self.check(now, request, Endpoint::Token)?;
+        let (Some(TokenFound::Request(record)), Some(verifier)) = (checked.token, checked.verifier)
+        else {
+            return Err(Error::InvalidCredentials);
+        };
+        let presented = credential_hash(&verifier);
+        let matches = record
+            .authorization
+            .as_ref()
+            .is_some_and(|a| bool::from(a.verifier_hash.ct_eq(&presented)));
+        if !matches {
+            self.store
+                .record_verifier_failure(&record.token, self.config.max_verifier_attempts)?;
+            return Err(Error::InvalidVerifier);
+        }
+        let Some(consumed) = self
+            .store
+            .consume_request_token_with_verifier(&record.token, &presented)?
+        else {
+            return Err(Error::InvalidCredentials);
+        };
+        let Some(authorization) = consumed.authorization else {
+            return Err(Error::InvalidCredentials);
+        };
+        let token = alphanumeric(rng, self.config.credential_length)?;
+        let secret = alphanumeric(rng, self.config.credential_length)?;
+        let access = AccessTokenRecord {
+            token: token.clone(),
+            secret: Secret::new(secret.clone()),
+            consumer_key: consumed.consumer_key,
+            user_id: authorization.user_id,
+            attributes: authorization.attributes,
+            issued_at: now,
+            expires_at: self.config.access_token_ttl.map(|t| now.saturating_add(t)),
+        };
+        self.store.insert_access_token(&access)?;
+        let mut body = credentials_body(&token, &secret);
+        for (name, value) in &access.attributes {
+            if !name.starts_with("oauth_") {
+                body.push('&');
+                percent_encode_into(&mut body, name);
+                body.push('=');
+                percent_encode_into(&mut body, value);
+            }
+        }
+        let _: SignatureValid = checked.proof;
+        Ok(TokenCredentialsIssued {
+            consumer_key: access.consumer_key,
+            token,
+            user_id: access.user_id,
+            attributes: access.attributes,
+            body,
+        })
+    }
+
+    /// Authenticates a protected-resource request
+    /// ([RFC 5849 §3](https://www.rfc-editor.org/rfc/rfc5849#section-3)).
+    ///
+    /// # Errors
+    ///
+    /// 400 for a malformed request, 401 for bad credentials, timestamp or nonce,
+    /// or a token that expired, was revoked, or belongs to another consumer.
+    pub fn authenticate(
+        &self,
+        now: u64,
+        request: &ProviderRequest<'_>,
+    ) -> Result<Authenticated, Error> {
+        let checked = self.check(now, request, Endpoint::Protected)?;
+        let Some(TokenFound::Access(record)) = checked.token else {
+            return Err(Error::InvalidCredentials);
+        };
+        Ok(Authenticated {
+            consumer_key: checked.consumer_key,
+            token: record.token,
+            user_id: record.user_id,
+            attributes: record.attributes,
+            _proof: checked.proof,
+        })
+    }
+
+    /// Revokes an access token at once (SECURITY.md 17); returns whether it existed.
+    ///
+    /// # Errors
+    ///
+    /// A store failure.
+    pub fn revoke(&self, token: &str) -> Result<bool, Error> {
+        Ok(self.store.revoke_access_token(token)?)
+    }
+
+    /// Drops expired request tokens and nonces from the stores.
+    ///
+    /// # Errors
+    ///
+    /// A store failure.
+    pub fn purge_expired(&self, now: u64) -> Result<(), Error> {
+        self.store.purge_request_tokens(now)?;
+        self.store.purge_nonces(now)?;
+        Ok(())
+    }
+
+    fn live_request_token(&self, now: u64, token: &str) -> Result<RequestTokenRecord, Error> {
+        match self.store.request_token(token)? {
+            Some(record) if record.expires_at >= now => Ok(record),
+            _ => Err(Error::UnknownRequestToken),
+        }
+    }
+}
+
+impl<S> fmt::Debug for Provider<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Provider")
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Temporary credentials just issued: send [`Self::body`] with status 200.
+#[must_use = "the reply must be sent to the consumer"]
+pub struct TemporaryCredentialsIssued {
+    /// The consumer they were issued to.
+    pub consumer_key: String,
+    /// The request token.
+    pub token: String,
+    /// The required parameters the request carried (SMART: `smart_record_id`).
+    pub attributes: Attributes,
+    /// When the request token dies.
+    pub expires_at: u64,
+    body: String,
+}
+
+/// Token credentials just issued: send [`Self::body`] with status 200.
+#[must_use = "the reply must be sent to the consumer"]
+pub struct TokenCredentialsIssued {
+    /// The consumer they were issued to.
+    pub consumer_key: String,
+    /// The access token.
+    pub token: String,
+    /// The user who approved.
+    pub user_id: String,
+    /// The attributes recorded at authorization.
+    pub attributes: Attributes,
+    body: String,
+}
+
+macro_rules! credentials_reply {
+    ($ty:ident) => {
+        impl $ty {
+            /// The form-encoded reply body (it holds the token secret).
+            #[must_use]
+            pub fn body(&self) -> &str {
+                &self.body
+            }
+
+            /// The whole reply: 200, form content type, `Cache-Control: no-store` (SECURITY.md 19).
+            #[must_use]
+            pub fn into_http_response(self) -> http::Response<String> {
+                credentials_response(self.body)
+            }
+        }
+
+        impl fmt::Debug for $ty {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.debug_struct(stringify!($ty))
+                    .field("consumer_key", &self.consumer_key)
+                    .field("token", &self.token)
+                    .field("attributes", &self.attributes)
+                    .field("body", &"<redacted>")
+                    .finish()
+            }
+        }
+    };
+}
+
+credentials_reply!(TemporaryCredentialsIssued);
+credentials_reply!(TokenCredentialsIssued);
+
+/// What the authorize page needs to show about a pending request token.
+#[derive(Debug, Clone)]
+pub struct PendingAuthorization {
+    /// The consumer asking (show its name).
+    pub consumer_key: String,
+    /// The attributes of the request (SMART: `smart_record_id`).
+    pub attributes: Attributes,
+    /// When the request token dies.
+    pub expires_at: u64,
+}
+
+/// Where the user's browser goes after approving.
+#[derive(Debug, Clone)]
+#[must_use = "the user agent must be redirected or shown the verifier"]
+pub enum AuthorizationGrant {
+    /// Redirect (303) to this URL: the callback with `oauth_token` and `oauth_verifier` appended.
+    Redirect {
+        /// The `Location` value.
+        location: String,
+    },
+    /// No callback to redirect to: show the verifier to the user.
+    OutOfBand {
+        /// The verifier.
+        verifier: Secret,
+    },
+}
+
+/// A protected-resource request that passed every check.
+///
+/// Only [`Provider::authenticate`] can create one: a handler that takes an
+/// `Authenticated` cannot be reached without verification.
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct Authenticated {
+    /// The consumer that signed.
+    pub consumer_key: String,
+    /// The access token used.
+    pub token: String,
+    /// The user who approved the token.
+    pub user_id: String,
+    /// What the token is bound to (SMART: `record_id`).
+    pub attributes: Attributes,
+    _proof: SignatureValid,
+}
+
+impl Authenticated {
+    /// Checks that the token is bound to `value` under `name`, in constant time
+    /// (SMART: a path with another `record_id` is 403; SECURITY.md 17).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Forbidden`] when the attribute is absent or differs.
+    pub fn require_attribute(&self, name: &str, value: &str) -> Result<(), Error> {
+        match self.attributes.get(name) {
+            Some(bound) if bool::from(bound.as_bytes().ct_eq(value.as_bytes())) => Ok(()),
+            _ => Err(Error::Forbidden),
+        }
+    }
+}
+
+fn credentials_body(token: &str, secret: &str) -> String {
+    let mut body = String::from("oauth_token=");
+    percent_encode_into(&mut body, token);
+    body.push_str("&oauth_token_secret=");
+    percent_encode_into(&mut body, secret);
+    body
+}
+
+fn credentials_response(body: String) -> http::Response<String> {
+    let mut response = http::Response::new(body);
+    let headers = response.headers_mut();
+    headers.insert(
+        http::header::CONTENT_TYPE,
+        http::HeaderValue::from_static("application/x-www-form-urlencoded"),
+    );
+    headers.insert(
+        http::header::CACHE_CONTROL,
+        http::HeaderValue::from_static("no-store"),
+    );
+    response
+}
+
+/// Appends `oauth_token` and `oauth_verifier` to the callback's query, before any fragment.
+fn append_query(callback: &str, token: &str, verifier: &str) -> String {
+    let (base, fragment) = match callback.split_once('#') {
+        Some((base, fragment)) => (base, Some(fragment)),
+        None => (callback, None),
+    };
+    let mut out = String::from(base);
+    out.push(if base.contains('?') { '&' } else { '?' });
+    out.push_str("oauth_token=");
+    percent_encode_into(&mut out, token);
+    out.push_str("&oauth_verifier=");
+    percent_encode_into(&mut out, verifier);
+    if let Some(fragment) = fragment {
+        out.push('#');
+        out.push_str(fragment);
+    }
+    out
+}
+
+fn single_header(
+    headers: &http::HeaderMap,
+    name: http::header::HeaderName,
+) -> Result<Option<&str>, Error> {
+    let mut values = headers.get_all(&name).iter();
+    let Some(first) = values.next() else {
+        return Ok(None);
+    };
+    if values.next().is_some() {
+        return Err(Error::DuplicateParameter(name.as_str().to_string()));
+    }
+    first
+        .to_str()
+        .map(Some)
+        .map_err(|_| Error::InvalidParameter("header encoding"))
+}

@@ -1,0 +1,198 @@
+//! The full dance in memory, then protected calls, with transcripts.
+
+use super::*;
+
+/// The consumer states of one SMART dance, in order.
+const CONSUMER_TRANSCRIPT: &[&str] = &[
+    "AwaitTemporaryCredentials",
+    "AwaitAuthorization",
+    "AwaitTokenCredentials",
+    "Authorized",
+];
+
+/// The provider outcomes of one dance and two data calls, in order.
+const PROVIDER_TRANSCRIPT: &[&str] = &[
+    "TemporaryCredentialsIssued",
+    "PendingAuthorization",
+    "AuthorizationGranted",
+    "TokenCredentialsIssued",
+    "Authenticated",
+    "Authenticated",
+];
+
+/// The requests on the wire and their statuses.
+const WIRE_TRANSCRIPT: &[(&str, &str, u16)] = &[
+    ("POST", "/oauth/request_token", 200),
+    ("POST", "/oauth/access_token", 200),
+    ("GET", "/records/123/demographics", 200),
+    ("GET", "/records/123/medications/", 200),
+];
+
+#[test]
+fn full_dance_then_protected_calls() {
+    let mut h = Harness::new();
+    let authorized = h.dance();
+    assert_eq!(authorized.attribute("record_id"), Some("123"));
+    assert_eq!(authorized.attribute("user_id"), Some("alice@example.org"));
+    let consumer = h.consumer.clone();
+    for path in ["/records/123/demographics", "/records/123/medications/"] {
+        h.now += 7;
+        let request = h.get(&authorized, &consumer, path);
+        let reply = h.send(&request);
+        assert_eq!(reply.status, 200, "{path}: {:?}", reply.error);
+        assert_eq!(reply.body, b"data for alice@example.org");
+    }
+    assert_eq!(h.consumer_transcript, CONSUMER_TRANSCRIPT);
+    assert_eq!(h.provider_transcript, PROVIDER_TRANSCRIPT);
+    let wire: Vec<(&str, &str, u16)> = h
+        .wire
+        .iter()
+        .map(|(m, p, s)| (m.as_str(), p.as_str(), *s))
+        .collect();
+    assert_eq!(wire, WIRE_TRANSCRIPT);
+}
+
+#[test]
+fn the_harness_is_deterministic() {
+    let run = || {
+        let mut h = Harness::new();
+        let authorized = h.dance();
+        (
+            authorized.token().to_string(),
+            authorized.secret().expose().to_string(),
+        )
+    };
+    assert_eq!(run(), run());
+    let (token, secret) = run();
+    assert_eq!(token.len(), 24);
+    assert_ne!(token, secret);
+}
+
+#[test]
+fn states_survive_serialisation_between_steps() {
+    let mut h = Harness::new();
+    let (request, state) = h.initiate();
+    let state: AwaitTemporaryCredentials =
+        serde_json::from_str(&serde_json::to_string(&state).unwrap()).unwrap();
+    let reply = h.send(&request);
+    let state = state.handle_response(reply.status, &reply.body).unwrap();
+    // The session store holds the state while the browser is away.
+    let saved = serde_json::to_string(&ConsumerState::from(state.clone())).unwrap();
+    let location = h.approve(state.token());
+    let ConsumerState::AwaitAuthorization(state) = serde_json::from_str(&saved).unwrap() else {
+        panic!("wrong state restored");
+    };
+    let query = location.split_once('?').unwrap().1;
+    let stamp = h.stamp();
+    let (request, state) = state.handle_callback(&h.consumer, query, stamp).unwrap();
+    let state: crate::AwaitTokenCredentials =
+        serde_json::from_str(&serde_json::to_string(&state).unwrap()).unwrap();
+    let reply = h.send(&request);
+    let authorized = state.handle_response(reply.status, &reply.body).unwrap();
+    let authorized: Authorized =
+        serde_json::from_str(&serde_json::to_string(&authorized).unwrap()).unwrap();
+    let consumer = h.consumer.clone();
+    let request = h.get(&authorized, &consumer, "/records/123/demographics");
+    assert_eq!(h.send(&request).status, 200);
+}
+
+#[test]
+fn authorize_redirects_to_the_registered_callback_with_token_and_verifier() {
+    let mut h = Harness::new();
+    let (request, state) = h.initiate();
+    let reply = h.send(&request);
+    let state = state.handle_response(reply.status, &reply.body).unwrap();
+    assert!(state.callback_confirmed());
+    assert_eq!(
+        state.authorization_url(),
+        format!("{ORIGIN}/oauth/authorize?oauth_token={}", state.token())
+    );
+    let location = h.approve(state.token());
+    assert!(location.starts_with(&format!(
+        "{APP_CALLBACK}?oauth_token={}&oauth_verifier=",
+        state.token()
+    )));
+}
+
+#[test]
+fn out_of_band_verifier_completes_the_dance() {
+    let mut h = Harness::new();
+    h.provider
+        .store()
+        .add_consumer(consumer_record(APP_KEY, APP_SECRET, None))
+        .unwrap();
+    let (request, state) = h.initiate();
+    let reply = h.send(&request);
+    let state = state.handle_response(reply.status, &reply.body).unwrap();
+    let grant = h
+        .provider
+        .authorize(h.now, state.token(), "bob", Attributes::new(), &mut h.rng)
+        .unwrap();
+    let AuthorizationGrant::OutOfBand { verifier } = grant else {
+        panic!("expected out of band");
+    };
+    let stamp = h.stamp();
+    let (request, state) = state
+        .handle_verifier(&h.consumer, verifier.expose(), stamp)
+        .unwrap();
+    let reply = h.send(&request);
+    let authorized = state.handle_response(reply.status, &reply.body).unwrap();
+    assert!(authorized.attributes().is_empty());
+}
+
+#[test]
+fn sign_http_sets_a_header_the_provider_accepts() {
+    let mut h = Harness::new();
+    let authorized = h.dance();
+    let mut request = http::Request::builder()
+        .method("GET")
+        .uri(format!("{ORIGIN}/records/123/demographics?limit=5"))
+        .header("Host", "attacker.example")
+        .body(Vec::<u8>::new())
+        .unwrap();
+    let stamp = h.stamp();
+    authorized
+        .sign_http(&h.consumer, &mut request, stamp)
+        .unwrap();
+    // The provider rebuilds the URL from its own origin, not from Host.
+    let incoming = ProviderRequest::from_http(&request, ORIGIN).unwrap();
+    assert_eq!(
+        incoming.url,
+        format!("{ORIGIN}/records/123/demographics?limit=5")
+    );
+    let authenticated = h.provider.authenticate(h.now, &incoming).unwrap();
+    assert_eq!(authenticated.consumer_key, APP_KEY);
+    assert_eq!(authenticated.attributes["record_id"], "123");
+}
+
+#[test]
+fn form_bodies_of_protected_requests_are_signed() {
+    let mut h = Harness::new();
+    let authorized = h.dance();
+    let url = format!("{ORIGIN}/records/123/apps/x/scratchpad");
+    let form = "note=hello+world&n=1";
+    let stamp = h.stamp();
+    let authorization = authorized
+        .sign_request(
+            &h.consumer,
+            "PUT",
+            &url,
+            Some("application/x-www-form-urlencoded"),
+            form.as_bytes(),
+            stamp,
+        )
+        .unwrap();
+    let request = OutgoingRequest {
+        method: http::Method::PUT,
+        url,
+        authorization,
+        content_type: Some("application/x-www-form-urlencoded"),
+        body: form.as_bytes().to_vec(),
+    };
+    let tampered = OutgoingRequest {
+        body: b"note=hello+world&n=2".to_vec(),
+        ..request.clone()
+    };
+    assert_eq!(h.send(&tampered).status, 401);
+    assert_eq!(h.send(&request).status, 200);
+}

@@ -1,0 +1,308 @@
+//! Signing a request
+//! ([RFC 5849 §3.4](https://www.rfc-editor.org/rfc/rfc5849#section-3.4)).
+
+use alloc::string::String;
+use core::fmt;
+
+use crate::base::{write_base_string, write_base_uri};
+use crate::encode::Pairs;
+use crate::header::{push_header_param, push_realm};
+use crate::{Error, Secret, SignatureMethod, crypto, limits};
+
+/// The protocol parameters a client sends with a request
+/// ([RFC 5849 §3.1](https://www.rfc-editor.org/rfc/rfc5849#section-3.1)).
+///
+/// Nonce and timestamp are inputs: this crate has no clock and (without
+/// the `rand` feature) no randomness. `Debug` hides the verifier.
+#[derive(Clone, PartialEq, Eq)]
+pub struct OAuthParams {
+    /// `oauth_consumer_key`.
+    pub consumer_key: String,
+    /// `oauth_token`, absent on the temporary-credentials request.
+    pub token: Option<String>,
+    /// `oauth_signature_method`.
+    pub signature_method: SignatureMethod,
+    /// `oauth_timestamp`, seconds since the Unix epoch.
+    pub timestamp: u64,
+    /// `oauth_nonce`, unique per timestamp.
+    pub nonce: String,
+    /// `oauth_version`: `Some("1.0")` by default, `None` to leave it out.
+    pub version: Option<String>,
+    /// `oauth_callback`, for the temporary-credentials request
+    /// ([RFC 5849 §2.1](https://www.rfc-editor.org/rfc/rfc5849#section-2.1)).
+    pub callback: Option<String>,
+    /// `oauth_verifier`, for the token request
+    /// ([RFC 5849 §2.3](https://www.rfc-editor.org/rfc/rfc5849#section-2.3)).
+    pub verifier: Option<String>,
+    /// `oauth_body_hash`; [`sign`] fills it in for [`Body::Other`] when `None`.
+    pub body_hash: Option<String>,
+    /// The header's `realm`, never signed.
+    pub realm: Option<String>,
+}
+
+impl OAuthParams {
+    /// Parameters with `oauth_version="1.0"` and no token, callback,
+    /// verifier, body hash or realm.
+    pub fn new(
+        consumer_key: impl Into<String>,
+        signature_method: SignatureMethod,
+        timestamp: u64,
+        nonce: impl Into<String>,
+    ) -> Self {
+        OAuthParams {
+            consumer_key: consumer_key.into(),
+            token: None,
+            signature_method,
+            timestamp,
+            nonce: nonce.into(),
+            version: Some(String::from("1.0")),
+            callback: None,
+            verifier: None,
+            body_hash: None,
+            realm: None,
+        }
+    }
+}
+
+impl fmt::Debug for OAuthParams {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OAuthParams")
+            .field("consumer_key", &self.consumer_key)
+            .field("token", &self.token)
+            .field("signature_method", &self.signature_method)
+            .field("timestamp", &self.timestamp)
+            .field("nonce", &self.nonce)
+            .field("version", &self.version)
+            .field("callback", &self.callback)
+            .field("verifier", &self.verifier.as_ref().map(|_| ".."))
+            .field("body_hash", &self.body_hash)
+            .field("realm", &self.realm)
+            .finish()
+    }
+}
+
+/// The request body as the signer sees it
+/// ([RFC 5849 §3.4.1.3.1](https://www.rfc-editor.org/rfc/rfc5849#section-3.4.1.3.1)).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Body<'a> {
+    /// No body.
+    Empty,
+    /// A single-part body sent with content type exactly
+    /// `application/x-www-form-urlencoded`: its parameters are signed.
+    Form(&'a [u8]),
+    /// Any other body: it is covered by `oauth_body_hash` (base64 SHA-1).
+    Other(&'a [u8]),
+}
+
+/// The parts of an outgoing request that are signed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RequestParts<'a> {
+    /// The HTTP method; it is upper-cased in the base string.
+    pub method: &'a str,
+    /// The full absolute URL with its query, on the origin the server sees.
+    pub url: &'a str,
+    /// The body.
+    pub body: Body<'a>,
+}
+
+/// The result of [`sign`].
+///
+/// `Debug` shows the base string only: a PLAINTEXT signature is the secrets.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Signed {
+    /// `oauth_signature`, raw (base64 for HMAC and RSA; not percent-encoded).
+    pub signature: String,
+    /// The signature base string
+    /// ([RFC 5849 §3.4.1.1](https://www.rfc-editor.org/rfc/rfc5849#section-3.4.1.1)).
+    pub base_string: String,
+    /// The whole `Authorization` header value, `OAuth ...`
+    /// ([RFC 5849 §3.5.1](https://www.rfc-editor.org/rfc/rfc5849#section-3.5.1)).
+    pub authorization: String,
+}
+
+impl fmt::Debug for Signed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Signed")
+            .field("signature", &"..")
+            .field("base_string", &self.base_string)
+            .field("authorization", &"..")
+            .finish()
+    }
+}
+
+/// Signs a request
+/// ([RFC 5849 §3.4](https://www.rfc-editor.org/rfc/rfc5849#section-3.4)):
+/// collects the query, a form body and `oauth`, builds the base string,
+/// signs it and renders the `Authorization` header (`realm` first, then the
+/// protocol parameters, `oauth_signature` last).
+///
+/// For the RSA methods `consumer_secret` holds the PEM private key.
+///
+/// ```
+/// use oauth1_sign::{Body, OAuthParams, RequestParts, Secret, SignatureMethod, sign};
+/// let mut oauth = OAuthParams::new("dpf43f3p2l4k3l03", SignatureMethod::HmacSha1, 137131200, "wIjqoS");
+/// oauth.version = None;
+/// oauth.callback = Some("http://printer.example.com/ready".into());
+/// oauth.realm = Some("Photos".into());
+/// let req = RequestParts { method: "POST", url: "https://photos.example.net/initiate", body: Body::Empty };
+/// let signed = sign(&req, &oauth, &Secret::new("kd94hf93k423kf44"), None).unwrap();
+/// assert_eq!(signed.signature, "74KNZJeDHnMBp0EMJ9ZHt/XKycU=");
+/// assert!(signed.authorization.starts_with("OAuth realm=\"Photos\", oauth_consumer_key="));
+/// ```
+///
+/// # Errors
+/// [`Error::InvalidUrl`], [`Error::InvalidPercentEncoding`],
+/// [`Error::InvalidUtf8`] for a malformed URL, query or form body;
+/// [`Error::InvalidParameter`] for a protocol parameter outside its
+/// character set; [`Error::InsecurePlaintext`] for PLAINTEXT without https;
+/// [`Error::BodyHashNotAllowed`] for a body hash on a form body;
+/// [`Error::InvalidKey`] for an unusable RSA key.
+pub fn sign(
+    request: &RequestParts<'_>,
+    oauth: &OAuthParams,
+    consumer_secret: &Secret,
+    token_secret: Option<&Secret>,
+) -> Result<Signed, Error> {
+    check_params(oauth)?;
+    let mut base_uri = String::with_capacity(request.url.len());
+    let url = write_base_uri(&mut base_uri, request.url)?;
+    if oauth.signature_method == SignatureMethod::Plaintext && !url.https {
+        return Err(Error::InsecurePlaintext);
+    }
+
+    let computed_hash;
+    let body_hash = match (request.body, &oauth.body_hash) {
+        (Body::Form(_), Some(_)) => return Err(Error::BodyHashNotAllowed),
+        (Body::Other(bytes), None) => {
+            computed_hash = crypto::body_hash(bytes);
+            Some(computed_hash.as_str())
+        }
+        (_, given) => given.as_deref(),
+    };
+
+    let mut decoded = Pairs::with_capacity(url.query.len(), 8);
+    decoded.push_form(url.query, usize::MAX)?;
+    if let Body::Form(bytes) = request.body {
+        let text = core::str::from_utf8(bytes).map_err(|_| Error::InvalidUtf8)?;
+        decoded.push_form(text, usize::MAX)?;
+    }
+    let mut encoded = Pairs::with_capacity(decoded.byte_len() * 2 + 160, decoded.len() + 10);
+    for (name, value) in decoded.iter() {
+        encoded.push_encoded(name, value);
+    }
+    let mut digits = [0u8; 20];
+    let timestamp = u64_str(oauth.timestamp, &mut digits);
+    let protocol = protocol_pairs(oauth, timestamp, body_hash);
+    for (name, value) in protocol.iter().flatten() {
+        encoded.push_encoded(name, value);
+    }
+    encoded.sort();
+
+    let mut base_string = String::new();
+    write_base_string(&mut base_string, request.method, &base_uri, &encoded);
+    let signature = crypto::sign(
+        oauth.signature_method,
+        &base_string,
+        consumer_secret,
+        token_secret,
+    )?;
+
+    let mut authorization = String::with_capacity(256 + signature.len());
+    authorization.push_str("OAuth ");
+    let mut first = true;
+    if let Some(realm) = &oauth.realm {
+        push_realm(&mut authorization, realm);
+        first = false;
+    }
+    for (name, value) in protocol.iter().flatten() {
+        push_header_param(&mut authorization, &mut first, name, value);
+    }
+    push_header_param(
+        &mut authorization,
+        &mut first,
+        "oauth_signature",
+        &signature,
+    );
+    Ok(Signed {
+        signature,
+        base_string,
+        authorization,
+    })
+}
+
+/// Signs a base string already built
+/// ([RFC 5849 §3.4.2](https://www.rfc-editor.org/rfc/rfc5849#section-3.4.2) to
+/// [§3.4.4](https://www.rfc-editor.org/rfc/rfc5849#section-3.4.4)) and
+/// returns the raw `oauth_signature`. No token secret means an empty one.
+///
+/// ```
+/// use oauth1_sign::{Secret, SignatureMethod, sign_base_string};
+/// let sig = sign_base_string(SignatureMethod::HmacSha1, "bs", &Secret::new("cs"), Some(&Secret::new("ts")));
+/// assert_eq!(sig.unwrap(), "VZVjXceV7JgPq/dOTnNmEfO0Fv8=");
+/// ```
+///
+/// # Errors
+/// [`Error::InvalidKey`] for an unusable RSA key.
+pub fn sign_base_string(
+    method: SignatureMethod,
+    base_string: &str,
+    consumer_secret: &Secret,
+    token_secret: Option<&Secret>,
+) -> Result<String, Error> {
+    crypto::sign(method, base_string, consumer_secret, token_secret)
+}
+
+/// The protocol parameters of `oauth` in header order, absent ones `None`.
+fn protocol_pairs<'a>(
+    oauth: &'a OAuthParams,
+    timestamp: &'a str,
+    body_hash: Option<&'a str>,
+) -> [Option<(&'static str, &'a str)>; 9] {
+    [
+        Some(("oauth_consumer_key", oauth.consumer_key.as_str())),
+        oauth.token.as_deref().map(|t| ("oauth_token", t)),
+        Some(("oauth_signature_method", oauth.signature_method.as_str())),
+        Some(("oauth_timestamp", timestamp)),
+        Some(("oauth_nonce", oauth.nonce.as_str())),
+        oauth.callback.as_deref().map(|c| ("oauth_callback", c)),
+        oauth.verifier.as_deref().map(|v| ("oauth_verifier", v)),
+        oauth.version.as_deref().map(|v| ("oauth_version", v)),
+        body_hash.map(|h| ("oauth_body_hash", h)),
+    ]
+}
+
+/// Checks the protocol parameters with the same rules as the verifier.
+fn check_params(oauth: &OAuthParams) -> Result<(), Error> {
+    limits::check_token("oauth_consumer_key", &oauth.consumer_key)?;
+    limits::check_token("oauth_nonce", &oauth.nonce)?;
+    if let Some(token) = &oauth.token {
+        limits::check_token("oauth_token", token)?;
+    }
+    if let Some(verifier) = &oauth.verifier {
+        limits::check_token("oauth_verifier", verifier)?;
+    }
+    if let Some(version) = &oauth.version {
+        limits::check_token("oauth_version", version)?;
+    }
+    if let Some(callback) = &oauth.callback {
+        limits::check_text("oauth_callback", callback)?;
+    }
+    if let Some(realm) = &oauth.realm {
+        limits::check_text("realm", realm)?;
+    }
+    Ok(())
+}
+
+/// Formats `n` in decimal into `buf`.
+pub(crate) fn u64_str(mut n: u64, buf: &mut [u8; 20]) -> &str {
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    core::str::from_utf8(&buf[i..]).unwrap_or("0")
+}

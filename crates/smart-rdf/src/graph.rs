@@ -1,0 +1,271 @@
+//! [`Graph`]: a parsed RDF document held in an in-memory store.
+
+use oxigraph::io::{RdfFormat, RdfParseError, RdfParser, RdfSerializer};
+use oxigraph::model as ox;
+use oxigraph::store::Store;
+
+use crate::query::{Query, QueryResult, Rows};
+use crate::records::Record;
+use crate::{Error, Term};
+
+/// The RDF syntaxes this crate reads and writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Syntax {
+    /// RDF/XML, `application/rdf+xml`: what SMART containers serve.
+    RdfXml,
+    /// Turtle, `text/turtle`.
+    Turtle,
+    /// N-Triples, `application/n-triples`.
+    NTriples,
+    /// JSON-LD, `application/ld+json` (read only).
+    JsonLd,
+}
+
+impl Syntax {
+    /// The syntax named by a content type (parameters such as `charset` are ignored).
+    ///
+    /// Accepts `application/rdf+xml` (and `application/xml`, `text/xml`), `text/turtle`
+    /// (and `application/x-turtle`), `application/n-triples` and `application/ld+json`.
+    pub fn from_content_type(content_type: &str) -> Result<Self, Error> {
+        let essence = content_type
+            .split(';')
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_ascii_lowercase();
+        match essence.as_str() {
+            "application/rdf+xml" | "application/xml" | "text/xml" => Ok(Self::RdfXml),
+            "text/turtle" | "application/x-turtle" => Ok(Self::Turtle),
+            "application/n-triples" => Ok(Self::NTriples),
+            "application/ld+json" => Ok(Self::JsonLd),
+            _ => Err(Error::UnsupportedContentType(content_type.to_owned())),
+        }
+    }
+
+    /// The canonical content type.
+    pub fn content_type(self) -> &'static str {
+        match self {
+            Self::RdfXml => "application/rdf+xml",
+            Self::Turtle => "text/turtle",
+            Self::NTriples => "application/n-triples",
+            Self::JsonLd => "application/ld+json",
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Self::RdfXml => "RDF/XML",
+            Self::Turtle => "Turtle",
+            Self::NTriples => "N-Triples",
+            Self::JsonLd => "JSON-LD",
+        }
+    }
+
+    fn format(self) -> RdfFormat {
+        match self {
+            Self::RdfXml => RdfFormat::RdfXml,
+            Self::Turtle => RdfFormat::Turtle,
+            Self::NTriples => RdfFormat::NTriples,
+            Self::JsonLd => RdfFormat::JsonLd {
+                profile: oxigraph::io::JsonLdProfileSet::empty(),
+            },
+        }
+    }
+}
+
+/// An RDF graph parsed from a SMART response, ready for SPARQL and record extraction.
+///
+/// ```
+/// use smart_rdf::Graph;
+///
+/// let doc = br#"<?xml version="1.0"?>
+/// <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+///          xmlns:v="http://www.w3.org/2006/vcard/ns#">
+///   <rdf:Description rdf:about="http://localhost:7000/records/1/demographics">
+///     <v:n><v:Name><v:given-name>Given</v:given-name><v:family-name>Family</v:family-name></v:Name></v:n>
+///   </rdf:Description>
+/// </rdf:RDF>"#;
+/// let graph = Graph::parse(doc, "application/rdf+xml", None)?;
+/// let rows = graph.select(
+///     "PREFIX vc: <http://www.w3.org/2006/vcard/ns#>
+///      SELECT ?given ?family
+///      WHERE { [] vc:n ?vcard .
+///              OPTIONAL { ?vcard vc:given-name ?given . }
+///              OPTIONAL { ?vcard vc:family-name ?family . } }",
+/// )?;
+/// assert_eq!(rows.len(), 1);
+/// assert_eq!(rows[0].string("given")?, "Given");
+/// assert_eq!(rows[0].string("family")?, "Family");
+/// # Ok::<(), smart_rdf::Error>(())
+/// ```
+pub struct Graph {
+    pub(crate) store: Store,
+}
+
+impl std::fmt::Debug for Graph {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Graph")
+            .field("triples", &self.len())
+            .finish()
+    }
+}
+
+impl Graph {
+    /// An empty graph.
+    pub fn new() -> Result<Self, Error> {
+        Ok(Self {
+            store: Store::new().map_err(engine)?,
+        })
+    }
+
+    /// Parses a document of the given content type.
+    ///
+    /// `base_iri` resolves relative IRIs (use the request URL). Errors: an unsupported content
+    /// type, an invalid base IRI, or a malformed document (with its line and column when the
+    /// parser knows them).
+    pub fn parse(body: &[u8], content_type: &str, base_iri: Option<&str>) -> Result<Self, Error> {
+        Self::parse_syntax(body, Syntax::from_content_type(content_type)?, base_iri)
+    }
+
+    /// Parses a document in a known syntax.
+    pub fn parse_syntax(
+        body: &[u8],
+        syntax: Syntax,
+        base_iri: Option<&str>,
+    ) -> Result<Self, Error> {
+        let mut parser = RdfParser::from_format(syntax.format()).without_named_graphs();
+        if let Some(base) = base_iri {
+            parser = parser.with_base_iri(base).map_err(|e| Error::InvalidIri {
+                iri: base.to_owned(),
+                message: e.to_string(),
+            })?;
+        }
+        let graph = Self::new()?;
+        graph
+            .store
+            .load_from_slice(parser, body)
+            .map_err(|e| load_error(e, syntax))?;
+        Ok(graph)
+    }
+
+    /// The number of triples.
+    pub fn len(&self) -> usize {
+        self.store.len().unwrap_or(0)
+    }
+
+    /// Whether the graph has no triples.
+    pub fn is_empty(&self) -> bool {
+        self.store.is_empty().unwrap_or(true)
+    }
+
+    /// Every triple, as `(subject, predicate, object)` terms, in no particular order.
+    pub fn triples(&self) -> Result<Vec<(Term, Term, Term)>, Error> {
+        self.store
+            .iter()
+            .map(|q| {
+                let q = q.map_err(engine)?;
+                Ok((
+                    Term::from_ox(&q.subject.into()),
+                    Term::Iri(q.predicate.into_string()),
+                    Term::from_ox_owned(q.object),
+                ))
+            })
+            .collect()
+    }
+
+    /// Runs a SPARQL query (SELECT, ASK or CONSTRUCT/DESCRIBE). To run one query over many
+    /// graphs, prepare it once with [`Query::new`].
+    pub fn query(&self, sparql: &str) -> Result<QueryResult, Error> {
+        Query::new(sparql)?.run(self)
+    }
+
+    /// Runs a SPARQL SELECT query and returns its rows.
+    pub fn select(&self, sparql: &str) -> Result<Rows, Error> {
+        Query::new(sparql)?.select(self)
+    }
+
+    /// Runs a SPARQL ASK query.
+    pub fn ask(&self, sparql: &str) -> Result<bool, Error> {
+        Query::new(sparql)?.ask(self)
+    }
+
+    /// Runs a SPARQL CONSTRUCT (or DESCRIBE) query and returns the built graph.
+    pub fn construct(&self, sparql: &str) -> Result<Graph, Error> {
+        Query::new(sparql)?.construct(self)
+    }
+
+    /// Extracts every record of kind `R` (every node typed `R::TYPE`), sorted by id.
+    ///
+    /// A node lacking a required field makes the whole call fail with an error naming the field.
+    pub fn records<R: Record>(&self) -> Result<Vec<R>, Error> {
+        crate::records::extract_all(self)
+    }
+
+    /// Serializes the graph in the given syntax (RDF/XML, Turtle or N-Triples).
+    pub fn serialize(&self, syntax: Syntax) -> Result<String, Error> {
+        if syntax == Syntax::JsonLd {
+            return Err(Error::Engine("json-ld output is not supported".into()));
+        }
+        let mut ser = prefixed(RdfSerializer::from_format(syntax.format())).for_writer(Vec::new());
+        for quad in self.store.iter() {
+            let quad = quad.map_err(engine)?;
+            ser.serialize_triple(quad.as_ref()).map_err(engine)?;
+        }
+        let bytes = ser.finish().map_err(engine)?;
+        String::from_utf8(bytes).map_err(engine)
+    }
+
+    /// Serializes the graph as RDF/XML.
+    pub fn to_rdf_xml(&self) -> Result<String, Error> {
+        self.serialize(Syntax::RdfXml)
+    }
+
+    /// Serializes the graph as Turtle.
+    pub fn to_turtle(&self) -> Result<String, Error> {
+        self.serialize(Syntax::Turtle)
+    }
+
+    pub(crate) fn from_triples(triples: &[ox::Triple]) -> Result<Self, Error> {
+        let graph = Self::new()?;
+        graph
+            .store
+            .extend(
+                triples
+                    .iter()
+                    .map(|t| t.as_ref().in_graph(ox::GraphNameRef::DefaultGraph)),
+            )
+            .map_err(engine)?;
+        Ok(graph)
+    }
+}
+
+/// Adds the SMART prefixes to a serializer.
+pub(crate) fn prefixed(mut ser: RdfSerializer) -> RdfSerializer {
+    for (prefix, ns) in crate::records::PREFIXES {
+        ser = match ser.clone().with_prefix(*prefix, *ns) {
+            Ok(s) => s,
+            Err(_) => ser,
+        };
+    }
+    ser
+}
+
+pub(crate) fn engine(e: impl std::fmt::Display) -> Error {
+    Error::Engine(e.to_string())
+}
+
+fn load_error(e: oxigraph::store::LoaderError, syntax: Syntax) -> Error {
+    match e {
+        oxigraph::store::LoaderError::Parsing(RdfParseError::Syntax(e)) => Error::Syntax {
+            format: syntax.name(),
+            position: e.location().map(|r| (r.start.line + 1, r.start.column + 1)),
+            message: e.to_string(),
+        },
+        other => Error::Syntax {
+            format: syntax.name(),
+            position: None,
+            message: other.to_string(),
+        },
+    }
+}

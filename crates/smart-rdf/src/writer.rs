@@ -1,0 +1,169 @@
+//! Writing records as RDF: what a container serves.
+
+use oxigraph::io::RdfSerializer;
+
+use crate::graph::{Syntax, engine, prefixed};
+use crate::ns::sp;
+use crate::records::Record;
+use crate::records::node::Out;
+use crate::{Error, Graph, ResponseSummary};
+
+/// Builds the RDF document for records of one patient record.
+///
+/// Each record becomes a node `<{api_base}/records/{record_id}/{collection}/{id}>` typed with
+/// its kind and linked to the record by `sp:belongsTo <{api_base}/records/{record_id}>`.
+///
+/// ```
+/// use chrono::NaiveDate;
+/// use smart_rdf::{Code, CodedValue, Graph, Medication, RecordWriter, ResponseSummary};
+///
+/// let med = Medication {
+///     id: "7".into(),
+///     drug_name: CodedValue::new("AMITRIPTYLINE HCL 50 MG TAB", Code::rxnorm("856845", None)),
+///     start_date: NaiveDate::from_ymd_opt(2007, 3, 14).unwrap(),
+///     end_date: None,
+///     instructions: Some("Take one tablet at bedtime".into()),
+///     quantity: None,
+///     frequency: None,
+/// };
+/// let mut writer = RecordWriter::new("http://localhost:7000", "1540505")?;
+/// writer.add(&med)?;
+/// writer.add_summary(&ResponseSummary { total_result_count: 1, results_returned: 1, ..Default::default() })?;
+/// let xml = writer.to_rdf_xml()?;
+///
+/// let graph = Graph::parse(xml.as_bytes(), "application/rdf+xml", None)?;
+/// assert_eq!(graph.records::<Medication>()?, vec![med]);
+/// # Ok::<(), smart_rdf::Error>(())
+/// ```
+pub struct RecordWriter {
+    api_base: String,
+    record_id: String,
+    out: Out,
+}
+
+impl std::fmt::Debug for RecordWriter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RecordWriter")
+            .field("api_base", &self.api_base)
+            .field("record_id", &self.record_id)
+            .field("triples", &self.out.triples.len())
+            .finish()
+    }
+}
+
+impl RecordWriter {
+    /// A writer for the record `record_id` of the container at `api_base`.
+    ///
+    /// The record id must be a non-empty path segment (no `/`, `?` or `#`).
+    pub fn new(api_base: &str, record_id: &str) -> Result<Self, Error> {
+        check_segment("record_id", record_id)?;
+        let api_base = api_base.trim_end_matches('/').to_owned();
+        Out::iri(&format!("{api_base}/records/{record_id}"))?;
+        Ok(Self {
+            api_base,
+            record_id: record_id.to_owned(),
+            out: Out::new(),
+        })
+    }
+
+    /// The record's IRI, `{api_base}/records/{record_id}`.
+    pub fn record_uri(&self) -> String {
+        format!("{}/records/{}", self.api_base, self.record_id)
+    }
+
+    /// Adds one record. Its id must be a non-empty path segment (demographics have none).
+    pub fn add<R: Record>(&mut self, record: &R) -> Result<&mut Self, Error> {
+        if R::TYPE != sp::DEMOGRAPHICS {
+            check_segment("id", record.id())?;
+        }
+        let subject = Out::iri(&record.uri(&self.api_base, &self.record_id))?;
+        self.out.typed(&subject, R::TYPE);
+        self.out
+            .link(&subject, sp::BELONGS_TO, &self.record_uri())?;
+        record.write(&mut self.out, &subject)?;
+        Ok(self)
+    }
+
+    /// Adds several records.
+    pub fn add_all<'r, R: Record + 'r>(
+        &mut self,
+        records: impl IntoIterator<Item = &'r R>,
+    ) -> Result<&mut Self, Error> {
+        for r in records {
+            self.add(r)?;
+        }
+        Ok(self)
+    }
+
+    /// Adds the `api:ResponseSummary` node of a collection reply.
+    pub fn add_summary(&mut self, summary: &ResponseSummary) -> Result<&mut Self, Error> {
+        summary.write(&mut self.out)?;
+        Ok(self)
+    }
+
+    /// The number of triples written so far.
+    pub fn len(&self) -> usize {
+        self.out.triples.len()
+    }
+
+    /// Whether nothing was written.
+    pub fn is_empty(&self) -> bool {
+        self.out.triples.is_empty()
+    }
+
+    /// The document as RDF/XML (`application/rdf+xml`).
+    pub fn to_rdf_xml(&self) -> Result<String, Error> {
+        self.serialize(Syntax::RdfXml)
+    }
+
+    /// The document as Turtle.
+    pub fn to_turtle(&self) -> Result<String, Error> {
+        self.serialize(Syntax::Turtle)
+    }
+
+    /// The document in RDF/XML, Turtle or N-Triples.
+    pub fn serialize(&self, syntax: Syntax) -> Result<String, Error> {
+        let format = match syntax {
+            Syntax::RdfXml => oxigraph::io::RdfFormat::RdfXml,
+            Syntax::Turtle => oxigraph::io::RdfFormat::Turtle,
+            Syntax::NTriples => oxigraph::io::RdfFormat::NTriples,
+            Syntax::JsonLd => return Err(Error::Engine("json-ld output is not supported".into())),
+        };
+        let mut ser = prefixed(RdfSerializer::from_format(format)).for_writer(Vec::new());
+        for t in &self.out.triples {
+            ser.serialize_triple(t).map_err(engine)?;
+        }
+        String::from_utf8(ser.finish().map_err(engine)?).map_err(engine)
+    }
+
+    /// The document as a [`Graph`], without serializing.
+    pub fn to_graph(&self) -> Result<Graph, Error> {
+        Graph::from_triples(&self.out.triples)
+    }
+}
+
+/// RDF/XML for a set of records of one patient record, with an optional collection summary.
+pub fn to_rdf_xml<R: Record>(
+    api_base: &str,
+    record_id: &str,
+    records: &[R],
+    summary: Option<&ResponseSummary>,
+) -> Result<String, Error> {
+    let mut writer = RecordWriter::new(api_base, record_id)?;
+    writer.add_all(records)?;
+    if let Some(s) = summary {
+        writer.add_summary(s)?;
+    }
+    writer.to_rdf_xml()
+}
+
+fn check_segment(what: &'static str, value: &str) -> Result<(), Error> {
+    if value.is_empty() || value.contains(['/', '?', '#']) {
+        return Err(Error::InvalidField {
+            record: "RecordWriter",
+            field: what.to_owned(),
+            message: format!("{value:?} is not a non-empty path segment"),
+        });
+    }
+    Ok(())
+}
