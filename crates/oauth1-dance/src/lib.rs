@@ -6,7 +6,7 @@
 //! and the time (`now`, Unix seconds, or a [`Stamp`]) and random bytes (a
 //! [`Random`]) are arguments. Any HTTP stack can drive either side, and tests
 //! run both sides in memory with a virtual clock. The opt-in `os` feature adds
-//! [`Stamp::now`] and `OsRandom` for callers who want the system clock and the OS CSPRNG.
+//! `Stamp::now` and `OsRandom` for callers who want the system clock and the OS CSPRNG.
 //!
 //! Signing itself lives in [`oauth1_sign`]; this crate adds the protocol:
 //! which request comes when, what each reply must hold, and on the provider

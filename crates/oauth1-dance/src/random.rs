@@ -7,7 +7,7 @@ use crate::Error;
 /// A source of random bytes given by the caller.
 ///
 /// Production callers pass an OS CSPRNG (with the `os` feature,
-/// [`OsRandom`]); tests pass a seeded generator. Every closure
+/// `OsRandom`); tests pass a seeded generator. Every closure
 /// `FnMut(&mut [u8])` is a `Random` that never fails.
 pub trait Random {
     /// Fills `dest` entirely with random bytes.

@@ -127,15 +127,13 @@ pub(crate) fn write_base_string(out: &mut String, method: &str, base_uri: &str, 
 /// Percent-encodes an already encoded string: only `%` needs escaping.
 #[inline]
 fn push_reencoded(out: &mut String, encoded: &str) {
-    let mut run = 0;
-    for (i, b) in encoded.bytes().enumerate() {
-        if b == b'%' {
-            out.push_str(&encoded[run..i]);
-            out.push_str("%25");
-            run = i + 1;
-        }
+    let mut rest = encoded;
+    while let Some(i) = rest.find('%') {
+        out.push_str(&rest[..i]);
+        out.push_str("%25");
+        rest = &rest[i + 1..];
     }
-    out.push_str(&encoded[run..]);
+    out.push_str(rest);
 }
 
 /// The parts of an absolute URL the verifier needs besides the base URI.

@@ -26,16 +26,17 @@ pub fn percent_encode(input: &str) -> String {
 pub fn percent_encode_into(out: &mut String, input: &str) {
     let bytes = input.as_bytes();
     let mut run = 0;
-    for (i, &b) in bytes.iter().enumerate() {
-        if !is_unreserved(b) {
-            // A non-empty `run..i` holds only unreserved ASCII, so both ends
-            // are char boundaries.
-            if run < i {
-                out.push_str(&input[run..i]);
-            }
-            push_escape(out, b);
-            run = i + 1;
+    let mut i = 0;
+    while let Some(offset) = bytes[i..].iter().position(|&b| !is_unreserved(b)) {
+        let j = i + offset;
+        // A non-empty `run..j` holds only unreserved ASCII, so both ends are
+        // char boundaries (a continuation byte is never unreserved).
+        if run < j {
+            out.push_str(&input[run..j]);
         }
+        push_escape(out, bytes[j]);
+        i = j + 1;
+        run = i;
     }
     out.push_str(&input[run..]);
 }
@@ -171,6 +172,23 @@ impl Pairs {
         Ok(())
     }
 
+    /// Appends the pairs of a form body or query string, each name and value
+    /// percent-encoded as RFC 5849 §3.6 asks (the decoded form never built).
+    pub(crate) fn push_form_encoded(&mut self, input: &str) -> Result<(), Error> {
+        for segment in input.split('&') {
+            if segment.is_empty() {
+                continue;
+            }
+            let (name, value) = segment.split_once('=').unwrap_or((segment, ""));
+            let s = self.start();
+            push_form_reencoded(&mut self.buf, name)?;
+            let m = self.buf.len();
+            push_form_reencoded(&mut self.buf, value)?;
+            self.finish(s, m);
+        }
+        Ok(())
+    }
+
     /// Sorts the pairs by name, then value, comparing bytes
     /// (RFC 5849 §3.4.1.3.2 on encoded pairs).
     pub(crate) fn sort(&mut self) {
@@ -187,16 +205,94 @@ impl Pairs {
 /// Whether `b` is left as is by RFC 5849 §3.6.
 #[inline]
 pub(crate) fn is_unreserved(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~')
+    UNRESERVED[usize::from(b)]
 }
 
-const HEX: &[u8; 16] = b"0123456789ABCDEF";
+/// `ALPHA DIGIT - . _ ~`, as a table.
+static UNRESERVED: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = c.is_ascii_alphanumeric() || matches!(c, b'-' | b'.' | b'_' | b'~');
+        b += 1;
+    }
+    table
+};
+
+/// `%00%01...%FF`: the escape of byte `b` is `ESCAPES[3 * b..3 * b + 3]`.
+const ESCAPES: &str = {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    const BYTES: [u8; 768] = {
+        let mut t = [0u8; 768];
+        let mut b = 0;
+        while b < 256 {
+            t[3 * b] = b'%';
+            t[3 * b + 1] = HEX[b >> 4];
+            t[3 * b + 2] = HEX[b & 15];
+            b += 1;
+        }
+        t
+    };
+    match core::str::from_utf8(&BYTES) {
+        Ok(s) => s,
+        Err(_) => panic!("the escape table is ASCII"),
+    }
+};
 
 #[inline]
 pub(crate) fn push_escape(out: &mut String, b: u8) {
-    out.push('%');
-    out.push(char::from(HEX[usize::from(b >> 4)]));
-    out.push(char::from(HEX[usize::from(b & 15)]));
+    let i = 3 * usize::from(b);
+    out.push_str(&ESCAPES[i..i + 3]);
+}
+
+/// Appends the RFC 5849 §3.6 encoding of the form-decoded `raw` (`+` is a
+/// space), without building the decoded string: the same result as
+/// decoding then [`percent_encode_into`], and the same errors.
+pub(crate) fn push_form_reencoded(out: &mut String, raw: &str) -> Result<(), Error> {
+    let bytes = raw.as_bytes();
+    let mut run = 0;
+    let mut i = 0;
+    while let Some(offset) = bytes[i..].iter().position(|&b| !is_unreserved(b)) {
+        let j = i + offset;
+        if run < j {
+            out.push_str(&raw[run..j]);
+        }
+        match bytes[j] {
+            b'+' => {
+                out.push_str("%20");
+                i = j + 1;
+            }
+            b'%' => {
+                let hi = bytes.get(j + 1).copied().and_then(hex_value);
+                let lo = bytes.get(j + 2).copied().and_then(hex_value);
+                let (Some(hi), Some(lo)) = (hi, lo) else {
+                    return Err(Error::InvalidPercentEncoding);
+                };
+                let v = hi << 4 | lo;
+                if v >= 0x80 {
+                    // Escaped non-ASCII must be checked as UTF-8: decode the rest.
+                    let mut decoded = String::new();
+                    decode_into(&mut decoded, &raw[j..], true)?;
+                    percent_encode_into(out, &decoded);
+                    return Ok(());
+                }
+                if is_unreserved(v) {
+                    out.push(char::from(v));
+                } else {
+                    push_escape(out, v);
+                }
+                i = j + 3;
+            }
+            b => {
+                push_escape(out, b);
+                i = j + 1;
+            }
+        }
+        run = i;
+    }
+    out.push_str(&raw[run..]);
+    Ok(())
 }
 
 pub(crate) fn hex_value(b: u8) -> Option<u8> {

@@ -180,16 +180,13 @@ pub fn sign(
         (_, given) => given.as_deref(),
     };
 
-    let mut decoded = Pairs::with_capacity(url.query.len(), 8);
-    decoded.push_form(url.query, usize::MAX)?;
-    if let Body::Form(bytes) = request.body {
-        let text = core::str::from_utf8(bytes).map_err(|_| Error::InvalidUtf8)?;
-        decoded.push_form(text, usize::MAX)?;
-    }
-    let mut encoded = Pairs::with_capacity(decoded.byte_len() * 2 + 160, decoded.len() + 10);
-    for (name, value) in decoded.iter() {
-        encoded.push_encoded(name, value);
-    }
+    let form = match request.body {
+        Body::Form(bytes) => core::str::from_utf8(bytes).map_err(|_| Error::InvalidUtf8)?,
+        _ => "",
+    };
+    let mut encoded = Pairs::with_capacity(2 * (url.query.len() + form.len()) + 256, 16);
+    encoded.push_form_encoded(url.query)?;
+    encoded.push_form_encoded(form)?;
     let mut digits = [0u8; 20];
     let timestamp = u64_str(oauth.timestamp, &mut digits);
     let protocol = protocol_pairs(oauth, timestamp, body_hash);

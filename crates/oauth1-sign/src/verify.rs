@@ -203,6 +203,20 @@ impl IncomingRequest {
         if consumer_secret.expose().is_empty() || self.token().is_some() != token_secret.is_some() {
             return Err(Error::SecretMismatch);
         }
+        let base = self.base_string();
+        let signature = self.get(SIGNATURE).unwrap_or_default();
+        crypto::verify(expected, &base, consumer_secret, token_secret, signature)?;
+        if !self.body_hash_ok {
+            return Err(Error::BodyHashMismatch);
+        }
+        Ok(Verified(()))
+    }
+
+    /// The signature base string the request is checked against
+    /// ([RFC 5849 §3.4.1.1](https://www.rfc-editor.org/rfc/rfc5849#section-3.4.1.1)),
+    /// for logs and for comparing with the client's.
+    #[must_use]
+    pub fn base_string(&self) -> String {
         let signature_index = self.oauth[SIGNATURE];
         let mut encoded = Pairs::with_capacity(self.pairs.byte_len() * 2, self.pairs.len());
         for (i, (name, value)) in self.pairs.iter().enumerate() {
@@ -213,12 +227,7 @@ impl IncomingRequest {
         encoded.sort();
         let mut base = String::new();
         write_base_string(&mut base, &self.method, &self.base_uri, &encoded);
-        let signature = self.get(SIGNATURE).unwrap_or_default();
-        crypto::verify(expected, &base, consumer_secret, token_secret, signature)?;
-        if !self.body_hash_ok {
-            return Err(Error::BodyHashMismatch);
-        }
-        Ok(Verified(()))
+        base
     }
 
     /// `oauth_consumer_key`.

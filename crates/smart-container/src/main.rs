@@ -1,3 +1,224 @@
-//! The `smart-container` command.
+//! The `smart-container` command: serve the container, and manage its apps,
+//! users and tokens.
 
-fn main() {}
+use std::io::{BufRead as _, IsTerminal as _, Write as _};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use smart_container::{Config, Container, Error};
+
+/// A reference SMART container: OAuth 1.0a provider, REST API and UI pages.
+#[derive(Debug, Parser)]
+#[command(name = "smart-container", version)]
+struct Cli {
+    /// The data directory (database and data key).
+    #[arg(
+        long,
+        global = true,
+        default_value = "./smart-data",
+        value_name = "DIR"
+    )]
+    data_dir: PathBuf,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve the API and the pages.
+    Serve {
+        /// The address to listen on.
+        #[arg(long, default_value = "127.0.0.1:7000", value_name = "ADDR")]
+        listen: SocketAddr,
+        /// The external origin (manifest URLs, OAuth base strings); default `http://<listen>`.
+        #[arg(long, value_name = "URL")]
+        public_url: Option<String>,
+        /// Development mode: weak app secrets only warn; creates `demo`/`demo` when there is no user.
+        #[arg(long)]
+        dev: bool,
+    },
+    /// Validate an app manifest and install (or replace) the app.
+    LoadApp {
+        /// A manifest file or an http(s) URL.
+        #[arg(value_name = "MANIFEST_PATH_OR_URL")]
+        manifest: String,
+        /// The consumer secret; a random one is generated and printed when absent.
+        #[arg(long)]
+        secret: Option<String>,
+    },
+    /// Remove an app, its tokens and scratchpads.
+    RemoveApp {
+        /// The app id.
+        #[arg(value_name = "APP_ID")]
+        app_id: String,
+    },
+    /// List the installed apps.
+    ListApps,
+    /// Add a user, or reset its password (read from stdin when `--password` is absent).
+    AddUser {
+        /// The user name (also the user id).
+        #[arg(value_name = "USERNAME")]
+        username: String,
+        /// The password.
+        #[arg(long)]
+        password: Option<String>,
+    },
+    /// Revoke every token of an app.
+    RevokeTokens {
+        /// The app id.
+        #[arg(value_name = "APP_ID")]
+        app_id: String,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<(), Error> {
+    let dir = cli.data_dir;
+    match cli.command {
+        Command::Serve {
+            listen,
+            public_url,
+            dev,
+        } => {
+            let listener = tokio::net::TcpListener::bind(listen)
+                .await
+                .map_err(|e| Error::Io(format!("cannot listen on {listen}: {e}")))?;
+            let mut config = Config::new(&dir).with_dev(dev);
+            if let Some(url) = public_url {
+                config = config.with_public_url(url);
+            }
+            smart_container::serve(config, listener, shutdown_signal()).await
+        }
+        Command::LoadApp { manifest, secret } => {
+            let text = read_manifest(&manifest).await?;
+            let container = Container::open(&dir)?;
+            let generated = secret.is_none();
+            let (key, secret) = container.install_app(&text, secret.as_deref())?;
+            println!("installed app {key}");
+            println!("consumer_key: {key}");
+            if generated {
+                println!("consumer_secret: {}", secret.expose());
+            }
+            if let Some(why) = smart_container::Container::weak_secret_reason(&secret) {
+                eprintln!("warning: {why}; `serve` will refuse this app outside --dev");
+            }
+            Ok(())
+        }
+        Command::RemoveApp { app_id } => {
+            Container::open(&dir)?.remove_app(&app_id)?;
+            println!("removed app {app_id}");
+            Ok(())
+        }
+        Command::ListApps => {
+            for a in Container::open(&dir)?.list_apps()? {
+                match a.weak_secret {
+                    Some(why) => println!("{}\t{}\tWEAK SECRET: {why}", a.id, a.name),
+                    None => println!("{}\t{}", a.id, a.name),
+                }
+            }
+            Ok(())
+        }
+        Command::AddUser { username, password } => {
+            let password = match password {
+                Some(p) => p,
+                None => read_password()?,
+            };
+            let container = Container::open(&dir)?;
+            let id = tokio::task::spawn_blocking(move || container.add_user(&username, &password))
+                .await
+                .map_err(|e| Error::Internal(e.to_string()))??;
+            println!("user {id} saved");
+            Ok(())
+        }
+        Command::RevokeTokens { app_id } => {
+            let n = Container::open(&dir)?.revoke_tokens(&app_id)?;
+            println!("revoked {n} access token(s) of {app_id}");
+            Ok(())
+        }
+    }
+}
+
+async fn read_manifest(source: &str) -> Result<String, Error> {
+    if source.starts_with("http://") || source.starts_with("https://") {
+        let resp = reqwest::get(source)
+            .await
+            .map_err(|e| Error::Io(format!("cannot fetch {source}: {e}")))?;
+        if !resp.status().is_success() {
+            return Err(Error::Io(format!(
+                "cannot fetch {source}: status {}",
+                resp.status()
+            )));
+        }
+        resp.text()
+            .await
+            .map_err(|e| Error::Io(format!("cannot read {source}: {e}")))
+    } else {
+        std::fs::read_to_string(source).map_err(|e| Error::Io(format!("cannot read {source}: {e}")))
+    }
+}
+
+fn read_password() -> Result<String, Error> {
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        eprint!("Password (echoed): ");
+        let _ = std::io::stderr().flush();
+    }
+    let mut line = String::new();
+    stdin
+        .lock()
+        .read_line(&mut line)
+        .map_err(|e| Error::Io(e.to_string()))?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutting down");
+}

@@ -141,6 +141,9 @@ impl Graph {
                 message: e.to_string(),
             })?;
         }
+        if syntax == Syntax::RdfXml {
+            check_xml_bounds(body)?;
+        }
         let graph = Self::new()?;
         graph
             .store
@@ -253,6 +256,97 @@ pub(crate) fn prefixed(mut ser: RdfSerializer) -> RdfSerializer {
 
 pub(crate) fn engine(e: impl std::fmt::Display) -> Error {
     Error::Engine(e.to_string())
+}
+
+/// Refuses the truncated documents the RDF/XML parser lets through: it accepts a document
+/// that ends with elements still open, so we check that the document ends by closing its root.
+fn check_xml_bounds(body: &[u8]) -> Result<(), Error> {
+    let message = match root_element(body) {
+        None => "no root element",
+        Some(root) if !closes_root(root) => {
+            "document does not end with the root element's end tag (truncated?)"
+        }
+        Some(_) => return Ok(()),
+    };
+    Err(Error::Syntax {
+        format: Syntax::RdfXml.name(),
+        message: message.into(),
+        position: None,
+    })
+}
+
+/// The part of an XML document from its root element's `<` on, after the prolog
+/// (declaration, comments, doctype).
+fn root_element(mut body: &[u8]) -> Option<&[u8]> {
+    if let Some(rest) = body.strip_prefix(b"\xEF\xBB\xBF") {
+        body = rest;
+    }
+    loop {
+        body = body.trim_ascii_start();
+        let next = if body.starts_with(b"<?") {
+            find(body, b"?>")
+        } else if body.starts_with(b"<!--") {
+            find(body, b"-->")
+        } else if body.starts_with(b"<!") {
+            // A doctype, possibly with an internal subset in brackets.
+            let close = body.iter().position(|&b| b == b'>')?;
+            match body.iter().position(|&b| b == b'[') {
+                Some(open) if open < close => {
+                    let i = find(body, b"]")?;
+                    body[i..].iter().position(|&b| b == b'>').map(|j| i + j + 1)
+                }
+                _ => Some(close + 1),
+            }
+        } else {
+            return (body.first() == Some(&b'<')).then_some(body);
+        };
+        body = &body[next?..];
+    }
+}
+
+/// Whether `root` (starting at the root element's `<`) ends with the root's end tag, or is a
+/// lone empty-element tag, followed by nothing but comments, processing instructions and space.
+fn closes_root(root: &[u8]) -> bool {
+    let name_len = root[1..]
+        .iter()
+        .position(|&b| b.is_ascii_whitespace() || b == b'/' || b == b'>')
+        .unwrap_or(root.len() - 1);
+    let name = &root[1..1 + name_len];
+    let mut end = root.trim_ascii_end();
+    loop {
+        if end.ends_with(b"-->") {
+            match rfind(end, b"<!--") {
+                Some(i) => end = end[..i].trim_ascii_end(),
+                None => return false,
+            }
+        } else if end.ends_with(b"?>") {
+            match rfind(end, b"<?") {
+                Some(i) => end = end[..i].trim_ascii_end(),
+                None => return false,
+            }
+        } else {
+            break;
+        }
+    }
+    let Some(without_gt) = end.strip_suffix(b">") else {
+        return false;
+    };
+    match rfind(without_gt, b"</") {
+        Some(i) => without_gt[i + 2..].trim_ascii_end() == name,
+        // No end tag at all: only a lone `<root .../>` is complete.
+        None => without_gt.ends_with(b"/") && !without_gt[1..].contains(&b'<'),
+    }
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack
+        .windows(needle.len())
+        .position(|w| w == needle)
+        .map(|i| i + needle.len())
+}
+
+fn rfind(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).rposition(|w| w == needle)
 }
 
 fn load_error(e: oxigraph::store::LoaderError, syntax: Syntax) -> Error {

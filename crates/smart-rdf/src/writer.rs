@@ -72,6 +72,7 @@ impl RecordWriter {
     }
 
     /// Adds one record. Its id must be a non-empty path segment (demographics have none).
+    /// On error nothing of the record is kept.
     pub fn add<R: Record>(&mut self, record: &R) -> Result<&mut Self, Error> {
         if R::TYPE != sp::DEMOGRAPHICS {
             check_segment("id", record.id())?;
@@ -97,7 +98,11 @@ impl RecordWriter {
 
     /// Adds the `api:ResponseSummary` node of a collection reply.
     pub fn add_summary(&mut self, summary: &ResponseSummary) -> Result<&mut Self, Error> {
-        summary.write(&mut self.out)?;
+        let before = self.out.triples.len();
+        if let Err(e) = summary.write(&mut self.out) {
+            self.out.triples.truncate(before);
+            return Err(e);
+        }
         Ok(self)
     }
 

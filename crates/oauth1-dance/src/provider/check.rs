@@ -9,16 +9,36 @@
 use std::string::{String, ToString};
 
 use oauth1_sign::{IncomingRequest, Secret, SignatureMethod};
+use subtle::ConstantTimeEq;
 
 use super::{Provider, ProviderRequest};
 use crate::Error;
-use crate::store::{AccessTokenRecord, Attributes, NonceKey, ProviderStore, RequestTokenRecord};
+use crate::store::{
+    AccessTokenRecord, Attributes, NonceKey, ProviderStore, RequestTokenRecord, credential_hash,
+};
 
 /// Proof that a request's signature, credentials, timestamp and nonce were checked.
 ///
 /// Zero-sized; the field is private to this module, so nothing else can make one.
 #[derive(Debug, Clone)]
 pub(crate) struct SignatureValid(());
+
+/// Proof that the presented verifier's hash equals the recorded one (compared
+/// in constant time); it carries the hash the atomic consume needs.
+pub(super) struct VerifierMatches([u8; 32]);
+
+impl VerifierMatches {
+    pub(super) fn check(record: &RequestTokenRecord, verifier: &str) -> Option<Self> {
+        let presented = credential_hash(verifier);
+        let recorded = record.authorization.as_ref()?;
+        bool::from(recorded.verifier_hash.ct_eq(&presented)).then_some(VerifierMatches(presented))
+    }
+
+    /// The verifier hash, for the store's compare-and-consume.
+    pub(super) fn hash(&self) -> &[u8; 32] {
+        &self.0
+    }
+}
 
 /// Which endpoint a request arrived on; it decides which token kind is looked up.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -5,17 +5,22 @@ use std::fmt;
 use std::string::{String, ToString};
 
 use oauth1_sign::{Secret, percent_encode_into};
-use subtle::ConstantTimeEq;
 
 use crate::store::{
     AccessTokenRecord, Attributes, AuthorizationRecord, ProviderStore, RequestTokenRecord,
     credential_hash,
 };
-use crate::{Error, Random, random::alphanumeric};
+use crate::{Error, OutgoingRequest, Random, random::alphanumeric};
 
 mod check;
+mod output;
 
-use check::{Checked, Endpoint, SignatureValid, TokenFound};
+use check::{Checked, Endpoint, SignatureValid, TokenFound, VerifierMatches};
+pub use output::{
+    Authenticated, AuthorizationGrant, PendingAuthorization, TemporaryCredentialsIssued,
+    TokenCredentialsIssued,
+};
+use output::{append_query, credentials_body};
 
 /// The provider's policy. Build it with [`ProviderConfig::new`] and adjust the fields.
 #[derive(Debug, Clone)]
@@ -131,6 +136,19 @@ impl<'a> ProviderRequest<'a> {
     }
 }
 
+/// Hands a consumer's request straight to a provider (in-memory tests and demos).
+impl<'a> From<&'a OutgoingRequest> for ProviderRequest<'a> {
+    fn from(request: &'a OutgoingRequest) -> Self {
+        ProviderRequest {
+            method: request.method.as_str(),
+            url: Cow::Borrowed(&request.url),
+            authorization: Some(&request.authorization),
+            content_type: request.content_type,
+            body: &request.body,
+        }
+    }
+}
+
 /// The provider: its policy and its stores.
 ///
 /// The provider never reads a clock or a random source: every call takes
@@ -142,8 +160,68 @@ impl<'a> ProviderRequest<'a> {
 /// 3. [`Provider::issue_token_credentials`] on the access-token endpoint;
 /// 4. [`Provider::authenticate`] on every protected request.
 ///
-/// Map every [`Error`] to a response with [`Error::http_status`], its
-/// `Display` text as the body, and [`Provider::challenge`] as `WWW-Authenticate`.
+/// Map every [`Error`] to a response with [`Provider::error_response`] (or by
+/// hand: [`Error::http_status`], its `Display` text as the body, and
+/// [`Provider::challenge`] as `WWW-Authenticate`).
+///
+/// The whole dance against the in-memory store, both sides:
+///
+/// ```
+/// use oauth1_dance::memory::MemoryStore;
+/// use oauth1_dance::store::{Attributes, ConsumerRecord};
+/// use oauth1_dance::{
+///     AuthorizationGrant, Callback, Consumer, Endpoints, Provider,
+///     ProviderConfig, ProviderRequest, Stamp, TemporaryCredentialsRequest,
+/// };
+/// use oauth1_sign::{Secret, SignatureMethod};
+///
+/// # fn main() -> Result<(), oauth1_dance::Error> {
+/// // A toy random source; use `OsRandom` (feature `os`) or another CSPRNG in production.
+/// let mut state = 7u8;
+/// let mut rng = |buf: &mut [u8]| buf.iter_mut().for_each(|b| { state = state.wrapping_mul(31).wrapping_add(17); *b = state });
+/// let now = 1_700_000_000;
+///
+/// let store = MemoryStore::new();
+/// store.add_consumer(ConsumerRecord {
+///     key: "app".into(),
+///     secret: Secret::new("app-secret-0123456789"),
+///     signature_methods: vec![SignatureMethod::HmacSha1],
+///     callback: Some("https://app.example/cb".into()),
+/// })?;
+/// let provider = Provider::new(ProviderConfig::new("Example"), store);
+///
+/// let consumer = Consumer::new("app", Secret::new("app-secret-0123456789"));
+/// let endpoints = Endpoints {
+///     request_token: "https://p.example/initiate".into(),
+///     authorize: "https://p.example/authorize".into(),
+///     access_token: "https://p.example/token".into(),
+/// };
+/// let (out, state) = TemporaryCredentialsRequest::new(endpoints, Callback::Oob)
+///     .sign(&consumer, Stamp::new(now, "n1"))?;
+/// let issued = provider.issue_temporary_credentials(now, &ProviderRequest::from(&out), &mut rng)?;
+/// let state = state.handle_response(200, issued.body().as_bytes())?;
+///
+/// let grant = provider.authorize(now, state.token(), "alice", Attributes::new(), &mut rng)?;
+/// let AuthorizationGrant::Redirect { location } = grant else { unreachable!() };
+/// let query = location.split_once('?').map(|(_, q)| q).unwrap_or_default();
+///
+/// let (out, state) = state.handle_callback(&consumer, query, Stamp::new(now, "n2"))?;
+/// let issued = provider.issue_token_credentials(now, &ProviderRequest::from(&out), &mut rng)?;
+/// let authorized = state.handle_response(200, issued.body().as_bytes())?;
+///
+/// let url = "https://p.example/photos?size=original";
+/// let header = authorized.sign_request(&consumer, "GET", url, None, b"", Stamp::new(now, "n3"))?;
+/// let mut request = ProviderRequest::new("GET", url);
+/// request.authorization = Some(&header);
+/// let who = provider.authenticate(now, &request)?;
+/// assert_eq!(who.user_id, "alice");
+/// // The same request again is a replay.
+/// let replay = provider.authenticate(now, &request).unwrap_err();
+/// assert_eq!(replay.http_status(), 401);
+/// assert_eq!(provider.challenge(&replay).as_deref(), Some("OAuth realm=\"Example\""));
+/// # Ok(())
+/// # }
+/// ```
 pub struct Provider<S> {
     config: ProviderConfig,
     store: S,
@@ -171,6 +249,31 @@ impl<S: ProviderStore> Provider<S> {
         error.www_authenticate(&self.config.realm)
     }
 
+    /// The whole error response: the status, the short reason as a plain-text
+    /// body, `WWW-Authenticate` on 401 and `Cache-Control: no-store`.
+    #[must_use]
+    pub fn error_response(&self, error: &Error) -> http::Response<String> {
+        let mut response = http::Response::new(error.to_string());
+        *response.status_mut() = http::StatusCode::from_u16(error.http_status())
+            .unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
+        let headers = response.headers_mut();
+        headers.insert(
+            http::header::CONTENT_TYPE,
+            http::HeaderValue::from_static("text/plain; charset=utf-8"),
+        );
+        headers.insert(
+            http::header::CACHE_CONTROL,
+            http::HeaderValue::from_static("no-store"),
+        );
+        if let Some(value) = self
+            .challenge(error)
+            .and_then(|c| http::HeaderValue::from_str(&c).ok())
+        {
+            headers.insert(http::header::WWW_AUTHENTICATE, value);
+        }
+        response
+    }
+
     /// Answers a temporary-credentials request
     /// ([RFC 5849 §2.1](https://www.rfc-editor.org/rfc/rfc5849#section-2.1)).
     ///
@@ -192,8 +295,7 @@ impl<S: ProviderStore> Provider<S> {
             proof,
             ..
         } = checked;
-        let token = alphanumeric(rng, self.config.credential_length)?;
-        let secret = alphanumeric(rng, self.config.credential_length)?;
+        let (token, secret) = self.new_credentials(&proof, rng)?;
         let record = RequestTokenRecord {
             token: token.clone(),
             secret: Secret::new(secret.clone()),
@@ -207,7 +309,6 @@ impl<S: ProviderStore> Provider<S> {
         self.store.insert_request_token(&record)?;
         let mut body = credentials_body(&token, &secret);
         body.push_str("&oauth_callback_confirmed=true");
-        let _: SignatureValid = proof;
         Ok(TemporaryCredentialsIssued {
             consumer_key,
             token,
@@ -325,27 +426,22 @@ impl<S: ProviderStore> Provider<S> {
         else {
             return Err(Error::InvalidCredentials);
         };
-        let presented = credential_hash(&verifier);
-        let matches = record
-            .authorization
-            .as_ref()
-            .is_some_and(|a| bool::from(a.verifier_hash.ct_eq(&presented)));
-        if !matches {
+        let Some(matched) = VerifierMatches::check(&record, &verifier) else {
             self.store
                 .record_verifier_failure(&record.token, self.config.max_verifier_attempts)?;
             return Err(Error::InvalidVerifier);
-        }
+        };
         let Some(consumed) = self
             .store
-            .consume_request_token_with_verifier(&record.token, &presented)?
+            .consume_request_token_with_verifier(&record.token, matched.hash())?
         else {
+            // Another exchange won the race, or the token was burned meanwhile.
             return Err(Error::InvalidCredentials);
         };
         let Some(authorization) = consumed.authorization else {
             return Err(Error::InvalidCredentials);
         };
-        let token = alphanumeric(rng, self.config.credential_length)?;
-        let secret = alphanumeric(rng, self.config.credential_length)?;
+        let (token, secret) = self.new_credentials(&checked.proof, rng)?;
         let access = AccessTokenRecord {
             token: token.clone(),
             secret: Secret::new(secret.clone()),
@@ -365,7 +461,6 @@ impl<S: ProviderStore> Provider<S> {
                 percent_encode_into(&mut body, value);
             }
         }
-        let _: SignatureValid = checked.proof;
         Ok(TokenCredentialsIssued {
             consumer_key: access.consumer_key,
             token,
@@ -420,6 +515,17 @@ impl<S: ProviderStore> Provider<S> {
         Ok(())
     }
 
+    /// A fresh token and secret; only a checked request can ask for them.
+    fn new_credentials(
+        &self,
+        _proof: &SignatureValid,
+        rng: &mut dyn Random,
+    ) -> Result<(String, String), Error> {
+        let token = alphanumeric(rng, self.config.credential_length)?;
+        let secret = alphanumeric(rng, self.config.credential_length)?;
+        Ok((token, secret))
+    }
+
     fn live_request_token(&self, now: u64, token: &str) -> Result<RequestTokenRecord, Error> {
         match self.store.request_token(token)? {
             Some(record) if record.expires_at >= now => Ok(record),
@@ -434,167 +540,6 @@ impl<S> fmt::Debug for Provider<S> {
             .field("config", &self.config)
             .finish_non_exhaustive()
     }
-}
-
-/// Temporary credentials just issued: send [`Self::body`] with status 200.
-#[must_use = "the reply must be sent to the consumer"]
-pub struct TemporaryCredentialsIssued {
-    /// The consumer they were issued to.
-    pub consumer_key: String,
-    /// The request token.
-    pub token: String,
-    /// The required parameters the request carried (SMART: `smart_record_id`).
-    pub attributes: Attributes,
-    /// When the request token dies.
-    pub expires_at: u64,
-    body: String,
-}
-
-/// Token credentials just issued: send [`Self::body`] with status 200.
-#[must_use = "the reply must be sent to the consumer"]
-pub struct TokenCredentialsIssued {
-    /// The consumer they were issued to.
-    pub consumer_key: String,
-    /// The access token.
-    pub token: String,
-    /// The user who approved.
-    pub user_id: String,
-    /// The attributes recorded at authorization.
-    pub attributes: Attributes,
-    body: String,
-}
-
-macro_rules! credentials_reply {
-    ($ty:ident) => {
-        impl $ty {
-            /// The form-encoded reply body (it holds the token secret).
-            #[must_use]
-            pub fn body(&self) -> &str {
-                &self.body
-            }
-
-            /// The whole reply: 200, form content type, `Cache-Control: no-store` (SECURITY.md 19).
-            #[must_use]
-            pub fn into_http_response(self) -> http::Response<String> {
-                credentials_response(self.body)
-            }
-        }
-
-        impl fmt::Debug for $ty {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.debug_struct(stringify!($ty))
-                    .field("consumer_key", &self.consumer_key)
-                    .field("token", &self.token)
-                    .field("attributes", &self.attributes)
-                    .field("body", &"<redacted>")
-                    .finish()
-            }
-        }
-    };
-}
-
-credentials_reply!(TemporaryCredentialsIssued);
-credentials_reply!(TokenCredentialsIssued);
-
-/// What the authorize page needs to show about a pending request token.
-#[derive(Debug, Clone)]
-pub struct PendingAuthorization {
-    /// The consumer asking (show its name).
-    pub consumer_key: String,
-    /// The attributes of the request (SMART: `smart_record_id`).
-    pub attributes: Attributes,
-    /// When the request token dies.
-    pub expires_at: u64,
-}
-
-/// Where the user's browser goes after approving.
-#[derive(Debug, Clone)]
-#[must_use = "the user agent must be redirected or shown the verifier"]
-pub enum AuthorizationGrant {
-    /// Redirect (303) to this URL: the callback with `oauth_token` and `oauth_verifier` appended.
-    Redirect {
-        /// The `Location` value.
-        location: String,
-    },
-    /// No callback to redirect to: show the verifier to the user.
-    OutOfBand {
-        /// The verifier.
-        verifier: Secret,
-    },
-}
-
-/// A protected-resource request that passed every check.
-///
-/// Only [`Provider::authenticate`] can create one: a handler that takes an
-/// `Authenticated` cannot be reached without verification.
-#[derive(Debug, Clone)]
-#[must_use]
-pub struct Authenticated {
-    /// The consumer that signed.
-    pub consumer_key: String,
-    /// The access token used.
-    pub token: String,
-    /// The user who approved the token.
-    pub user_id: String,
-    /// What the token is bound to (SMART: `record_id`).
-    pub attributes: Attributes,
-    _proof: SignatureValid,
-}
-
-impl Authenticated {
-    /// Checks that the token is bound to `value` under `name`, in constant time
-    /// (SMART: a path with another `record_id` is 403; SECURITY.md 17).
-    ///
-    /// # Errors
-    ///
-    /// [`Error::Forbidden`] when the attribute is absent or differs.
-    pub fn require_attribute(&self, name: &str, value: &str) -> Result<(), Error> {
-        match self.attributes.get(name) {
-            Some(bound) if bool::from(bound.as_bytes().ct_eq(value.as_bytes())) => Ok(()),
-            _ => Err(Error::Forbidden),
-        }
-    }
-}
-
-fn credentials_body(token: &str, secret: &str) -> String {
-    let mut body = String::from("oauth_token=");
-    percent_encode_into(&mut body, token);
-    body.push_str("&oauth_token_secret=");
-    percent_encode_into(&mut body, secret);
-    body
-}
-
-fn credentials_response(body: String) -> http::Response<String> {
-    let mut response = http::Response::new(body);
-    let headers = response.headers_mut();
-    headers.insert(
-        http::header::CONTENT_TYPE,
-        http::HeaderValue::from_static("application/x-www-form-urlencoded"),
-    );
-    headers.insert(
-        http::header::CACHE_CONTROL,
-        http::HeaderValue::from_static("no-store"),
-    );
-    response
-}
-
-/// Appends `oauth_token` and `oauth_verifier` to the callback's query, before any fragment.
-fn append_query(callback: &str, token: &str, verifier: &str) -> String {
-    let (base, fragment) = match callback.split_once('#') {
-        Some((base, fragment)) => (base, Some(fragment)),
-        None => (callback, None),
-    };
-    let mut out = String::from(base);
-    out.push(if base.contains('?') { '&' } else { '?' });
-    out.push_str("oauth_token=");
-    percent_encode_into(&mut out, token);
-    out.push_str("&oauth_verifier=");
-    percent_encode_into(&mut out, verifier);
-    if let Some(fragment) = fragment {
-        out.push('#');
-        out.push_str(fragment);
-    }
-    out
 }
 
 fn single_header(

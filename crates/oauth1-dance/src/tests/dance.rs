@@ -196,3 +196,37 @@ fn form_bodies_of_protected_requests_are_signed() {
     assert_eq!(h.send(&tampered).status, 401);
     assert_eq!(h.send(&request).status, 200);
 }
+
+#[test]
+fn original_smart_style_callback_in_the_body_is_accepted() {
+    // The original SMART client sent `oauth_callback=oob` in the form body, not the header.
+    let mut h = Harness::new();
+    let url = format!("{ORIGIN}/oauth/request_token");
+    let body = b"oauth_callback=oob&smart_record_id=123";
+    let oauth = oauth1_sign::OAuthParams::new(APP_KEY, SignatureMethod::HmacSha1, h.now, "orig");
+    let parts = oauth1_sign::RequestParts {
+        method: "POST",
+        url: &url,
+        body: oauth1_sign::Body::Form(body),
+    };
+    let header = oauth1_sign::sign(&parts, &oauth, &Secret::new(APP_SECRET), None)
+        .unwrap()
+        .authorization;
+    let mut request = ProviderRequest::new("POST", url.as_str());
+    request.authorization = Some(&header);
+    request.content_type = Some("application/x-www-form-urlencoded");
+    request.body = body;
+    let issued = h
+        .provider
+        .issue_temporary_credentials(h.now, &request, &mut h.rng)
+        .unwrap();
+    assert_eq!(issued.attributes["smart_record_id"], "123");
+    // The same callback in the header as well is two places: 400.
+    let doubled = header.replacen("OAuth ", "OAuth oauth_callback=\"oob\", ", 1);
+    request.authorization = Some(&doubled);
+    let error = h
+        .provider
+        .issue_temporary_credentials(h.now, &request, &mut h.rng)
+        .unwrap_err();
+    assert_eq!(error.http_status(), 400, "{error:?}");
+}

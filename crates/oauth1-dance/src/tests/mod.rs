@@ -20,8 +20,10 @@ use crate::{
 
 mod dance;
 mod faults;
+mod props;
 mod rfc5849;
 mod security;
+mod security_dance;
 mod units;
 
 /// The container's external origin.
@@ -155,13 +157,7 @@ impl Harness {
 
     /// Delivers a request to the provider endpoint its URL names and returns the reply.
     fn send(&mut self, request: &OutgoingRequest) -> Reply {
-        let provider_request = ProviderRequest {
-            method: request.method.as_str(),
-            url: request.url.as_str().into(),
-            authorization: Some(&request.authorization),
-            content_type: request.content_type,
-            body: &request.body,
-        };
+        let provider_request = ProviderRequest::from(request);
         let path = request.url.strip_prefix(ORIGIN).unwrap_or(&request.url);
         let path = path.split('?').next().unwrap_or_default().to_string();
         let outcome = match path.as_str() {

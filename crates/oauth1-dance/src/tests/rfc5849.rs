@@ -58,16 +58,6 @@ fn rfc5849_section_1_2_through_both_sides() {
         authorize: "https://photos.example.net/authorize".to_string(),
         access_token: "https://photos.example.net/token".to_string(),
     };
-    fn deliver(request: &OutgoingRequest) -> ProviderRequest<'_> {
-        ProviderRequest {
-            method: request.method.as_str(),
-            url: request.url.as_str().into(),
-            authorization: Some(&request.authorization),
-            content_type: request.content_type,
-            body: &request.body,
-        }
-    }
-
     // Temporary credentials.
     let (request, state) = TemporaryCredentialsRequest::new(
         endpoints,
@@ -83,7 +73,7 @@ fn rfc5849_section_1_2_through_both_sides() {
          oauth_signature=\"74KNZJeDHnMBp0EMJ9ZHt%2FXKycU%3D\""
     );
     let issued = provider
-        .issue_temporary_credentials(137_131_200, &deliver(&request), &mut rng)
+        .issue_temporary_credentials(137_131_200, &ProviderRequest::from(&request), &mut rng)
         .unwrap();
     assert_eq!(
         issued.body(),
@@ -128,7 +118,7 @@ fn rfc5849_section_1_2_through_both_sides() {
          oauth_verifier=\"hfdp7dh39dks9884\", oauth_signature=\"gKgrFCywp7rO0OXSjdot%2FIHF7IU%3D\""
     );
     let issued = provider
-        .issue_token_credentials(137_131_201, &deliver(&request), &mut rng)
+        .issue_token_credentials(137_131_201, &ProviderRequest::from(&request), &mut rng)
         .unwrap();
     assert_eq!(
         issued.body(),

@@ -141,3 +141,41 @@ fn pending_authorization_shows_the_request_and_refuses_twice() {
         Err(Error::UnknownRequestToken)
     ));
 }
+
+#[test]
+fn error_response_carries_status_reason_and_challenge() {
+    let h = Harness::new();
+    let response = h.provider.error_response(&Error::NonceReused);
+    assert_eq!(response.status(), 401);
+    assert_eq!(response.body(), "nonce already used");
+    assert_eq!(
+        response.headers()["www-authenticate"],
+        "OAuth realm=\"SMART\""
+    );
+    assert_eq!(response.headers()["cache-control"], "no-store");
+    let response = h
+        .provider
+        .error_response(&Error::MissingParameter("smart_record_id".to_string()));
+    assert_eq!(response.status(), 400);
+    assert_eq!(response.body(), "missing smart_record_id");
+    assert!(response.headers().get("www-authenticate").is_none());
+}
+
+#[test]
+fn extra_oauth_parameters_are_refused_when_signing() {
+    let h = Harness::new();
+    let result = TemporaryCredentialsRequest::new(endpoints(), Callback::Oob)
+        .param("oauth_callback", "https://evil.example")
+        .sign(&h.consumer, Stamp::new(START, "n"));
+    assert!(matches!(result, Err(Error::Misuse(_))));
+}
+
+#[cfg(feature = "os")]
+#[test]
+fn os_stamps_are_fresh() {
+    let a = Stamp::now().unwrap();
+    let b = Stamp::now().unwrap();
+    assert!(a.timestamp > START);
+    assert_eq!(a.nonce.len(), crate::NONCE_LEN);
+    assert_ne!(a.nonce, b.nonce);
+}

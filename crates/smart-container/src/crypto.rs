@@ -1,0 +1,276 @@
+//! Secrets at rest: the data key, authenticated encryption of consumer and
+//! token secrets, SHA-256 digests of token ids and verifiers, argon2
+//! password hashes and CSPRNG credentials (SECURITY.md items 18, 20, 21).
+
+use std::fmt;
+use std::fs;
+use std::io::Write as _;
+use std::path::Path;
+
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::{Algorithm, Argon2, Params, Version};
+use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+use chacha20poly1305::{ChaCha20Poly1305, Key, Nonce};
+use rand::rngs::OsRng;
+use rand::{Rng as _, RngCore as _};
+use sha2::{Digest as _, Sha256};
+use subtle::ConstantTimeEq as _;
+
+use crate::Error;
+
+/// The environment variable that may carry the data key (64 hex digits).
+pub const KEY_ENV: &str = "SMART_CONTAINER_KEY";
+
+/// The file, inside the data directory, that holds the data key.
+pub const KEY_FILE: &str = "secret.key";
+
+/// A secret string (consumer secret, token secret, password) that never
+/// shows itself in `Debug` or `Display` and has no `PartialEq`.
+#[derive(Clone)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps a secret value.
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    /// The secret in clear, for the few places that need it (signing keys,
+    /// a reply body that hands the credential to its owner).
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    /// Compares with another value in constant time.
+    pub fn ct_eq(&self, other: &str) -> bool {
+        self.0.as_bytes().ct_eq(other.as_bytes()).into()
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(<redacted>)")
+    }
+}
+
+impl fmt::Display for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
+/// The data key: encrypts secrets stored in the database.
+#[derive(Clone)]
+pub(crate) struct DataKey {
+    cipher: ChaCha20Poly1305,
+}
+
+impl fmt::Debug for DataKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("DataKey(<redacted>)")
+    }
+}
+
+impl DataKey {
+    /// Loads the key from `SMART_CONTAINER_KEY` when set, otherwise from
+    /// `<data_dir>/secret.key`, creating that file (mode 0600) on first use.
+    #[cfg(test)]
+    pub(crate) fn load_or_create(data_dir: &Path) -> Result<Self, Error> {
+        Self::load(data_dir, true)
+    }
+
+    /// As [`DataKey::load_or_create`]; creates the file only when `create`.
+    pub(crate) fn load(data_dir: &Path, create: bool) -> Result<Self, Error> {
+        if let Ok(hex) = std::env::var(KEY_ENV) {
+            let bytes = decode_hex(hex.trim())
+                .filter(|b| b.len() == 32)
+                .ok_or_else(|| Error::Key(format!("{KEY_ENV} must be 64 hex digits")))?;
+            return Ok(Self::from_bytes(&bytes));
+        }
+        let path = data_dir.join(KEY_FILE);
+        match fs::read_to_string(&path) {
+            Ok(text) => {
+                let bytes = decode_hex(text.trim())
+                    .filter(|b| b.len() == 32)
+                    .ok_or_else(|| {
+                        Error::Key(format!("{} must hold 64 hex digits", path.display()))
+                    })?;
+                check_key_file_mode(&path)?;
+                Ok(Self::from_bytes(&bytes))
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !create => {
+                Err(Error::Key(format!(
+                    "{} is missing for an existing database: set {KEY_ENV} or restore the file",
+                    path.display()
+                )))
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                let mut bytes = [0u8; 32];
+                OsRng.fill_bytes(&mut bytes);
+                write_private_file(&path, encode_hex(&bytes).as_bytes())?;
+                Ok(Self::from_bytes(&bytes))
+            }
+            Err(e) => Err(Error::Key(format!("cannot read {}: {e}", path.display()))),
+        }
+    }
+
+    fn from_bytes(bytes: &[u8]) -> Self {
+        Self {
+            cipher: ChaCha20Poly1305::new(Key::from_slice(bytes)),
+        }
+    }
+
+    /// Encrypts `plain`, bound to `context` (the row it belongs to), as
+    /// `nonce || ciphertext`.
+    pub(crate) fn seal(&self, context: &str, plain: &str) -> Result<Vec<u8>, Error> {
+        let mut nonce = [0u8; 12];
+        OsRng.fill_bytes(&mut nonce);
+        let ct = self
+            .cipher
+            .encrypt(
+                Nonce::from_slice(&nonce),
+                Payload {
+                    msg: plain.as_bytes(),
+                    aad: context.as_bytes(),
+                },
+            )
+            .map_err(|_| Error::Key("encryption failed".into()))?;
+        let mut out = nonce.to_vec();
+        out.extend_from_slice(&ct);
+        Ok(out)
+    }
+
+    /// Decrypts what [`DataKey::seal`] produced for the same `context`.
+    pub(crate) fn open(&self, context: &str, sealed: &[u8]) -> Result<Secret, Error> {
+        if sealed.len() < 12 {
+            return Err(Error::Key("sealed secret too short".into()));
+        }
+        let (nonce, ct) = sealed.split_at(12);
+        let plain = self
+            .cipher
+            .decrypt(
+                Nonce::from_slice(nonce),
+                Payload {
+                    msg: ct,
+                    aad: context.as_bytes(),
+                },
+            )
+            .map_err(|_| Error::Key("cannot decrypt a stored secret: wrong data key?".into()))?;
+        String::from_utf8(plain)
+            .map(Secret)
+            .map_err(|_| Error::Key("stored secret is not utf-8".into()))
+    }
+}
+
+/// The SHA-256 digest of a token id, verifier or session id, in hex: what the
+/// database stores instead of the value.
+pub(crate) fn digest(value: &str) -> String {
+    encode_hex(&Sha256::digest(value.as_bytes()))
+}
+
+/// A fresh credential of `len` alphanumerics from the OS CSPRNG (32
+/// alphanumerics carry about 190 bits).
+pub(crate) fn random_token(len: usize) -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    let mut rng = OsRng;
+    (0..len)
+        .map(|_| char::from(ALPHABET[rng.gen_range(0..ALPHABET.len())]))
+        .collect()
+}
+
+/// The cost of password hashing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PasswordCost {
+    /// Argon2id, 19 MiB, 2 passes (the OWASP baseline).
+    Standard,
+    /// Argon2id, 1 MiB, 1 pass: for tests only.
+    Test,
+}
+
+/// Hashes a password with argon2id and a random salt (PHC string).
+pub(crate) fn hash_password(password: &str, cost: PasswordCost) -> Result<String, Error> {
+    let params = match cost {
+        PasswordCost::Standard => Params::new(19 * 1024, 2, 1, None),
+        PasswordCost::Test => Params::new(1024, 1, 1, None),
+    }
+    .map_err(|e| Error::Internal(format!("argon2 params: {e}")))?;
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| Error::Internal(format!("argon2: {e}")))
+}
+
+/// Checks a password against a PHC string (constant time inside argon2).
+pub(crate) fn verify_password(password: &str, phc: &str) -> bool {
+    PasswordHash::new(phc)
+        .map(|h| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &h)
+                .is_ok()
+        })
+        .unwrap_or(false)
+}
+
+/// A PHC string for a password nobody knows: unknown users take the same
+/// path as known ones.
+pub(crate) fn dummy_password_hash(cost: PasswordCost) -> String {
+    hash_password(&random_token(32), cost).unwrap_or_default()
+}
+
+/// Lower-case hex.
+pub(crate) fn encode_hex(bytes: &[u8]) -> String {
+    use std::fmt::Write as _;
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
+}
+
+fn decode_hex(text: &str) -> Option<Vec<u8>> {
+    if !text.len().is_multiple_of(2) || !text.is_ascii() {
+        return None;
+    }
+    (0..text.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&text[i..i + 2], 16).ok())
+        .collect()
+}
+
+fn write_private_file(path: &Path, content: &[u8]) -> Result<(), Error> {
+    let mut opts = fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        opts.mode(0o600);
+    }
+    let mut file = opts
+        .open(path)
+        .map_err(|e| Error::Key(format!("cannot create {}: {e}", path.display())))?;
+    file.write_all(content)
+        .and_then(|()| file.sync_all())
+        .map_err(|e| Error::Key(format!("cannot write {}: {e}", path.display())))
+}
+
+fn check_key_file_mode(path: &Path) -> Result<(), Error> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = fs::metadata(path)
+            .map_err(|e| Error::Key(format!("cannot stat {}: {e}", path.display())))?
+            .permissions()
+            .mode();
+        if mode & 0o077 != 0 {
+            return Err(Error::Key(format!(
+                "{} is readable by others (mode {:o}); run `chmod 600` on it",
+                path.display(),
+                mode & 0o777
+            )));
+        }
+    }
+    let _ = path;
+    Ok(())
+}

@@ -1,0 +1,230 @@
+//! The container's record model: what the database stores, one JSON value a
+//! record item, and the collections the REST API serves.
+
+use serde::{Deserialize, Serialize};
+
+/// The code system base URIs (SMART.md, "RDF shape").
+pub(crate) mod systems {
+    /// RxNorm.
+    pub(crate) const RXNORM: &str = "http://purl.bioontology.org/ontology/RXNORM/";
+    /// SNOMED CT.
+    pub(crate) const SNOMED: &str = "http://purl.bioontology.org/ontology/SNOMEDCT/";
+    /// LOINC.
+    pub(crate) const LOINC: &str = "http://purl.bioontology.org/ontology/LNC/";
+    /// CDC vaccine codes.
+    pub(crate) const CVX: &str =
+        "http://www2a.cdc.gov/vaccines/iis/iisstandards/vaccines.asp?rpt=cvx&code=";
+    /// SMART encounter types.
+    pub(crate) const ENCOUNTER_TYPE: &str = "http://smartplatforms.org/terms/codes/EncounterType#";
+    /// SMART immunization administration statuses.
+    pub(crate) const IMMUNIZATION_STATUS: &str =
+        "http://smartplatforms.org/terms/codes/ImmunizationAdministrationStatus#";
+}
+
+/// A coded value: a title and a code in a system.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct Coded {
+    /// Human-readable title.
+    pub(crate) title: String,
+    /// The code system base URI.
+    pub(crate) system: String,
+    /// The code identifier in that system.
+    pub(crate) code: String,
+}
+
+/// A value with a UCUM unit.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct Quantity {
+    /// The value, as written.
+    pub(crate) value: String,
+    /// The UCUM unit.
+    pub(crate) unit: String,
+}
+
+/// A patient's demographics.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct Demographics {
+    pub(crate) given: String,
+    pub(crate) additional: String,
+    pub(crate) family: String,
+    pub(crate) gender: String,
+    pub(crate) birthday: String,
+    pub(crate) street: String,
+    pub(crate) locality: String,
+    pub(crate) region: String,
+    pub(crate) postal_code: String,
+    pub(crate) country: String,
+    pub(crate) phone: String,
+    pub(crate) email: String,
+    pub(crate) mrn: String,
+}
+
+/// One record item.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub(crate) enum Item {
+    Medication {
+        drug: Coded,
+        start: String,
+        end: Option<String>,
+        instructions: String,
+        quantity: Quantity,
+        frequency: Quantity,
+    },
+    Fulfillment {
+        date: String,
+        medication_id: String,
+        quantity: Quantity,
+        days_supply: u32,
+        pharmacy: String,
+    },
+    Problem {
+        name: Coded,
+        start: String,
+        end: Option<String>,
+    },
+    Allergy {
+        substance: Coded,
+        reaction: Coded,
+        severity: Coded,
+    },
+    Immunization {
+        product: Coded,
+        date: String,
+        status: Coded,
+    },
+    LabResult {
+        name: Coded,
+        date: String,
+        value: String,
+        unit: String,
+        low: String,
+        high: String,
+    },
+    VitalSignSet {
+        date: String,
+        height_cm: String,
+        weight_kg: String,
+        systolic: String,
+        diastolic: String,
+        heart_rate: String,
+        temperature_c: String,
+    },
+    Encounter {
+        start: String,
+        end: String,
+        kind: Coded,
+    },
+    ClinicalNote {
+        date: String,
+        title: String,
+        text: String,
+    },
+    Procedure {
+        date: String,
+        name: Coded,
+        status: String,
+    },
+    SocialHistory {
+        smoking: Coded,
+    },
+    FamilyHistory {
+        problem: Coded,
+        relation: Coded,
+    },
+}
+
+/// A collection of the REST API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Collection {
+    /// The path segment and storage kind (`medications`).
+    pub(crate) name: &'static str,
+    /// The `sp:` type of its items.
+    pub(crate) type_uri: &'static str,
+    /// The code filter query parameter it accepts, if any.
+    pub(crate) code_filter: Option<&'static str>,
+    /// Whether the call returns a single item (`social_history`).
+    pub(crate) single: bool,
+}
+
+/// Every record collection the API serves (demographics apart).
+pub(crate) const COLLECTIONS: &[Collection] = &[
+    c("allergies", "http://smartplatforms.org/terms#Allergy", None),
+    c(
+        "clinical_notes",
+        "http://smartplatforms.org/terms#ClinicalNote",
+        None,
+    ),
+    c(
+        "encounters",
+        "http://smartplatforms.org/terms#Encounter",
+        None,
+    ),
+    c(
+        "fulfillments",
+        "http://smartplatforms.org/terms#Fulfillment",
+        None,
+    ),
+    c(
+        "immunizations",
+        "http://smartplatforms.org/terms#Immunization",
+        None,
+    ),
+    c(
+        "lab_results",
+        "http://smartplatforms.org/terms#LabResult",
+        Some("loinc"),
+    ),
+    c(
+        "medications",
+        "http://smartplatforms.org/terms#Medication",
+        Some("rxnorm"),
+    ),
+    c(
+        "problems",
+        "http://smartplatforms.org/terms#Problem",
+        Some("snomed"),
+    ),
+    c(
+        "procedures",
+        "http://smartplatforms.org/terms#Procedure",
+        None,
+    ),
+    c(
+        "vital_sign_sets",
+        "http://smartplatforms.org/terms#VitalSignSet",
+        None,
+    ),
+    c(
+        "family_history",
+        "http://smartplatforms.org/terms#FamilyHistory",
+        None,
+    ),
+    Collection {
+        name: "social_history",
+        type_uri: "http://smartplatforms.org/terms#SocialHistory",
+        code_filter: None,
+        single: true,
+    },
+];
+
+const fn c(
+    name: &'static str,
+    type_uri: &'static str,
+    code_filter: Option<&'static str>,
+) -> Collection {
+    Collection {
+        name,
+        type_uri,
+        code_filter,
+        single: false,
+    }
+}
+
+/// The collection with this path segment.
+pub(crate) fn collection(name: &str) -> Option<&'static Collection> {
+    COLLECTIONS.iter().find(|c| c.name == name)
+}
+
+/// The `sp:Demographics` type URI.
+pub(crate) const DEMOGRAPHICS_TYPE: &str = "http://smartplatforms.org/terms#Demographics";

@@ -1,0 +1,257 @@
+//! The `oauth1-dance` store traits over the SQLite store: token ids and
+//! verifiers are kept as SHA-256 digests, secrets sealed with the data key
+//! (SECURITY.md item 20). The protocol rules stay in `oauth1-dance`; this
+//! module only persists what the provider hands it.
+
+use std::sync::Arc;
+
+use oauth1_dance::StoreError;
+use oauth1_dance::store::{
+    AccessTokenRecord, AccessTokenStore, Attributes, AuthorizationRecord, ConsumerRecord,
+    ConsumerStore, NonceKey, NonceStore, RequestTokenRecord, RequestTokenStore,
+};
+use oauth1_sign::{Secret, SignatureMethod};
+
+use crate::Error;
+use crate::container::app_context;
+use crate::crypto::{DataKey, digest, encode_hex};
+use crate::manifest::AppManifest;
+use crate::store::{AccessTokenRow, RequestTokenRow, Store};
+
+/// The provider's view of the container's storage.
+#[derive(Debug, Clone)]
+pub(crate) struct SqlProviderStore {
+    pub(crate) store: Arc<Store>,
+    pub(crate) key: DataKey,
+}
+
+impl ConsumerStore for SqlProviderStore {
+    fn consumer(&self, key: &str) -> Result<Option<ConsumerRecord>, StoreError> {
+        let Some(app) = self.store.app(key).map_err(se)? else {
+            return Ok(None);
+        };
+        let manifest = AppManifest::parse(&app.manifest).map_err(se)?;
+        let secret = self
+            .key
+            .open(&app_context(&app.id), &app.secret_sealed)
+            .map_err(se)?;
+        Ok(Some(ConsumerRecord {
+            key: app.id,
+            secret: Secret::new(secret.expose()),
+            signature_methods: vec![SignatureMethod::HmacSha1],
+            callback: manifest.oauth_callback,
+        }))
+    }
+}
+
+impl RequestTokenStore for SqlProviderStore {
+    fn insert_request_token(&self, r: &RequestTokenRecord) -> Result<(), StoreError> {
+        let hash = digest(&r.token);
+        let row = RequestTokenRow {
+            consumer_key: r.consumer_key.clone(),
+            secret_sealed: self
+                .key
+                .seal(&rt_context(&hash), r.secret.expose())
+                .map_err(se)?,
+            callback: r.callback.clone(),
+            attributes: attrs_to_json(&r.attributes)?,
+            expires_at: to_i64(r.expires_at),
+            authorization: None,
+            failed_attempts: 0,
+        };
+        self.store.insert_request_token(&hash, &row).map_err(se)
+    }
+
+    fn request_token(&self, token: &str) -> Result<Option<RequestTokenRecord>, StoreError> {
+        let hash = digest(token);
+        match self.store.request_token(&hash).map_err(se)? {
+            None => Ok(None),
+            Some(row) => self.request_record(token, &hash, row).map(Some),
+        }
+    }
+
+    fn authorize_request_token(
+        &self,
+        token: &str,
+        a: &AuthorizationRecord,
+    ) -> Result<bool, StoreError> {
+        self.store
+            .authorize_request_token(
+                &digest(token),
+                &a.user_id,
+                &encode_hex(&a.verifier_hash),
+                &attrs_to_json(&a.attributes)?,
+            )
+            .map_err(se)
+    }
+
+    fn consume_request_token_with_verifier(
+        &self,
+        token: &str,
+        verifier_hash: &[u8; 32],
+    ) -> Result<Option<RequestTokenRecord>, StoreError> {
+        let hash = digest(token);
+        match self
+            .store
+            .consume_request_token(&hash, &encode_hex(verifier_hash))
+            .map_err(se)?
+        {
+            None => Ok(None),
+            Some(row) => self.request_record(token, &hash, row).map(Some),
+        }
+    }
+
+    fn record_verifier_failure(&self, token: &str, max_attempts: u32) -> Result<u32, StoreError> {
+        let n = self
+            .store
+            .record_verifier_failure(&digest(token), i64::from(max_attempts))
+            .map_err(se)?;
+        Ok(u32::try_from(n).unwrap_or(u32::MAX))
+    }
+
+    fn delete_request_token(&self, token: &str) -> Result<bool, StoreError> {
+        self.store.delete_request_token(&digest(token)).map_err(se)
+    }
+
+    fn purge_request_tokens(&self, now: u64) -> Result<(), StoreError> {
+        self.store.purge_request_tokens(to_i64(now)).map_err(se)
+    }
+}
+
+impl AccessTokenStore for SqlProviderStore {
+    fn insert_access_token(&self, r: &AccessTokenRecord) -> Result<(), StoreError> {
+        let hash = digest(&r.token);
+        let row = AccessTokenRow {
+            consumer_key: r.consumer_key.clone(),
+            secret_sealed: self
+                .key
+                .seal(&at_context(&hash), r.secret.expose())
+                .map_err(se)?,
+            user_id: r.user_id.clone(),
+            attributes: attrs_to_json(&r.attributes)?,
+            issued_at: to_i64(r.issued_at),
+            expires_at: r.expires_at.map(to_i64),
+        };
+        self.store.insert_access_token(&hash, &row).map_err(se)
+    }
+
+    fn access_token(&self, token: &str) -> Result<Option<AccessTokenRecord>, StoreError> {
+        let hash = digest(token);
+        let Some(row) = self.store.access_token(&hash).map_err(se)? else {
+            return Ok(None);
+        };
+        let secret = self
+            .key
+            .open(&at_context(&hash), &row.secret_sealed)
+            .map_err(se)?;
+        Ok(Some(AccessTokenRecord {
+            token: token.to_owned(),
+            secret: Secret::new(secret.expose()),
+            consumer_key: row.consumer_key,
+            user_id: row.user_id,
+            attributes: attrs_from_json(&row.attributes)?,
+            issued_at: to_u64(row.issued_at),
+            expires_at: row.expires_at.map(to_u64),
+        }))
+    }
+
+    fn revoke_access_token(&self, token: &str) -> Result<bool, StoreError> {
+        self.store.revoke_access_token(&digest(token)).map_err(se)
+    }
+}
+
+impl NonceStore for SqlProviderStore {
+    fn insert_nonce_if_absent(
+        &self,
+        key: &NonceKey,
+        _now: u64,
+        expires_at: u64,
+    ) -> Result<bool, StoreError> {
+        let token = key.token.as_deref().map(digest).unwrap_or_default();
+        self.store
+            .insert_nonce(
+                &key.consumer_key,
+                &token,
+                to_i64(key.timestamp),
+                &key.nonce,
+                to_i64(expires_at),
+            )
+            .map_err(se)
+    }
+
+    fn purge_nonces(&self, now: u64) -> Result<(), StoreError> {
+        self.store.purge_nonces(to_i64(now)).map_err(se)
+    }
+}
+
+impl SqlProviderStore {
+    fn request_record(
+        &self,
+        token: &str,
+        hash: &str,
+        row: RequestTokenRow,
+    ) -> Result<RequestTokenRecord, StoreError> {
+        let secret = self
+            .key
+            .open(&rt_context(hash), &row.secret_sealed)
+            .map_err(se)?;
+        let authorization = match row.authorization {
+            None => None,
+            Some((user_id, verifier_hex, attrs)) => Some(AuthorizationRecord {
+                user_id,
+                verifier_hash: decode_digest(&verifier_hex)?,
+                attributes: attrs_from_json(&attrs)?,
+            }),
+        };
+        Ok(RequestTokenRecord {
+            token: token.to_owned(),
+            secret: Secret::new(secret.expose()),
+            consumer_key: row.consumer_key,
+            callback: row.callback,
+            attributes: attrs_from_json(&row.attributes)?,
+            expires_at: to_u64(row.expires_at),
+            authorization,
+            failed_verifier_attempts: u32::try_from(row.failed_attempts).unwrap_or(u32::MAX),
+        })
+    }
+}
+
+fn se(e: impl std::fmt::Display) -> StoreError {
+    StoreError::new(e)
+}
+
+fn rt_context(hash: &str) -> String {
+    format!("request_token:{hash}")
+}
+
+fn at_context(hash: &str) -> String {
+    format!("access_token:{hash}")
+}
+
+fn attrs_to_json(a: &Attributes) -> Result<String, StoreError> {
+    serde_json::to_string(a).map_err(se)
+}
+
+fn attrs_from_json(s: &str) -> Result<Attributes, StoreError> {
+    serde_json::from_str(s).map_err(se)
+}
+
+fn decode_digest(hex: &str) -> Result<[u8; 32], StoreError> {
+    let mut out = [0u8; 32];
+    if hex.len() != 64 {
+        return Err(se(Error::Storage("bad verifier digest".into())));
+    }
+    for (i, b) in out.iter_mut().enumerate() {
+        *b = u8::from_str_radix(hex.get(2 * i..2 * i + 2).unwrap_or("zz"), 16)
+            .map_err(|_| se(Error::Storage("bad verifier digest".into())))?;
+    }
+    Ok(out)
+}
+
+fn to_i64(v: u64) -> i64 {
+    i64::try_from(v).unwrap_or(i64::MAX)
+}
+
+fn to_u64(v: i64) -> u64 {
+    u64::try_from(v).unwrap_or(0)
+}

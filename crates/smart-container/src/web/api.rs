@@ -1,0 +1,429 @@
+//! The REST API: the container manifest, the ontology, app manifests, every
+//! record call, the scratchpad and users. Record data is `application/rdf+xml`;
+//! a token reads only its own record (403 otherwise).
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use oauth1_dance::Authenticated;
+use serde_json::{Value, json};
+
+use super::oauth::{authenticate, with_consumer};
+use super::{AppError, AppState};
+use crate::model::{COLLECTIONS, DEMOGRAPHICS_TYPE, Demographics, collection};
+use crate::rdf::{self, Summary, shim};
+use crate::store::ListQuery;
+
+const RDF_XML: &str = "application/rdf+xml";
+
+/// The largest `limit` a collection call accepts.
+const MAX_LIMIT: u32 = 1000;
+
+/// GET `/manifest`: the container manifest (SMART.md).
+pub(crate) async fn container_manifest(State(state): State<AppState>) -> Json<Value> {
+    let base = state.api_base();
+    let mut capabilities = serde_json::Map::new();
+    capabilities.insert(DEMOGRAPHICS_TYPE.into(), json!({"methods": ["GET"]}));
+    for c in COLLECTIONS {
+        capabilities.insert(c.type_uri.into(), json!({"methods": ["GET"]}));
+    }
+    Json(json!({
+        "smart_version": "1.0",
+        "api_base": base,
+        "name": "SMART reference container (smart-rest)",
+        "description": "A reference SMART container with synthetic patients, for app development.",
+        "admin": "admin@localhost",
+        "launch_urls": {
+            "app_launch": format!("{base}/apps/{{{{app_id}}}}/launch"),
+            "request_token": format!("{base}/oauth/request_token"),
+            "authorize_token": format!("{base}/oauth/authorize"),
+            "exchange_token": format!("{base}/oauth/access_token"),
+        },
+        "capabilities": capabilities,
+    }))
+}
+
+/// GET `/ontology`: the types and calls we serve, as RDF/XML.
+pub(crate) async fn ontology() -> Response {
+    rdf_response(shim::ontology_document())
+}
+
+/// GET `/healthz`: 200 when the database answers.
+pub(crate) async fn healthz(State(state): State<AppState>) -> Result<Response, AppError> {
+    state
+        .blocking(|s| Ok(s.container().store.record_count()?))
+        .await?;
+    Ok((
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, "text/plain")],
+        "ok\n",
+    )
+        .into_response())
+}
+
+/// GET `/apps/manifests/`: every installed app's manifest.
+pub(crate) async fn app_manifests(State(state): State<AppState>) -> Result<Json<Value>, AppError> {
+    let apps = state.blocking(|s| Ok(s.container().store.apps()?)).await?;
+    let list = apps
+        .iter()
+        .map(|a| serde_json::from_str(&a.manifest).map_err(|e| AppError::Internal(e.to_string())))
+        .collect::<Result<Vec<Value>, _>>()?;
+    Ok(Json(Value::Array(list)))
+}
+
+/// GET `/apps/{app_id}/manifest`.
+pub(crate) async fn app_manifest(
+    State(state): State<AppState>,
+    Path(app_id): Path<String>,
+) -> Result<Response, AppError> {
+    let app = state
+        .blocking(move |s| Ok(s.container().store.app(&app_id)?))
+        .await?;
+    let Some(app) = app else {
+        return Err(AppError::Api(StatusCode::NOT_FOUND, "no such app".into()));
+    };
+    let value: Value =
+        serde_json::from_str(&app.manifest).map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(Json(value).into_response())
+}
+
+/// GET `/records/{record_id}/demographics`.
+pub(crate) async fn demographics(
+    State(state): State<AppState>,
+    Path(record_id): Path<String>,
+    req: Request,
+) -> Result<Response, AppError> {
+    let (auth, _) = protected(&state, req, Some(&record_id)).await?;
+    let base = state.api_base().to_owned();
+    let doc = state
+        .blocking(move |s| {
+            let Some(record) = s.container().store.record(&record_id)? else {
+                return Err(AppError::Api(
+                    StatusCode::NOT_FOUND,
+                    "no such record".into(),
+                ));
+            };
+            let d: Demographics = serde_json::from_str(&record.body)
+                .map_err(|e| AppError::Internal(e.to_string()))?;
+            Ok(rdf::demographics_document(&base, &record_id, &d)?)
+        })
+        .await?;
+    Ok(with_consumer(rdf_response(doc), auth.consumer_key))
+}
+
+/// GET `/records/{record_id}/{collection}`: the single-item calls
+/// (`social_history`).
+pub(crate) async fn single(
+    State(state): State<AppState>,
+    Path((record_id, name)): Path<(String, String)>,
+    req: Request,
+) -> Result<Response, AppError> {
+    let (auth, _) = protected(&state, req, Some(&record_id)).await?;
+    let Some(c) = collection(&name).filter(|c| c.single) else {
+        return Err(AppError::Api(StatusCode::NOT_FOUND, "no such call".into()));
+    };
+    let base = state.api_base().to_owned();
+    let doc = state
+        .blocking(move |s| {
+            let (_, rows) = s.container().store.items(
+                &record_id,
+                c.name,
+                &ListQuery {
+                    limit: Some(1),
+                    ..ListQuery::default()
+                },
+            )?;
+            Ok(rdf::items_document(&base, &record_id, c.name, &rows, None)?)
+        })
+        .await?;
+    Ok(with_consumer(rdf_response(doc), auth.consumer_key))
+}
+
+/// GET `/records/{record_id}/{collection}/`: a page of a collection, newest
+/// first, with `limit`/`offset`, `date_from`/`date_to` and the code filter
+/// of the collection, and an `api:ResponseSummary`.
+pub(crate) async fn list(
+    State(state): State<AppState>,
+    Path((record_id, name)): Path<(String, String)>,
+    req: Request,
+) -> Result<Response, AppError> {
+    let path = req.uri().path().to_owned();
+    let query = req.uri().query().unwrap_or("").to_owned();
+    let (auth, _) = protected(&state, req, Some(&record_id)).await?;
+    let Some(c) = collection(&name).filter(|c| !c.single) else {
+        return Err(AppError::Api(
+            StatusCode::NOT_FOUND,
+            "no such collection".into(),
+        ));
+    };
+    let q = parse_list_query(&query, c.code_filter)?;
+    let base = state.api_base().to_owned();
+    let doc = state
+        .blocking(move |s| {
+            let (total, rows) = s.container().store.items(&record_id, c.name, &q)?;
+            let returned = rows.len() as u64;
+            let next_offset = u64::from(q.offset) + returned;
+            let next_page_url = (q.limit.is_some() && next_offset < total && returned > 0)
+                .then(|| next_page(&base, &path, &query, next_offset));
+            let summary = Summary {
+                total,
+                returned,
+                next_page_url,
+            };
+            Ok(rdf::items_document(
+                &base,
+                &record_id,
+                c.name,
+                &rows,
+                Some(&summary),
+            )?)
+        })
+        .await?;
+    Ok(with_consumer(rdf_response(doc), auth.consumer_key))
+}
+
+/// GET `/records/{record_id}/{collection}/{item_id}`.
+pub(crate) async fn item(
+    State(state): State<AppState>,
+    Path((record_id, name, item_id)): Path<(String, String, String)>,
+    req: Request,
+) -> Result<Response, AppError> {
+    let (auth, _) = protected(&state, req, Some(&record_id)).await?;
+    let Some(c) = collection(&name).filter(|c| !c.single) else {
+        return Err(AppError::Api(
+            StatusCode::NOT_FOUND,
+            "no such collection".into(),
+        ));
+    };
+    let base = state.api_base().to_owned();
+    let doc = state
+        .blocking(move |s| {
+            let Some(row) = s.container().store.item(&record_id, c.name, &item_id)? else {
+                return Err(AppError::Api(StatusCode::NOT_FOUND, "no such item".into()));
+            };
+            Ok(rdf::items_document(
+                &base,
+                &record_id,
+                c.name,
+                &[row],
+                None,
+            )?)
+        })
+        .await?;
+    Ok(with_consumer(rdf_response(doc), auth.consumer_key))
+}
+
+/// GET `/records/{record_id}/apps/{app_id}/scratchpad`: the app's document
+/// for the record (an empty RDF document when none was stored).
+pub(crate) async fn scratchpad(
+    State(state): State<AppState>,
+    Path((record_id, app_id)): Path<(String, String)>,
+    req: Request,
+) -> Result<Response, AppError> {
+    let (auth, _) = protected(&state, req, Some(&record_id)).await?;
+    own_app(&auth, &app_id)?;
+    let stored = state
+        .blocking(move |s| Ok(s.container().store.scratchpad(&record_id, &app_id)?))
+        .await?;
+    let res = match stored {
+        Some((content_type, body)) => {
+            let mut res = (StatusCode::OK, body).into_response();
+            if let Ok(v) = HeaderValue::from_str(&content_type) {
+                res.headers_mut().insert(header::CONTENT_TYPE, v);
+            }
+            res
+        }
+        None => rdf_response(shim::empty_document()),
+    };
+    Ok(with_consumer(res, auth.consumer_key))
+}
+
+/// PUT `/records/{record_id}/apps/{app_id}/scratchpad`: replaces the app's
+/// document (at most the body limit); echoes it back.
+pub(crate) async fn put_scratchpad(
+    State(state): State<AppState>,
+    Path((record_id, app_id)): Path<(String, String)>,
+    req: Request,
+) -> Result<Response, AppError> {
+    let content_type = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| !v.is_empty() && v.len() <= 200)
+        .unwrap_or(RDF_XML)
+        .to_owned();
+    let (auth, body) = protected(&state, req, Some(&record_id)).await?;
+    own_app(&auth, &app_id)?;
+    let stored = body.clone();
+    let ct = content_type.clone();
+    state
+        .blocking(move |s| {
+            Ok(s.container()
+                .store
+                .put_scratchpad(&record_id, &app_id, &ct, &stored)?)
+        })
+        .await?;
+    let mut res = (StatusCode::OK, body).into_response();
+    if let Ok(v) = HeaderValue::from_str(&content_type) {
+        res.headers_mut().insert(header::CONTENT_TYPE, v);
+    }
+    Ok(with_consumer(res, auth.consumer_key))
+}
+
+/// DELETE `/records/{record_id}/apps/{app_id}/scratchpad`.
+pub(crate) async fn delete_scratchpad(
+    State(state): State<AppState>,
+    Path((record_id, app_id)): Path<(String, String)>,
+    req: Request,
+) -> Result<Response, AppError> {
+    let (auth, _) = protected(&state, req, Some(&record_id)).await?;
+    own_app(&auth, &app_id)?;
+    state
+        .blocking(move |s| Ok(s.container().store.delete_scratchpad(&record_id, &app_id)?))
+        .await?;
+    Ok(with_consumer(
+        rdf_response(shim::empty_document()),
+        auth.consumer_key,
+    ))
+}
+
+/// GET `/users/{user_id}`: the token's own user (403 for another one).
+pub(crate) async fn user(
+    State(state): State<AppState>,
+    Path(user_id): Path<String>,
+    req: Request,
+) -> Result<Response, AppError> {
+    let (auth, _) = protected(&state, req, None).await?;
+    if !bool::from(subtle::ConstantTimeEq::ct_eq(
+        auth.user_id.as_bytes(),
+        user_id.as_bytes(),
+    )) {
+        return Err(AppError::Api(
+            StatusCode::FORBIDDEN,
+            "a token reads only its own user".into(),
+        ));
+    }
+    let base = state.api_base().to_owned();
+    let doc = state
+        .blocking(move |s| {
+            let Some(u) = s.container().store.user(&user_id)? else {
+                return Err(AppError::Api(StatusCode::NOT_FOUND, "no such user".into()));
+            };
+            Ok(shim::user_document(
+                &base,
+                &u.id,
+                &u.given_name,
+                &u.family_name,
+            ))
+        })
+        .await?;
+    Ok(with_consumer(rdf_response(doc), auth.consumer_key))
+}
+
+/// Authenticates a protected call and, when `record_id` is given, checks
+/// that the token is bound to it (403 otherwise).
+async fn protected(
+    state: &AppState,
+    req: Request,
+    record_id: Option<&str>,
+) -> Result<(Authenticated, Bytes), AppError> {
+    let (auth, body) = authenticate(state, req).await?;
+    if let Some(rid) = record_id {
+        auth.require_attribute("record_id", rid).map_err(|_| {
+            AppError::Api(
+                StatusCode::FORBIDDEN,
+                "this token is bound to another record".into(),
+            )
+        })?;
+    }
+    Ok((auth, body))
+}
+
+fn own_app(auth: &Authenticated, app_id: &str) -> Result<(), AppError> {
+    if bool::from(subtle::ConstantTimeEq::ct_eq(
+        auth.consumer_key.as_bytes(),
+        app_id.as_bytes(),
+    )) {
+        Ok(())
+    } else {
+        Err(AppError::Api(
+            StatusCode::FORBIDDEN,
+            "an app reads only its own scratchpad".into(),
+        ))
+    }
+}
+
+fn rdf_response(doc: String) -> Response {
+    (StatusCode::OK, [(header::CONTENT_TYPE, RDF_XML)], doc).into_response()
+}
+
+/// Parses the paging and filter parameters; a repeated or malformed one is 400.
+pub(crate) fn parse_list_query(
+    query: &str,
+    code_filter: Option<&str>,
+) -> Result<ListQuery, AppError> {
+    let bad = |m: String| AppError::Api(StatusCode::BAD_REQUEST, m);
+    let mut q = ListQuery::default();
+    let mut seen = std::collections::HashSet::new();
+    for (k, v) in url::form_urlencoded::parse(query.as_bytes()) {
+        let known = matches!(k.as_ref(), "limit" | "offset" | "date_from" | "date_to")
+            || Some(k.as_ref()) == code_filter;
+        if known && !seen.insert(k.to_string()) {
+            return Err(bad(format!("{k} given twice")));
+        }
+        match k.as_ref() {
+            "limit" => {
+                let n: u32 = v
+                    .parse()
+                    .map_err(|_| bad(format!("limit must be a number from 1 to {MAX_LIMIT}")))?;
+                if n == 0 || n > MAX_LIMIT {
+                    return Err(bad(format!("limit must be a number from 1 to {MAX_LIMIT}")));
+                }
+                q.limit = Some(n);
+            }
+            "offset" => {
+                q.offset = v
+                    .parse()
+                    .map_err(|_| bad("offset must be a non-negative number".into()))?
+            }
+            "date_from" => {
+                q.date_from =
+                    Some(parse_date(&v).ok_or_else(|| bad("date_from must be YYYY-MM-DD".into()))?)
+            }
+            "date_to" => {
+                q.date_to =
+                    Some(parse_date(&v).ok_or_else(|| bad("date_to must be YYYY-MM-DD".into()))?)
+            }
+            name if Some(name) == code_filter => {
+                let codes: Vec<String> = v.split('|').map(str::trim).map(str::to_owned).collect();
+                if codes.len() > 100 || codes.iter().any(|c| c.is_empty() || c.len() > 64) {
+                    return Err(bad(format!("{name} takes up to 100 codes joined with `|`")));
+                }
+                q.codes = codes;
+            }
+            _ => {}
+        }
+    }
+    Ok(q)
+}
+
+/// A `YYYY-MM-DD` date, or the date of an ISO date-time.
+fn parse_date(v: &str) -> Option<String> {
+    let d = v.get(..10)?;
+    chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()?;
+    (v.len() == 10 || v[10..].starts_with('T')).then(|| d.to_owned())
+}
+
+/// The URL of the next page: the same call with `offset` moved on.
+fn next_page(base: &str, path: &str, query: &str, offset: u64) -> String {
+    let mut ser = url::form_urlencoded::Serializer::new(String::new());
+    for (k, v) in url::form_urlencoded::parse(query.as_bytes()) {
+        if k != "offset" {
+            ser.append_pair(&k, &v);
+        }
+    }
+    ser.append_pair("offset", &offset.to_string());
+    format!("{base}{path}?{}", ser.finish())
+}

@@ -1,0 +1,311 @@
+//! The OAuth endpoints and the glue to the `oauth1-dance` provider: the
+//! protocol rules (signatures, timestamps, nonces, verifiers, single use)
+//! live in the provider; this module turns HTTP into provider calls, on the
+//! blocking pool since the provider's stores are synchronous.
+
+use std::sync::Arc;
+
+use axum::body::{Body, Bytes};
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use oauth1_dance::{Authenticated, AuthorizationGrant, Provider, ProviderConfig, ProviderRequest};
+use rand::RngCore as _;
+use rand::rngs::OsRng;
+
+use super::pages::append_query;
+use super::{AppError, AppState, BODY_LIMIT, ConsumerKey};
+use crate::Container;
+use crate::oauth_store::SqlProviderStore;
+use crate::store::now;
+
+/// Access tokens live an hour, as in the original container.
+pub(crate) const ACCESS_TOKEN_TTL_SECS: u64 = 3600;
+
+/// The provider over the container's store.
+#[derive(Clone)]
+pub(crate) struct ProviderHandle(Arc<Provider<SqlProviderStore>>);
+
+impl std::fmt::Debug for ProviderHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl ProviderHandle {
+    pub(crate) fn new(container: &Container) -> Self {
+        let mut config = ProviderConfig::new("SMART container");
+        config.access_token_ttl = Some(ACCESS_TOKEN_TTL_SECS);
+        config.required_request_parameters = vec!["smart_record_id".into()];
+        config.max_body_len = BODY_LIMIT;
+        let store = SqlProviderStore {
+            store: container.store.clone(),
+            key: container.key.clone(),
+        };
+        Self(Arc::new(Provider::new(config, store)))
+    }
+}
+
+impl ProviderHandle {
+    /// Drops expired request tokens and nonces.
+    pub(crate) fn purge(&self, now: u64) -> Result<(), oauth1_dance::Error> {
+        self.0.purge_expired(now)
+    }
+}
+
+/// POST `/oauth/request_token`: temporary credentials bound to the record
+/// named by `smart_record_id` in the signed form body (400 without it).
+pub(crate) async fn request_token(
+    State(state): State<AppState>,
+    req: Request,
+) -> Result<Response, AppError> {
+    let req = read_request(req).await?;
+    let issued = state
+        .blocking(move |s| {
+            let pr = ProviderRequest::from_http(&req, s.api_base()).map_err(AppError::OAuth)?;
+            let issued = s
+                .inner
+                .provider
+                .0
+                .issue_temporary_credentials(unix_now(), &pr, &mut os_random)
+                .map_err(AppError::OAuth)?;
+            let record_id = issued
+                .attributes
+                .get("smart_record_id")
+                .cloned()
+                .unwrap_or_default();
+            if s.container().store.record(&record_id)?.is_none() {
+                let _ = s.inner.provider.0.deny(&issued.token);
+                return Err(AppError::Api(
+                    StatusCode::BAD_REQUEST,
+                    "unknown smart_record_id".into(),
+                ));
+            }
+            Ok(issued)
+        })
+        .await?;
+    let consumer = issued.consumer_key.clone();
+    Ok(with_consumer(
+        issued.into_http_response().map(Body::from).into_response(),
+        consumer,
+    ))
+}
+
+/// POST `/oauth/access_token`: token credentials for an approved request
+/// token and its verifier; the reply carries `record_id` and `user_id`.
+pub(crate) async fn access_token(
+    State(state): State<AppState>,
+    req: Request,
+) -> Result<Response, AppError> {
+    let req = read_request(req).await?;
+    let issued = state
+        .blocking(move |s| {
+            let pr = ProviderRequest::from_http(&req, s.api_base()).map_err(AppError::OAuth)?;
+            s.inner
+                .provider
+                .0
+                .issue_token_credentials(unix_now(), &pr, &mut os_random)
+                .map_err(AppError::OAuth)
+        })
+        .await?;
+    let consumer = issued.consumer_key.clone();
+    Ok(with_consumer(
+        issued.into_http_response().map(Body::from).into_response(),
+        consumer,
+    ))
+}
+
+/// What the authorize page shows.
+#[derive(Debug, Clone)]
+pub(crate) struct Pending {
+    pub(crate) consumer_key: String,
+    pub(crate) app_name: String,
+    pub(crate) record_id: String,
+    pub(crate) patient: String,
+}
+
+/// The pending request token behind the authorize page.
+pub(crate) async fn pending(state: &AppState, token: &str) -> Result<Pending, AppError> {
+    let token = token.to_owned();
+    state
+        .blocking(move |s| {
+            let p = s
+                .inner
+                .provider
+                .0
+                .pending_authorization(unix_now(), &token)
+                .map_err(page_error)?;
+            let record_id = p
+                .attributes
+                .get("smart_record_id")
+                .cloned()
+                .unwrap_or_default();
+            let app = s.container().app(&p.consumer_key)?;
+            let record = s.container().store.record(&record_id)?;
+            let (Some((manifest, _)), Some(record)) = (app, record) else {
+                return Err(AppError::Page(
+                    StatusCode::BAD_REQUEST,
+                    "This request is no longer valid.".into(),
+                ));
+            };
+            Ok(Pending {
+                consumer_key: p.consumer_key,
+                app_name: manifest.name,
+                patient: format!("{} {}", record.given_name, record.family_name),
+                record_id,
+            })
+        })
+        .await
+}
+
+/// Approves a request token for `user_id`; returns where to send the
+/// browser (the manifest's callback with `oauth_token` and `oauth_verifier`).
+pub(crate) async fn approve(
+    state: &AppState,
+    token: &str,
+    user_id: &str,
+) -> Result<String, AppError> {
+    let (token, user_id) = (token.to_owned(), user_id.to_owned());
+    state
+        .blocking(move |s| {
+            let p = s.inner.provider.0.pending_authorization(unix_now(), &token).map_err(page_error)?;
+            let record_id = p.attributes.get("smart_record_id").cloned().unwrap_or_default();
+            let attributes = [("record_id".to_owned(), record_id), ("user_id".to_owned(), user_id.clone())]
+                .into_iter()
+                .collect();
+            match s
+                .inner
+                .provider
+                .0
+                .authorize(unix_now(), &token, &user_id, attributes, &mut os_random)
+                .map_err(page_error)?
+            {
+                AuthorizationGrant::Redirect { location } => Ok(location),
+                AuthorizationGrant::OutOfBand { .. } => Err(AppError::Page(
+                    StatusCode::BAD_REQUEST,
+                    "This app has no oauth_callback in its manifest; the container cannot send you back to it.".into(),
+                )),
+            }
+        })
+        .await
+}
+
+/// Denies a request token; returns the manifest's callback with
+/// `oauth_token` and `oauth_problem=user_refused`.
+pub(crate) async fn deny(state: &AppState, token: &str) -> Result<String, AppError> {
+    let token = token.to_owned();
+    state
+        .blocking(move |s| {
+            let p = s
+                .inner
+                .provider
+                .0
+                .pending_authorization(unix_now(), &token)
+                .map_err(page_error)?;
+            s.inner.provider.0.deny(&token).map_err(page_error)?;
+            let callback = s
+                .container()
+                .app(&p.consumer_key)?
+                .and_then(|(m, _)| m.oauth_callback);
+            match callback.and_then(|c| {
+                append_query(
+                    &c,
+                    &[("oauth_token", &token), ("oauth_problem", "user_refused")],
+                )
+            }) {
+                Some(target) => Ok(target),
+                None => Err(AppError::Page(
+                    StatusCode::OK,
+                    "You denied the app access to the record.".into(),
+                )),
+            }
+        })
+        .await
+}
+
+/// Authenticates a protected request with the provider. The base string
+/// uses the configured public URL, never the `Host` header.
+pub(crate) async fn authenticate(
+    state: &AppState,
+    req: Request,
+) -> Result<(Authenticated, Bytes), AppError> {
+    let req = read_request(req).await?;
+    state
+        .blocking(move |s| {
+            let pr = ProviderRequest::from_http(&req, s.api_base()).map_err(AppError::OAuth)?;
+            let auth = s
+                .inner
+                .provider
+                .0
+                .authenticate(unix_now(), &pr)
+                .map_err(AppError::OAuth)?;
+            Ok((auth, req.into_body()))
+        })
+        .await
+}
+
+/// The response for a provider error: its status, its short message, and
+/// `WWW-Authenticate` for a 401.
+pub(crate) fn error_response(e: &oauth1_dance::Error) -> Response {
+    let status = StatusCode::from_u16(e.http_status()).unwrap_or(StatusCode::BAD_REQUEST);
+    if status.is_server_error() {
+        tracing::error!(error = %e, "oauth provider failure");
+    }
+    let body = if status.is_server_error() {
+        "internal error".to_owned()
+    } else {
+        e.to_string()
+    };
+    let mut res = (
+        status,
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        body,
+    )
+        .into_response();
+    if let Some(v) = e
+        .www_authenticate("SMART container")
+        .and_then(|v| HeaderValue::from_str(&v).ok())
+    {
+        res.headers_mut().insert(header::WWW_AUTHENTICATE, v);
+    }
+    res
+}
+
+/// Tags a response with the consumer key for the request log.
+pub(crate) fn with_consumer(mut res: Response, consumer: String) -> Response {
+    res.extensions_mut().insert(ConsumerKey(consumer));
+    res
+}
+
+fn page_error(e: oauth1_dance::Error) -> AppError {
+    let status = StatusCode::from_u16(e.http_status()).unwrap_or(StatusCode::BAD_REQUEST);
+    if status.is_server_error() {
+        return AppError::OAuth(e);
+    }
+    let msg = match e {
+        oauth1_dance::Error::AlreadyAuthorized => {
+            "This request was already decided. Start again from the app."
+        }
+        _ => "This authorization request is unknown or has expired. Start again from the app.",
+    };
+    AppError::Page(status, msg.into())
+}
+
+async fn read_request(req: Request) -> Result<http::Request<Bytes>, AppError> {
+    let (parts, body) = req.into_parts();
+    let bytes = axum::body::to_bytes(body, BODY_LIMIT).await.map_err(|_| {
+        AppError::Api(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "request body too large".into(),
+        )
+    })?;
+    Ok(http::Request::from_parts(parts, bytes))
+}
+
+fn os_random(buf: &mut [u8]) {
+    OsRng.fill_bytes(buf);
+}
+
+fn unix_now() -> u64 {
+    u64::try_from(now()).unwrap_or(0)
+}

@@ -1,0 +1,408 @@
+//! The container's browser pages: login, logout, the record picker of the
+//! launch flow and the authorize page. Server-rendered with maud, no
+//! JavaScript. Form field names are an interface (scripts post them):
+//! login `username`, `password`, `return_url`; authorize `oauth_token`,
+//! `csrf_token` and the button `decision` = `approve` | `deny`.
+
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use maud::{DOCTYPE, Markup, html};
+use serde::Deserialize;
+
+use super::session;
+use super::{AppError, AppState, oauth, page_security_headers};
+use crate::crypto::verify_password;
+
+/// Renders an error page.
+pub(crate) fn error_page(status: StatusCode, message: &str) -> Response {
+    let title = status.canonical_reason().unwrap_or("Error");
+    page(
+        status,
+        title,
+        html! {
+            h1 { (status.as_u16()) " " (title) }
+            p { (message) }
+            p { a href="/" { "Home" } }
+        },
+    )
+}
+
+/// GET `/`: who is logged in, and the installed apps.
+pub(crate) async fn home(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    let user = session::current(&state, &headers).await?;
+    let apps = state.blocking(|s| Ok(s.container().list_apps()?)).await?;
+    Ok(page(
+        StatusCode::OK,
+        "SMART container",
+        html! {
+            h1 { "SMART container" }
+            @if state.inner.dev { p.error { "Development mode: weak app secrets are accepted and the user demo/demo may exist." } }
+            @match &user {
+                Some(u) => p { "Logged in as " b { (u.user_id) } ". " a href="/logout" { "Log out" } },
+                None => p { a href="/login" { "Log in" } },
+            }
+            h2 { "Apps" }
+            @if apps.is_empty() { p { "No app installed. Use " code { "smart-container load-app" } "." } }
+            ul { @for a in &apps { li { a href={ "/apps/" (a.id) "/launch" } { (a.name) } " " small { "(" (a.id) ")" } } } }
+            p { small { "API base: " code { (state.api_base()) } " · " a href="/manifest" { "manifest" } } }
+        },
+    ))
+}
+
+/// Query of the login page.
+#[derive(Debug, Deserialize)]
+pub(crate) struct LoginQuery {
+    return_url: Option<String>,
+}
+
+/// GET `/login`.
+pub(crate) async fn login_form(Query(q): Query<LoginQuery>) -> Response {
+    login_page(StatusCode::OK, q.return_url.as_deref().unwrap_or("/"), None)
+}
+
+/// The login form.
+#[derive(Deserialize)]
+pub(crate) struct LoginForm {
+    username: String,
+    password: String,
+    return_url: Option<String>,
+}
+
+impl std::fmt::Debug for LoginForm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LoginForm")
+            .field("username", &self.username)
+            .finish_non_exhaustive()
+    }
+}
+
+/// POST `/login`: checks the password (argon2; unknown users take the same
+/// path against a dummy hash), starts a fresh session and goes back to
+/// `return_url` (a local path only).
+pub(crate) async fn login(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(form): Form<LoginForm>,
+) -> Result<Response, AppError> {
+    let return_url = safe_return_url(form.return_url.as_deref());
+    let username = form.username.clone();
+    let password = form.password;
+    let ok = state
+        .blocking(move |s| {
+            let user = s.container().store.user(&username)?;
+            let hash = user
+                .as_ref()
+                .map_or(s.dummy_password_hash(), |u| u.password_hash.as_str());
+            Ok(verify_password(&password, hash) && user.is_some())
+        })
+        .await?;
+    if !ok {
+        return Ok(login_page(
+            StatusCode::UNAUTHORIZED,
+            &return_url,
+            Some("Wrong user name or password."),
+        ));
+    }
+    let old = session::current(&state, &headers).await?;
+    session::end(&state, old).await?;
+    let cookie = session::start(&state, form.username).await?;
+    let mut res = see_other(&return_url);
+    if let Ok(v) = HeaderValue::from_str(&cookie) {
+        res.headers_mut().insert(header::SET_COOKIE, v);
+    }
+    Ok(res)
+}
+
+/// GET `/logout`: a button (logging out is a POST).
+pub(crate) async fn logout_form() -> Response {
+    page(
+        StatusCode::OK,
+        "Log out",
+        html! {
+            h1 { "Log out" }
+            form method="post" action="/logout" { button type="submit" { "Log out" } }
+        },
+    )
+}
+
+/// POST `/logout`.
+pub(crate) async fn logout(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    let current = session::current(&state, &headers).await?;
+    let cookie = session::end(&state, current).await?;
+    let mut res = see_other("/login");
+    if let Ok(v) = HeaderValue::from_str(&cookie) {
+        res.headers_mut().insert(header::SET_COOKIE, v);
+    }
+    Ok(res)
+}
+
+/// Query of the launch page.
+#[derive(Debug, Deserialize)]
+pub(crate) struct LaunchQuery {
+    record_id: Option<String>,
+}
+
+/// GET `/apps/{app_id}/launch`: login, then the record picker, then a
+/// redirect to the app's `index?record_id=..&api_base=..`.
+pub(crate) async fn launch(
+    State(state): State<AppState>,
+    Path(app_id): Path<String>,
+    Query(q): Query<LaunchQuery>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    let lookup = app_id.clone();
+    let Some((manifest, _)) = state
+        .blocking(move |s| Ok(s.container().app(&lookup)?))
+        .await?
+    else {
+        return Err(AppError::Page(
+            StatusCode::NOT_FOUND,
+            format!("No app `{app_id}` is installed."),
+        ));
+    };
+    let Some(user) = session::current(&state, &headers).await? else {
+        let here = format!("/apps/{}/launch", urlencode(&app_id));
+        return Ok(see_other(&format!(
+            "/login?return_url={}",
+            urlencode(&here)
+        )));
+    };
+    let Some(index) = manifest.index.clone() else {
+        return Err(AppError::Page(
+            StatusCode::BAD_REQUEST,
+            format!("The app `{}` has no index page to launch.", manifest.name),
+        ));
+    };
+    match q.record_id {
+        Some(record_id) => {
+            let rid = record_id.clone();
+            if state
+                .blocking(move |s| Ok(s.container().store.record(&rid)?))
+                .await?
+                .is_none()
+            {
+                return Err(AppError::Page(
+                    StatusCode::NOT_FOUND,
+                    "No such record.".into(),
+                ));
+            }
+            let target = append_query(
+                &index,
+                &[("record_id", &record_id), ("api_base", state.api_base())],
+            )
+            .ok_or_else(|| AppError::Internal("the app index is not a URL".into()))?;
+            Ok(see_other(&target))
+        }
+        None => {
+            let records = state
+                .blocking(|s| Ok(s.container().store.records()?))
+                .await?;
+            Ok(page(
+                StatusCode::OK,
+                "Choose a record",
+                html! {
+                    h1 { "Launch " (manifest.name) }
+                    p { "Logged in as " b { (user.user_id) } ". Choose the patient record to open:" }
+                    table {
+                        tr { th { "Patient" } th { "Born" } th { "Record" } }
+                        @for r in &records {
+                            tr {
+                                td { a href={ "/apps/" (urlencode(&app_id)) "/launch?record_id=" (urlencode(&r.id)) } { (r.family_name) ", " (r.given_name) } }
+                                td { (r.birthday) }
+                                td { code { (r.id) } }
+                            }
+                        }
+                    }
+                },
+            ))
+        }
+    }
+}
+
+/// Query of the authorize page.
+#[derive(Debug, Deserialize)]
+pub(crate) struct AuthorizeQuery {
+    oauth_token: Option<String>,
+}
+
+/// GET `/oauth/authorize?oauth_token=..`: names the app and the record and
+/// asks the logged-in user to approve or deny. Always asks (no silent
+/// re-approval).
+pub(crate) async fn authorize_form(
+    State(state): State<AppState>,
+    Query(q): Query<AuthorizeQuery>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    let Some(token) = q.oauth_token.filter(|t| !t.is_empty()) else {
+        return Err(AppError::Page(
+            StatusCode::BAD_REQUEST,
+            "The request lacks oauth_token.".into(),
+        ));
+    };
+    let Some(user) = session::current(&state, &headers).await? else {
+        let here = format!("/oauth/authorize?oauth_token={}", urlencode(&token));
+        return Ok(see_other(&format!(
+            "/login?return_url={}",
+            urlencode(&here)
+        )));
+    };
+    let pending = oauth::pending(&state, &token).await?;
+    let csrf = user.csrf_token(&token);
+    Ok(page(
+        StatusCode::OK,
+        "Authorize",
+        html! {
+            h1 { "Authorize " (pending.app_name) "?" }
+            p { "The app " b { (pending.app_name) } " " small { "(" (pending.consumer_key) ")" } " asks to read the record of" }
+            p.record { b { (pending.patient) } " " small { "(record " code { (pending.record_id) } ")" } }
+            p { "You are logged in as " b { (user.user_id) } "." }
+            form method="post" action="/oauth/authorize" {
+                input type="hidden" name="oauth_token" value=(token);
+                input type="hidden" name="csrf_token" value=(csrf);
+                button type="submit" name="decision" value="approve" { "Approve" }
+                " "
+                button.deny type="submit" name="decision" value="deny" { "Deny" }
+            }
+        },
+    ))
+}
+
+/// The authorize form.
+#[derive(Debug, Deserialize)]
+pub(crate) struct AuthorizeForm {
+    oauth_token: String,
+    csrf_token: String,
+    decision: String,
+}
+
+/// POST `/oauth/authorize`: checks the session and the CSRF token (bound to
+/// the session and the request token, compared in constant time), then
+/// approves (redirect to the manifest's callback with `oauth_token` and
+/// `oauth_verifier`) or denies (redirect to the callback with `oauth_token`
+/// and `oauth_problem=user_refused`, the OAuth problem-reporting convention;
+/// the request token is deleted).
+pub(crate) async fn authorize(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(form): Form<AuthorizeForm>,
+) -> Result<Response, AppError> {
+    let Some(user) = session::current(&state, &headers).await? else {
+        return Err(AppError::Page(
+            StatusCode::UNAUTHORIZED,
+            "Please log in again, then reopen the app.".into(),
+        ));
+    };
+    if !user.check_csrf(&form.oauth_token, &form.csrf_token) {
+        return Err(AppError::Page(
+            StatusCode::FORBIDDEN,
+            "This form has expired or was not sent by this page.".into(),
+        ));
+    }
+    let target = match form.decision.as_str() {
+        "approve" => oauth::approve(&state, &form.oauth_token, &user.user_id).await?,
+        "deny" => oauth::deny(&state, &form.oauth_token).await?,
+        _ => {
+            return Err(AppError::Page(
+                StatusCode::BAD_REQUEST,
+                "Unknown decision.".into(),
+            ));
+        }
+    };
+    Ok(see_other(&target))
+}
+
+/// A 303 to `location`, with the page headers (no referrer leaks).
+pub(crate) fn see_other(location: &str) -> Response {
+    let mut res = StatusCode::SEE_OTHER.into_response();
+    if let Ok(v) = HeaderValue::from_str(location) {
+        res.headers_mut().insert(header::LOCATION, v);
+    }
+    page_security_headers(&mut res);
+    res
+}
+
+/// Appends parameters to a URL's existing query.
+pub(crate) fn append_query(base: &str, params: &[(&str, &str)]) -> Option<String> {
+    let mut url = url::Url::parse(base).ok()?;
+    {
+        let mut q = url.query_pairs_mut();
+        for (k, v) in params {
+            q.append_pair(k, v);
+        }
+    }
+    Some(url.into())
+}
+
+/// Percent-encodes a value for a URL query or path segment (`@`, common in
+/// app ids, stays readable).
+pub(crate) fn urlencode(value: &str) -> String {
+    url::form_urlencoded::byte_serialize(value.as_bytes())
+        .collect::<String>()
+        .replace("%40", "@")
+}
+
+fn login_page(status: StatusCode, return_url: &str, error: Option<&str>) -> Response {
+    let return_url = safe_return_url(Some(return_url));
+    page(
+        status,
+        "Log in",
+        html! {
+            h1 { "Log in" }
+            @if let Some(e) = error { p.error { (e) } }
+            form method="post" action="/login" {
+                label { "User name" input type="text" name="username" autocomplete="username" required; }
+                label { "Password" input type="password" name="password" autocomplete="current-password" required; }
+                input type="hidden" name="return_url" value=(return_url);
+                button type="submit" { "Log in" }
+            }
+        },
+    )
+}
+
+/// A local path to return to after login; anything else becomes `/`.
+fn safe_return_url(url: Option<&str>) -> String {
+    match url {
+        Some(u)
+            if u.starts_with('/')
+                && !u.starts_with("//")
+                && !u.contains('\\')
+                && !u.chars().any(char::is_control) =>
+        {
+            u.to_owned()
+        }
+        _ => "/".to_owned(),
+    }
+}
+
+const STYLE: &str = "body{font:16px/1.5 system-ui,sans-serif;max-width:42rem;margin:2rem auto;padding:0 1rem;color:#1d2733;background:#f7f9fb}\
+h1{font-size:1.5rem;color:#0b4f71}label{display:block;margin:.6rem 0}input[type=text],input[type=password]{display:block;width:100%;padding:.4rem;border:1px solid #b8c4cf;border-radius:4px}\
+button{padding:.45rem 1.1rem;border:0;border-radius:4px;background:#0b6fa4;color:#fff;font-size:1rem;cursor:pointer}button.deny{background:#8a2b2b}\
+table{border-collapse:collapse;width:100%}td,th{text-align:left;padding:.25rem .5rem;border-bottom:1px solid #dde3e8}\
+.error{color:#8a2b2b;font-weight:bold}.record{font-size:1.15rem}code{background:#e8edf2;padding:0 .25rem;border-radius:3px}";
+
+/// A page in the common layout, with the security headers.
+fn page(status: StatusCode, title: &str, body: Markup) -> Response {
+    let markup = html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) " · SMART container" }
+                style { (maud::PreEscaped(STYLE)) }
+            }
+            body { main { (body) } }
+        }
+    };
+    let mut res = (status, axum::response::Html(markup.into_string())).into_response();
+    page_security_headers(&mut res);
+    res
+}

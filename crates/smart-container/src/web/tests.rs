@@ -1,0 +1,15 @@
+//! In-process tests: every request goes through `tower::ServiceExt::oneshot`
+//! on the router, no socket.
+
+// Tests unwrap freely: a failed step is a failed test, and the message says which.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "tests fail loudly on any error"
+)]
+
+mod endpoints;
+mod harness;
+mod records;
+mod security;
+mod security_dance;
