@@ -1,1 +1,10 @@
-//! The workspace integration tests, one binary.
+//! The workspace integration tests, one binary, one module per area.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "tests: a failing unwrap is a failing test, with its message"
+)]
+
+mod app;
+mod cli;
+mod client;

@@ -171,7 +171,7 @@ impl Graph {
                 Ok((
                     Term::from_ox(&q.subject.into()),
                     Term::Iri(q.predicate.into_string()),
-                    Term::from_ox_owned(q.object),
+                    Term::from_ox(&q.object),
                 ))
             })
             .collect()

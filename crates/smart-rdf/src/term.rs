@@ -1,5 +1,6 @@
 //! Our own RDF term type, so that no engine type leaks into the public API.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime};
@@ -26,7 +27,7 @@ pub enum Term {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Literal {
     value: String,
-    datatype: String,
+    datatype: Cow<'static, str>,
     language: Option<String>,
 }
 
@@ -35,7 +36,7 @@ impl Literal {
     pub fn string(value: impl Into<String>) -> Self {
         Self {
             value: value.into(),
-            datatype: xsd::STRING.to_owned(),
+            datatype: Cow::Borrowed(xsd::STRING),
             language: None,
         }
     }
@@ -44,7 +45,7 @@ impl Literal {
     pub fn typed(value: impl Into<String>, datatype: impl Into<String>) -> Self {
         Self {
             value: value.into(),
-            datatype: datatype.into(),
+            datatype: intern_datatype(&datatype.into()),
             language: None,
         }
     }
@@ -179,42 +180,16 @@ impl Term {
         }
     }
 
+    /// Converts an engine term (borrowed from a query solution).
     pub(crate) fn from_ox(term: &ox::Term) -> Self {
         match term {
             ox::Term::NamedNode(n) => Self::Iri(n.as_str().to_owned()),
             ox::Term::BlankNode(b) => Self::BlankNode(b.as_str().to_owned()),
             ox::Term::Literal(l) => Self::Literal(Literal {
                 value: l.value().to_owned(),
-                datatype: l.datatype().as_str().to_owned(),
+                datatype: intern_datatype(l.datatype().as_str()),
                 language: l.language().map(str::to_owned),
             }),
-            #[allow(
-                unreachable_patterns,
-                reason = "triple terms exist only with oxigraph's rdf-12 feature"
-            )]
-            _ => Self::BlankNode(String::new()),
-        }
-    }
-
-    pub(crate) fn from_ox_owned(term: ox::Term) -> Self {
-        match term {
-            ox::Term::NamedNode(n) => Self::Iri(n.into_string()),
-            ox::Term::BlankNode(b) => Self::BlankNode(b.into_string()),
-            ox::Term::Literal(l) => {
-                let (value, datatype, language) = l.destruct();
-                let datatype = match (&language, datatype) {
-                    (Some(_), _) => {
-                        "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString".to_owned()
-                    }
-                    (None, Some(d)) => d.into_string(),
-                    (None, None) => xsd::STRING.to_owned(),
-                };
-                Self::Literal(Literal {
-                    value,
-                    datatype,
-                    language,
-                })
-            }
             #[allow(
                 unreachable_patterns,
                 reason = "triple terms exist only with oxigraph's rdf-12 feature"
@@ -262,6 +237,25 @@ impl fmt::Display for Literal {
 impl From<Literal> for Term {
     fn from(l: Literal) -> Self {
         Self::Literal(l)
+    }
+}
+
+/// The datatype IRI, without allocating for the common XSD and RDF datatypes.
+fn intern_datatype(iri: &str) -> Cow<'static, str> {
+    const COMMON: [&str; 9] = [
+        xsd::STRING,
+        xsd::INTEGER,
+        xsd::DATE,
+        xsd::DATE_TIME,
+        "http://www.w3.org/2001/XMLSchema#decimal",
+        "http://www.w3.org/2001/XMLSchema#double",
+        "http://www.w3.org/2001/XMLSchema#boolean",
+        "http://www.w3.org/2001/XMLSchema#float",
+        "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString",
+    ];
+    match COMMON.iter().find(|c| **c == iri) {
+        Some(c) => Cow::Borrowed(c),
+        None => Cow::Owned(iri.to_owned()),
     }
 }
 

@@ -296,10 +296,13 @@ fn complete_documents_with_odd_ends_are_accepted() {
     let rdf = r#"xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#""#;
     for doc in [
         format!("<rdf:RDF {rdf}/>"),
-        format!("\u{feff}<?xml version=\"1.0\"?>\n<!-- c -->\n<rdf:RDF {rdf}></rdf:RDF>\n<!-- trailing -->\n"),
+        format!(
+            "\u{feff}<?xml version=\"1.0\"?>\n<!-- c -->\n<rdf:RDF {rdf}></rdf:RDF>\n<!-- trailing -->\n"
+        ),
         format!("<!DOCTYPE rdf:RDF [<!ENTITY x \"y\">]><rdf:RDF {rdf}></rdf:RDF >"),
     ] {
-        let g = Graph::parse(doc.as_bytes(), "application/rdf+xml", None).unwrap_or_else(|e| panic!("{doc}: {e}"));
+        let g = Graph::parse(doc.as_bytes(), "application/rdf+xml", None)
+            .unwrap_or_else(|e| panic!("{doc}: {e}"));
         assert!(g.is_empty());
     }
     for doc in [
@@ -308,6 +311,9 @@ fn complete_documents_with_odd_ends_are_accepted() {
         "<?xml version=\"1.0\"?><!-- only a prolog -->".to_owned(),
         "   ".to_owned(),
     ] {
-        assert!(Graph::parse(doc.as_bytes(), "application/rdf+xml", None).is_err(), "{doc}");
+        assert!(
+            Graph::parse(doc.as_bytes(), "application/rdf+xml", None).is_err(),
+            "{doc}"
+        );
     }
 }

@@ -1,0 +1,191 @@
+//! The record calls of the REST table, one method each.
+
+use http::Method;
+use url::Url;
+
+use crate::client::{AccessToken, SmartClient};
+use crate::error::Result;
+use crate::manifest::encode_path_segment;
+use crate::paging::Pages;
+use crate::query::{Collection, Query};
+use crate::response::SmartResponse;
+
+/// Calls on the record an [`AccessToken`] was issued for, every one signed
+/// with it. Made by [`SmartClient::record`].
+#[derive(Debug, Clone, Copy)]
+pub struct RecordClient<'a> {
+    client: &'a SmartClient,
+    token: &'a AccessToken,
+}
+
+macro_rules! collection_calls {
+    ($($(#[$doc:meta])* $list:ident, $(#[$one_doc:meta])* $one:ident => $collection:expr;)*) => {
+        $(
+            $(#[$doc])*
+            pub async fn $list(&self, query: &Query) -> Result<SmartResponse> {
+                self.collection($collection, query).await
+            }
+
+            $(#[$one_doc])*
+            pub async fn $one(&self, id: &str) -> Result<SmartResponse> {
+                self.item($collection, id).await
+            }
+        )*
+    };
+}
+
+impl<'a> RecordClient<'a> {
+    pub(crate) fn new(client: &'a SmartClient, token: &'a AccessToken) -> Self {
+        RecordClient { client, token }
+    }
+
+    /// The record id.
+    pub fn record_id(&self) -> &str {
+        &self.token.record_id
+    }
+
+    /// `GET /records/{record_id}/demographics`.
+    pub async fn demographics(&self) -> Result<SmartResponse> {
+        self.get(self.record_url("demographics")?).await
+    }
+
+    collection_calls! {
+        /// `GET /records/{record_id}/allergies/`.
+        allergies,
+        /// `GET /records/{record_id}/allergies/{id}`.
+        allergy => Collection::Allergies;
+        /// `GET /records/{record_id}/clinical_notes/`.
+        clinical_notes,
+        /// `GET /records/{record_id}/clinical_notes/{id}`.
+        clinical_note => Collection::ClinicalNotes;
+        /// `GET /records/{record_id}/encounters/`.
+        encounters,
+        /// `GET /records/{record_id}/encounters/{id}`.
+        encounter => Collection::Encounters;
+        /// `GET /records/{record_id}/fulfillments/`.
+        fulfillments,
+        /// `GET /records/{record_id}/fulfillments/{id}`.
+        fulfillment => Collection::Fulfillments;
+        /// `GET /records/{record_id}/immunizations/`.
+        immunizations,
+        /// `GET /records/{record_id}/immunizations/{id}`.
+        immunization => Collection::Immunizations;
+        /// `GET /records/{record_id}/lab_results/` (filter: [`Query::loinc`]).
+        lab_results,
+        /// `GET /records/{record_id}/lab_results/{id}`.
+        lab_result => Collection::LabResults;
+        /// `GET /records/{record_id}/medications/` (filter: [`Query::rxnorm`]).
+        medications,
+        /// `GET /records/{record_id}/medications/{id}`.
+        medication => Collection::Medications;
+        /// `GET /records/{record_id}/problems/` (filter: [`Query::snomed`]).
+        problems,
+        /// `GET /records/{record_id}/problems/{id}`.
+        problem => Collection::Problems;
+        /// `GET /records/{record_id}/procedures/`.
+        procedures,
+        /// `GET /records/{record_id}/procedures/{id}`.
+        procedure => Collection::Procedures;
+        /// `GET /records/{record_id}/vital_sign_sets/`.
+        vital_sign_sets,
+        /// `GET /records/{record_id}/vital_sign_sets/{id}`.
+        vital_sign_set => Collection::VitalSignSets;
+    }
+
+    /// `GET /records/{record_id}/social_history`.
+    pub async fn social_history(&self) -> Result<SmartResponse> {
+        self.get(self.record_url("social_history")?).await
+    }
+
+    /// `GET /records/{record_id}/family_history/`.
+    pub async fn family_history(&self, query: &Query) -> Result<SmartResponse> {
+        self.collection(Collection::FamilyHistory, query).await
+    }
+
+    /// `GET /records/{record_id}/apps/{app_id}/scratchpad`, this app's scratchpad.
+    pub async fn scratchpad(&self) -> Result<SmartResponse> {
+        self.get(self.scratchpad_url()?).await
+    }
+
+    /// `PUT /records/{record_id}/apps/{app_id}/scratchpad` with an RDF/XML body.
+    pub async fn put_scratchpad(&self, rdf_xml: &[u8]) -> Result<SmartResponse> {
+        let url = self.scratchpad_url()?;
+        self.client
+            .send_signed(
+                self.token,
+                Method::PUT,
+                url,
+                Some(("application/rdf+xml", rdf_xml.to_vec())),
+            )
+            .await
+    }
+
+    /// `DELETE /records/{record_id}/apps/{app_id}/scratchpad`.
+    pub async fn delete_scratchpad(&self) -> Result<SmartResponse> {
+        let url = self.scratchpad_url()?;
+        self.client
+            .send_signed(self.token, Method::DELETE, url, None)
+            .await
+    }
+
+    /// `GET /users/{user_id}`.
+    pub async fn user(&self, user_id: &str) -> Result<SmartResponse> {
+        let url = self
+            .client
+            .url(&format!("users/{}", encode_path_segment(user_id)))?;
+        self.get(url).await
+    }
+
+    /// One page of any collection.
+    pub async fn collection(&self, collection: Collection, query: &Query) -> Result<SmartResponse> {
+        let mut url = self.record_url(&format!("{}/", collection.path()))?;
+        let pairs = query.to_pairs(collection)?;
+        if !pairs.is_empty() {
+            let mut serializer = url.query_pairs_mut();
+            for (name, value) in &pairs {
+                serializer.append_pair(name, value);
+            }
+        }
+        self.get(url).await
+    }
+
+    /// One item of any collection.
+    pub async fn item(&self, collection: Collection, id: &str) -> Result<SmartResponse> {
+        let url = self.record_url(&format!(
+            "{}/{}",
+            collection.path(),
+            encode_path_segment(id)
+        ))?;
+        self.get(url).await
+    }
+
+    /// Walks a collection page by page, starting with `query`'s page.
+    pub fn pages(&self, collection: Collection, query: Query) -> Pages<'a> {
+        Pages::new(*self, collection, query)
+    }
+
+    /// A signed `GET` of a URL under the api_base (e.g. a `nextPageURL`).
+    pub async fn get(&self, url: Url) -> Result<SmartResponse> {
+        self.client
+            .send_signed(self.token, Method::GET, url, None)
+            .await
+    }
+
+    pub(crate) fn client(&self) -> &'a SmartClient {
+        self.client
+    }
+
+    fn record_url(&self, rest: &str) -> Result<Url> {
+        self.client.url(&format!(
+            "records/{}/{rest}",
+            encode_path_segment(&self.token.record_id)
+        ))
+    }
+
+    fn scratchpad_url(&self) -> Result<Url> {
+        self.record_url(&format!(
+            "apps/{}/scratchpad",
+            encode_path_segment(self.client.app_id())
+        ))
+    }
+}
