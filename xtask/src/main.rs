@@ -5,6 +5,8 @@ use std::process::Command;
 
 use anyhow::{Context, Result, bail};
 
+mod deny;
+mod fuzz;
 mod security;
 
 const HELP: &str = "\
@@ -13,6 +15,8 @@ cargo xtask <task>
 Tasks:
   ci        format check, clippy -D warnings, every test, the security checklist (what .ci/run runs)
   security  run the tests named after docs/security-requirements.md items and print the checklist
+  fuzz [--seconds N]  build every cargo-fuzz target in fuzz/ and run each N seconds (default 20); fails on a crash
+  deny      cargo deny check (advisories, licences, bans) with the policy in deny.toml
   help      this text
 ";
 
@@ -23,11 +27,24 @@ fn main() -> Result<()> {
     match task {
         "ci" => ci(&root),
         "security" => security::security(&root),
+        "fuzz" => fuzz::fuzz(&root, seconds(&args[1..])?),
+        "deny" => deny::deny(&root),
         "help" | "--help" | "-h" => {
             print!("{HELP}");
             Ok(())
         }
         other => bail!("unknown task `{other}`\n\n{HELP}"),
+    }
+}
+
+/// The value of `--seconds N` (20 when absent).
+fn seconds(args: &[String]) -> Result<u64> {
+    match args {
+        [] => Ok(20),
+        [flag, n] if flag == "--seconds" => n
+            .parse()
+            .with_context(|| format!("--seconds takes a whole number, not `{n}`")),
+        _ => bail!("usage: cargo xtask fuzz [--seconds N]"),
     }
 }
 
