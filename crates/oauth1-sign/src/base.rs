@@ -4,7 +4,9 @@
 use alloc::string::String;
 
 use crate::Error;
-use crate::encode::{Pairs, hex_value, percent_encode_into, push_escape};
+use crate::encode::{
+    Pairs, hex_value, is_unreserved_arith, percent_encode_into, prefix_len, push_escape,
+};
 
 /// The base string URI of `url`
 /// ([RFC 5849 §3.4.1.2](https://www.rfc-editor.org/rfc/rfc5849#section-3.4.1.2)):
@@ -106,6 +108,17 @@ pub(crate) fn write_base_string(out: &mut String, method: &str, base_uri: &str, 
     out.reserve(
         method.len() + 3 * base_uri.len() / 2 + encoded.byte_len() * 5 / 4 + 6 * encoded.len() + 2,
     );
+    write_base_string_from(out, method, base_uri, encoded.iter_flagged());
+}
+
+/// Writes the base string from encoded pairs in sorted order, each with
+/// its "free of `%`" flag.
+pub(crate) fn write_base_string_from<'a>(
+    out: &mut String,
+    method: &str,
+    base_uri: &str,
+    encoded: impl Iterator<Item = (&'a str, &'a str, bool)>,
+) {
     // The encoding is ASCII (unreserved characters and upper-case `%XX`),
     // so upper-casing it upper-cases exactly the ASCII letters of the method.
     let start = out.len();
@@ -114,26 +127,37 @@ pub(crate) fn write_base_string(out: &mut String, method: &str, base_uri: &str, 
     out.push('&');
     percent_encode_into(out, base_uri);
     out.push('&');
-    for (i, (name, value)) in encoded.iter().enumerate() {
+    for (i, (name, value, plain)) in encoded.enumerate() {
         if i > 0 {
             out.push_str("%26");
         }
-        push_reencoded(out, name);
-        out.push_str("%3D");
-        push_reencoded(out, value);
+        if plain {
+            out.push_str(name);
+            out.push_str("%3D");
+            out.push_str(value);
+        } else {
+            push_reencoded(out, name);
+            out.push_str("%3D");
+            push_reencoded(out, value);
+        }
     }
 }
 
 /// Percent-encodes an already encoded string: only `%` needs escaping.
 #[inline]
 fn push_reencoded(out: &mut String, encoded: &str) {
-    let mut rest = encoded;
-    while let Some(i) = rest.find('%') {
-        out.push_str(&rest[..i]);
+    let bytes = encoded.as_bytes();
+    let mut i = 0;
+    loop {
+        let n = prefix_len(&bytes[i..], |b| b != b'%');
+        out.push_str(&encoded[i..i + n]);
+        i += n;
+        if i == bytes.len() {
+            return;
+        }
         out.push_str("%25");
-        rest = &rest[i + 1..];
+        i += 1;
     }
-    out.push_str(rest);
 }
 
 /// The parts of an absolute URL the verifier needs besides the base URI.
@@ -146,26 +170,34 @@ pub(crate) struct UrlInfo<'a> {
 
 /// Writes the base string URI of `url` to `out` and returns its query.
 pub(crate) fn write_base_uri<'a>(out: &mut String, url: &'a str) -> Result<UrlInfo<'a>, Error> {
-    let (scheme, rest) = url.split_once("://").ok_or(Error::InvalidUrl)?;
-    let sb = scheme.as_bytes();
-    if sb.is_empty()
-        || !sb[0].is_ascii_alphabetic()
-        || !sb
-            .iter()
-            .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'))
-    {
+    let b = url.as_bytes();
+    let scheme_len = b
+        .iter()
+        .position(|&c| !(c.is_ascii_alphanumeric() || matches!(c, b'+' | b'-' | b'.')))
+        .unwrap_or(b.len());
+    if scheme_len == 0 || !b[0].is_ascii_alphabetic() || !b[scheme_len..].starts_with(b"://") {
         return Err(Error::InvalidUrl);
     }
-    let without_fragment = rest.split_once('#').map_or(rest, |(r, _)| r);
-    let (before_query, query) = without_fragment
-        .split_once('?')
-        .unwrap_or((without_fragment, ""));
-    let path_start = before_query.find('/').unwrap_or(before_query.len());
-    let (authority, path) = before_query.split_at(path_start);
+    let scheme = &url[..scheme_len];
+    let authority_start = scheme_len + 3;
+    let authority_end = authority_start
+        + b[authority_start..]
+            .iter()
+            .position(|&c| c == b'/' || c == b'?' || c == b'#')
+            .unwrap_or(b.len() - authority_start);
+    let authority = &url[authority_start..authority_end];
     if authority.contains('@') {
         return Err(Error::InvalidUrl);
     }
     let (host, port) = split_host_port(authority)?;
+    let path_end = authority_end + prefix_len(&b[authority_end..], |c| c != b'?' && c != b'#');
+    let path = &url[authority_end..path_end];
+    let query = if b.get(path_end) == Some(&b'?') {
+        let rest = &b[path_end + 1..];
+        &url[path_end + 1..path_end + 1 + prefix_len(rest, |c| c != b'#')]
+    } else {
+        ""
+    };
 
     let start = out.len();
     out.push_str(scheme);
@@ -253,42 +285,53 @@ fn is_reg_name(b: u8) -> bool {
         )
 }
 
-/// RFC 3986 path characters besides `%`: `unreserved / sub-delims / ":" / "@" / "/"`.
-fn is_path_char(b: u8) -> bool {
-    is_reg_name(b) && b != b'%' || matches!(b, b':' | b'@' | b'/')
-}
-
 /// Appends a path, escaping bytes a URI path cannot hold and checking `%XX`.
 fn push_path(out: &mut String, path: &str) -> Result<(), Error> {
     let bytes = path.as_bytes();
-    let mut run = 0;
     let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
+    loop {
+        let n = prefix_len(&bytes[i..], is_path_arith);
+        // A non-empty run is ASCII, so both ends are char boundaries.
+        if n > 0 {
+            out.push_str(&path[i..i + n]);
+        }
+        i += n;
+        let Some(&b) = bytes.get(i) else {
+            return Ok(());
+        };
         if b == b'%' {
             let ok = bytes.get(i + 1).copied().and_then(hex_value).is_some()
                 && bytes.get(i + 2).copied().and_then(hex_value).is_some();
             if !ok {
                 return Err(Error::InvalidPercentEncoding);
             }
+            out.push_str(&path[i..i + 3]);
             i += 3;
-        } else if is_path_char(b) {
-            i += 1;
         } else {
-            out.push_str(&path[run..i]);
+            // Escape the byte, and the rest of its character byte by byte.
             push_escape(out, b);
             i += 1;
-            run = i;
-            // Escape the rest of a multi-byte character byte by byte.
             while i < bytes.len() && !path.is_char_boundary(i) {
                 push_escape(out, bytes[i]);
                 i += 1;
-                run = i;
             }
         }
     }
-    out.push_str(&path[run..]);
-    Ok(())
+}
+
+/// RFC 3986 path characters besides `%`:
+/// `unreserved / sub-delims / ":" / "@" / "/"`, as comparisons.
+#[inline(always)]
+fn is_path_arith(b: u8) -> bool {
+    is_unreserved_arith(b)
+        | (b == b'!')
+        | (b == b'$')
+        | (b.wrapping_sub(b'&') < 7)
+        | (b == b';')
+        | (b == b'=')
+        | (b == b':')
+        | (b == b'@')
+        | (b == b'/')
 }
 
 fn push_u16(out: &mut String, mut n: u16) {

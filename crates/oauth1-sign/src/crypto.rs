@@ -3,6 +3,7 @@
 //! [§3.4.4](https://www.rfc-editor.org/rfc/rfc5849#section-3.4.4)) and the body hash.
 
 use alloc::string::String;
+use alloc::vec;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
@@ -11,9 +12,8 @@ use hmac::{Hmac, Mac};
 use sha1::{Digest, Sha1};
 use sha2::{Sha256, Sha512};
 use subtle::ConstantTimeEq;
-use zeroize::Zeroizing;
+use zeroize::{Zeroize, Zeroizing};
 
-use crate::encode::percent_encode_into;
 use crate::{Error, Secret, SignatureMethod};
 
 /// Computes the raw `oauth_signature` of `base`.
@@ -24,22 +24,20 @@ pub(crate) fn sign(
     token_secret: Option<&Secret>,
 ) -> Result<String, Error> {
     match method {
-        SignatureMethod::HmacSha1 => {
-            let key = hmac_key(consumer_secret, token_secret);
-            mac_base64::<Hmac<Sha1>>(&key, base)
-        }
-        SignatureMethod::HmacSha256 => {
-            let key = hmac_key(consumer_secret, token_secret);
-            mac_base64::<Hmac<Sha256>>(&key, base)
-        }
-        SignatureMethod::HmacSha512 => {
-            let key = hmac_key(consumer_secret, token_secret);
-            mac_base64::<Hmac<Sha512>>(&key, base)
-        }
-        SignatureMethod::Plaintext => {
-            let key = hmac_key(consumer_secret, token_secret);
-            Ok(String::from(key.as_str()))
-        }
+        SignatureMethod::HmacSha1 => with_key(consumer_secret, token_secret, |k| {
+            mac_base64::<Hmac<Sha1>>(k, base)
+        }),
+        SignatureMethod::HmacSha256 => with_key(consumer_secret, token_secret, |k| {
+            mac_base64::<Hmac<Sha256>>(k, base)
+        }),
+        SignatureMethod::HmacSha512 => with_key(consumer_secret, token_secret, |k| {
+            mac_base64::<Hmac<Sha512>>(k, base)
+        }),
+        SignatureMethod::Plaintext => with_key(consumer_secret, token_secret, |k| {
+            core::str::from_utf8(k)
+                .map(String::from)
+                .map_err(|_| Error::InvalidKey)
+        }),
         #[cfg(feature = "rsa")]
         SignatureMethod::RsaSha1 | SignatureMethod::RsaSha256 | SignatureMethod::RsaSha512 => {
             crate::rsa::sign(method, base, consumer_secret)
@@ -57,19 +55,18 @@ pub(crate) fn verify(
     provided: &str,
 ) -> Result<(), Error> {
     let ok = match method {
-        SignatureMethod::HmacSha1 => {
-            mac_verify::<Hmac<Sha1>>(consumer_secret, token_secret, base, provided)?
-        }
-        SignatureMethod::HmacSha256 => {
-            mac_verify::<Hmac<Sha256>>(consumer_secret, token_secret, base, provided)?
-        }
-        SignatureMethod::HmacSha512 => {
-            mac_verify::<Hmac<Sha512>>(consumer_secret, token_secret, base, provided)?
-        }
-        SignatureMethod::Plaintext => {
-            let key = hmac_key(consumer_secret, token_secret);
-            bool::from(key.as_bytes().ct_eq(provided.as_bytes()))
-        }
+        SignatureMethod::HmacSha1 => with_key(consumer_secret, token_secret, |k| {
+            mac_verify::<Hmac<Sha1>>(k, base, provided)
+        })?,
+        SignatureMethod::HmacSha256 => with_key(consumer_secret, token_secret, |k| {
+            mac_verify::<Hmac<Sha256>>(k, base, provided)
+        })?,
+        SignatureMethod::HmacSha512 => with_key(consumer_secret, token_secret, |k| {
+            mac_verify::<Hmac<Sha512>>(k, base, provided)
+        })?,
+        SignatureMethod::Plaintext => with_key(consumer_secret, token_secret, |k| {
+            bool::from(k.ct_eq(provided.as_bytes()))
+        }),
         #[cfg(feature = "rsa")]
         SignatureMethod::RsaSha1 | SignatureMethod::RsaSha256 | SignatureMethod::RsaSha512 => {
             crate::rsa::verify(method, base, consumer_secret, provided)?
@@ -94,33 +91,44 @@ pub(crate) fn body_hash_matches(body: &[u8], provided: &str) -> bool {
     bool::from(expected.as_slice().ct_eq(&given))
 }
 
-/// The key `encode(consumer_secret) & encode(token_secret)`
-/// ([RFC 5849 §3.4.2](https://www.rfc-editor.org/rfc/rfc5849#section-3.4.2)),
-/// zeroed when dropped.
-fn hmac_key(consumer_secret: &Secret, token_secret: Option<&Secret>) -> Zeroizing<String> {
-    let cs = consumer_secret.expose();
-    let ts = token_secret.map_or("", Secret::expose);
-    let mut key = Zeroizing::new(String::with_capacity(3 * (cs.len() + ts.len()) + 1));
-    percent_encode_into(&mut key, cs);
-    key.push('&');
-    percent_encode_into(&mut key, ts);
-    key
+/// Calls `f` with the key `encode(consumer_secret) & encode(token_secret)`
+/// ([RFC 5849 §3.4.2](https://www.rfc-editor.org/rfc/rfc5849#section-3.4.2));
+/// no token secret is an empty one. The copy is overwritten afterwards.
+fn with_key<R>(
+    consumer_secret: &Secret,
+    token_secret: Option<&Secret>,
+    f: impl FnOnce(&[u8]) -> R,
+) -> R {
+    let cs = consumer_secret.encoded().as_bytes();
+    let ts = token_secret.map_or(&[][..], |t| t.encoded().as_bytes());
+    let len = cs.len() + 1 + ts.len();
+    let fill = |key: &mut [u8]| {
+        key[..cs.len()].copy_from_slice(cs);
+        key[cs.len()] = b'&';
+        key[cs.len() + 1..].copy_from_slice(ts);
+    };
+    if len <= 128 {
+        let mut stack = [0u8; 128];
+        let key = &mut stack[..len];
+        fill(key);
+        let result = f(key);
+        key.zeroize();
+        result
+    } else {
+        let mut heap = Zeroizing::new(vec![0u8; len]);
+        fill(&mut heap);
+        f(&heap)
+    }
 }
 
-fn mac_base64<M: Mac + KeyInit>(key: &str, base: &str) -> Result<String, Error> {
-    let mut mac = <M as KeyInit>::new_from_slice(key.as_bytes()).map_err(|_| Error::InvalidKey)?;
+fn mac_base64<M: Mac + KeyInit>(key: &[u8], base: &str) -> Result<String, Error> {
+    let mut mac = <M as KeyInit>::new_from_slice(key).map_err(|_| Error::InvalidKey)?;
     mac.update(base.as_bytes());
     Ok(STANDARD.encode(mac.finalize().into_bytes()))
 }
 
-fn mac_verify<M: Mac + KeyInit>(
-    consumer_secret: &Secret,
-    token_secret: Option<&Secret>,
-    base: &str,
-    provided: &str,
-) -> Result<bool, Error> {
-    let key = hmac_key(consumer_secret, token_secret);
-    let mut mac = <M as KeyInit>::new_from_slice(key.as_bytes()).map_err(|_| Error::InvalidKey)?;
+fn mac_verify<M: Mac + KeyInit>(key: &[u8], base: &str, provided: &str) -> Result<bool, Error> {
+    let mut mac = <M as KeyInit>::new_from_slice(key).map_err(|_| Error::InvalidKey)?;
     mac.update(base.as_bytes());
     // An undecodable or oversized signature is compared as empty, so it
     // takes the same path and fails in `verify_slice`.

@@ -4,8 +4,8 @@
 use alloc::string::String;
 
 use crate::Error;
-use crate::encode::{Pairs, decode_into, percent_encode_into};
-use crate::limits::{MAX_HEADER_LEN, MAX_PARAMS, OAUTH_NAMES, check_text};
+use crate::encode::{Pairs, decode_into, percent_encode_into, prefix_len_with};
+use crate::limits::{MAX_HEADER_LEN, MAX_PARAMS, check_text, oauth_index};
 
 /// A parsed `Authorization` header value
 /// ([RFC 5849 §3.5.1](https://www.rfc-editor.org/rfc/rfc5849#section-3.5.1)):
@@ -25,7 +25,8 @@ pub struct AuthorizationHeader {
 }
 
 impl AuthorizationHeader {
-    /// Builds a header from decoded parameters, with the checks of [`parse`](Self::parse).
+    /// Builds a header from decoded parameters, with the checks of
+    /// [`parse`](Self::parse) ([RFC 5849 §3.5.1](https://www.rfc-editor.org/rfc/rfc5849#section-3.5.1)).
     ///
     /// # Errors
     /// [`Error::DuplicateParameter`], [`Error::UnknownParameter`],
@@ -41,12 +42,13 @@ impl AuthorizationHeader {
             check_text("realm", realm)?;
         }
         let mut pairs = Pairs::default();
+        let mut seen = 0u16;
         for (name, value) in params {
             let name = name.as_ref();
             if name.is_empty() || name.eq_ignore_ascii_case("realm") {
                 return Err(Error::InvalidHeader);
             }
-            check_name(&pairs, name)?;
+            check_name_from(&pairs, 0, name, &mut seen)?;
             pairs.push(name, value.as_ref());
         }
         Ok(AuthorizationHeader {
@@ -55,7 +57,8 @@ impl AuthorizationHeader {
         })
     }
 
-    /// Parses a header value strictly: the `OAuth` scheme (any case), then
+    /// Parses a header value strictly ([RFC 5849 §3.5.1](https://www.rfc-editor.org/rfc/rfc5849#section-3.5.1)):
+    /// the `OAuth` scheme (any case), then
     /// `name="value"` pairs separated by commas and optional spaces, names
     /// and values percent-decoded, `realm` an RFC 2617 quoted string.
     ///
@@ -89,7 +92,7 @@ impl AuthorizationHeader {
     }
 
     /// Renders the header value: `OAuth realm="..", name="value", ...` with
-    /// names and values percent-encoded.
+    /// names and values percent-encoded ([RFC 5849 §3.5.1](https://www.rfc-editor.org/rfc/rfc5849#section-3.5.1)).
     #[must_use]
     pub fn render(&self) -> String {
         let mut out = String::with_capacity(16 + self.pairs.byte_len() * 2);
@@ -151,10 +154,18 @@ pub(crate) fn parse_into(header: &str, pairs: &mut Pairs) -> Result<Option<Strin
     i = after_scheme;
     let mut realm = None;
     let first = pairs.len();
+    let mut seen = 0u16;
     loop {
         // name
         let name_start = i;
-        while i < b.len() && b[i] != b'=' && !is_ows(b[i]) && b[i] != b',' && b[i] != b'"' {
+        // The scan also stops at `%`, so a name with an escape is noticed here.
+        let mut name_percent = false;
+        loop {
+            i += prefix_len_with(&b[i..], is_name_byte, |c| NAME_BYTES[usize::from(c)]);
+            if b.get(i) != Some(&b'%') {
+                break;
+            }
+            name_percent = true;
             i += 1;
         }
         let raw_name = &header[name_start..i];
@@ -165,24 +176,24 @@ pub(crate) fn parse_into(header: &str, pairs: &mut Pairs) -> Result<Option<Strin
         let value_start = i;
         let is_realm = raw_name.eq_ignore_ascii_case("realm");
         let mut escaped = false;
-        while i < b.len() && b[i] != b'"' {
-            if b[i] < 0x20 || b[i] == 0x7f {
-                return Err(Error::InvalidHeader);
-            }
-            if b[i] == b'\\' {
-                if !is_realm {
-                    return Err(Error::InvalidHeader);
+        let mut percent = false;
+        loop {
+            i += prefix_len_with(&b[i..], is_value_byte, |c| VALUE_BYTES[usize::from(c)]);
+            match b.get(i) {
+                Some(b'"') => break,
+                Some(b'%') => {
+                    percent = true;
+                    i += 1;
                 }
-                escaped = true;
-                i += 1;
-                if i >= b.len() || b[i] < 0x20 || b[i] == 0x7f {
-                    return Err(Error::InvalidHeader);
+                Some(b'\\') if is_realm => {
+                    escaped = true;
+                    match b.get(i + 1) {
+                        Some(&c) if c >= 0x20 && c != 0x7f => i += 2,
+                        _ => return Err(Error::InvalidHeader),
+                    }
                 }
+                _ => return Err(Error::InvalidHeader),
             }
-            i += 1;
-        }
-        if i >= b.len() {
-            return Err(Error::InvalidHeader);
         }
         let raw_value = &header[value_start..i];
         i += 1;
@@ -200,14 +211,22 @@ pub(crate) fn parse_into(header: &str, pairs: &mut Pairs) -> Result<Option<Strin
                 return Err(Error::TooLarge);
             }
             let s = pairs.start();
-            decode_into(pairs.buf_mut(), raw_name, false)?;
+            if name_percent {
+                decode_into(pairs.buf_mut(), raw_name, false)?;
+            } else {
+                pairs.buf_mut().push_str(raw_name);
+            }
             let m = pairs.start();
             let name = pairs.slice(s, m);
             if name.is_empty() || name.eq_ignore_ascii_case("realm") {
                 return Err(Error::InvalidHeader);
             }
-            check_name_from(pairs, first, name)?;
-            decode_into(pairs.buf_mut(), raw_value, false)?;
+            check_name_from(pairs, first, name, &mut seen)?;
+            if percent {
+                decode_into(pairs.buf_mut(), raw_value, false)?;
+            } else {
+                pairs.buf_mut().push_str(raw_value);
+            }
             pairs.finish(s, m);
         }
         i = skip_ows(b, i);
@@ -224,19 +243,57 @@ pub(crate) fn parse_into(header: &str, pairs: &mut Pairs) -> Result<Option<Strin
     }
 }
 
-fn check_name(pairs: &Pairs, name: &str) -> Result<(), Error> {
-    check_name_from(pairs, 0, name)
-}
-
-/// Rejects a name already among `pairs[first..]` or an unknown `oauth_*` name.
-fn check_name_from(pairs: &Pairs, first: usize, name: &str) -> Result<(), Error> {
-    if name.starts_with("oauth_") && !OAUTH_NAMES.contains(&name) {
-        return Err(Error::UnknownParameter);
+/// Rejects an unknown `oauth_*` name, or a name already among
+/// `pairs[first..]` (`seen` holds the protocol names met so far, by index).
+fn check_name_from(pairs: &Pairs, first: usize, name: &str, seen: &mut u16) -> Result<(), Error> {
+    if name.starts_with("oauth_") {
+        let k = oauth_index(name).ok_or(Error::UnknownParameter)?;
+        if *seen & (1 << k) != 0 {
+            return Err(Error::DuplicateParameter);
+        }
+        *seen |= 1 << k;
+        return Ok(());
     }
     if (first..pairs.len()).any(|j| pairs.get(j).0 == name) {
         return Err(Error::DuplicateParameter);
     }
     Ok(())
+}
+
+/// Bytes a header name runs over (it stops at `=`, blanks, `,`, `"`, `%`).
+#[inline(always)]
+pub(crate) fn is_name_byte(c: u8) -> bool {
+    (c != b'=') & (c != b' ') & (c != b'\t') & (c != b',') & (c != b'"') & (c != b'%')
+}
+
+/// Bytes a quoted value runs over (it stops at `"`, `\\`, `%`, controls).
+#[inline(always)]
+pub(crate) fn is_value_byte(c: u8) -> bool {
+    (c != b'"') & (c != b'\\') & (c >= 0x20) & (c != 0x7f) & (c != b'%')
+}
+
+/// [`is_name_byte`] and [`is_value_byte`] as tables, for the bytes past the
+/// last whole 16-byte chunk (one load instead of six comparisons).
+pub(crate) static NAME_BYTES: [bool; 256] = table(b"= \t,\"%", false);
+pub(crate) static VALUE_BYTES: [bool; 256] = table(b"\"\\%", true);
+
+/// A table of the bytes not in `stops` (nor controls, when `controls` stop too).
+const fn table(stops: &[u8], controls: bool) -> [bool; 256] {
+    let mut t = [true; 256];
+    let mut i = 0;
+    while i < stops.len() {
+        t[stops[i] as usize] = false;
+        i += 1;
+    }
+    if controls {
+        let mut c = 0;
+        while c < 0x20 {
+            t[c] = false;
+            c += 1;
+        }
+        t[0x7f] = false;
+    }
+    t
 }
 
 fn is_ows(b: u8) -> bool {

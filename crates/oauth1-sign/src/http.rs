@@ -58,7 +58,8 @@ pub fn sign_http_request<B: AsRef<[u8]>>(
 }
 
 impl IncomingRequest {
-    /// Parses an `http::Request` as [`IncomingRequest::parse`] does, with
+    /// Parses an `http::Request` as [`IncomingRequest::parse`] does
+    /// ([RFC 5849 §3.4.1.2](https://www.rfc-editor.org/rfc/rfc5849#section-3.4.1.2)), with
     /// the URL built from `external_origin` (the server's configured
     /// `scheme://host[:port]`, never its `Host` header) and the request's
     /// path and query.

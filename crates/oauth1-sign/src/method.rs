@@ -38,7 +38,7 @@ pub enum SignatureMethod {
 }
 
 impl SignatureMethod {
-    /// The name used in `oauth_signature_method`.
+    /// The name used in `oauth_signature_method` ([RFC 5849 §3.1](https://www.rfc-editor.org/rfc/rfc5849#section-3.1)).
     #[must_use]
     pub fn as_str(self) -> &'static str {
         match self {

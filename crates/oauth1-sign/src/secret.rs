@@ -3,6 +3,8 @@
 use alloc::string::String;
 use core::fmt;
 
+use crate::encode::encode_into;
+
 /// A consumer secret, token secret or RSA key
 /// ([RFC 5849 §3.4.2](https://www.rfc-editor.org/rfc/rfc5849#section-3.4.2)).
 ///
@@ -16,18 +18,33 @@ use core::fmt;
 /// assert_eq!(s.expose(), "kd94hf93k423kf44");
 /// ```
 #[derive(Clone)]
-pub struct Secret(String);
+pub struct Secret {
+    raw: String,
+    /// The percent-encoding of `raw`, computed once: the HMAC key is built
+    /// from it on every request.
+    encoded: String,
+}
 
 impl Secret {
-    /// Wraps a secret.
+    /// Wraps a secret ([RFC 5849 §3.4.2](https://www.rfc-editor.org/rfc/rfc5849#section-3.4.2)).
     pub fn new(secret: impl Into<String>) -> Self {
-        Secret(secret.into())
+        let raw = secret.into();
+        let mut encoded = String::with_capacity(raw.len());
+        encode_into(&mut encoded, &raw);
+        Secret { raw, encoded }
     }
 
-    /// The secret itself; every call is a place a reviewer should look at.
+    /// The secret itself ([RFC 5849 §3.4.2](https://www.rfc-editor.org/rfc/rfc5849#section-3.4.2)); every call is a place a
+    /// reviewer should look at.
     #[must_use]
     pub fn expose(&self) -> &str {
-        &self.0
+        &self.raw
+    }
+
+    /// The secret percent-encoded
+    /// ([RFC 5849 §3.6](https://www.rfc-editor.org/rfc/rfc5849#section-3.6)).
+    pub(crate) fn encoded(&self) -> &str {
+        &self.encoded
     }
 }
 
@@ -39,6 +56,7 @@ impl fmt::Debug for Secret {
 
 impl Drop for Secret {
     fn drop(&mut self) {
-        zeroize::Zeroize::zeroize(&mut self.0);
+        zeroize::Zeroize::zeroize(&mut self.raw);
+        zeroize::Zeroize::zeroize(&mut self.encoded);
     }
 }

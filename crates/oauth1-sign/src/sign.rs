@@ -5,8 +5,8 @@ use alloc::string::String;
 use core::fmt;
 
 use crate::base::{write_base_string, write_base_uri};
-use crate::encode::Pairs;
-use crate::header::{push_header_param, push_realm};
+use crate::encode::{Pairs, encode_into};
+use crate::header::push_realm;
 use crate::{Error, Secret, SignatureMethod, crypto, limits};
 
 /// The protocol parameters a client sends with a request
@@ -42,7 +42,7 @@ pub struct OAuthParams {
 
 impl OAuthParams {
     /// Parameters with `oauth_version="1.0"` and no token, callback,
-    /// verifier, body hash or realm.
+    /// verifier, body hash or realm ([RFC 5849 §3.1](https://www.rfc-editor.org/rfc/rfc5849#section-3.1)).
     pub fn new(
         consumer_key: impl Into<String>,
         signature_method: SignatureMethod,
@@ -94,7 +94,8 @@ pub enum Body<'a> {
     Other(&'a [u8]),
 }
 
-/// The parts of an outgoing request that are signed.
+/// The parts of an outgoing request that are signed
+/// ([RFC 5849 §3.4.1](https://www.rfc-editor.org/rfc/rfc5849#section-3.4.1)).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RequestParts<'a> {
     /// The HTTP method; it is upper-cased in the base string.
@@ -105,7 +106,7 @@ pub struct RequestParts<'a> {
     pub body: Body<'a>,
 }
 
-/// The result of [`sign`].
+/// The result of [`sign`] ([RFC 5849 §3.4](https://www.rfc-editor.org/rfc/rfc5849#section-3.4)).
 ///
 /// `Debug` shows the base string only: a PLAINTEXT signature is the secrets.
 #[derive(Clone, PartialEq, Eq)]
@@ -164,12 +165,17 @@ pub fn sign(
     token_secret: Option<&Secret>,
 ) -> Result<Signed, Error> {
     check_params(oauth)?;
-    let mut base_uri = String::with_capacity(request.url.len());
-    let url = write_base_uri(&mut base_uri, request.url)?;
+    let form = match request.body {
+        Body::Form(bytes) => core::str::from_utf8(bytes).map_err(|_| Error::InvalidUtf8)?,
+        _ => "",
+    };
+    // One buffer holds the base string URI, then every encoded pair.
+    let mut encoded = Pairs::with_capacity(2 * (request.url.len() + form.len()) + 256, 16);
+    let url = write_base_uri(encoded.buf_mut(), request.url)?;
+    let uri_end = encoded.byte_len();
     if oauth.signature_method == SignatureMethod::Plaintext && !url.https {
         return Err(Error::InsecurePlaintext);
     }
-
     let computed_hash;
     let body_hash = match (request.body, &oauth.body_hash) {
         (Body::Form(_), Some(_)) => return Err(Error::BodyHashNotAllowed),
@@ -179,24 +185,31 @@ pub fn sign(
         }
         (_, given) => given.as_deref(),
     };
-
-    let form = match request.body {
-        Body::Form(bytes) => core::str::from_utf8(bytes).map_err(|_| Error::InvalidUtf8)?,
-        _ => "",
-    };
-    let mut encoded = Pairs::with_capacity(2 * (url.query.len() + form.len()) + 256, 16);
     encoded.push_form_encoded(url.query)?;
     encoded.push_form_encoded(form)?;
     let mut digits = [0u8; 20];
     let timestamp = u64_str(oauth.timestamp, &mut digits);
     let protocol = protocol_pairs(oauth, timestamp, body_hash);
-    for (name, value) in protocol.iter().flatten() {
-        encoded.push_encoded(name, value);
+    // Where each protocol value sits, encoded, for the header. They are
+    // pushed in name order, so sorting has little left to move.
+    let mut values = [(0, 0); 9];
+    for k in BY_NAME {
+        if let Some((name, value)) = protocol[k] {
+            values[k] = encoded.push_encoded_value(name, value);
+        }
     }
     encoded.sort();
 
-    let mut base_string = String::new();
-    write_base_string(&mut base_string, request.method, &base_uri, &encoded);
+    let pairs_len = encoded.byte_len() - uri_end;
+    let method = request.method;
+    let mut base_string =
+        String::with_capacity(3 * (method.len() + encoded.byte_len()) + 6 * encoded.len() + 2);
+    write_base_string(
+        &mut base_string,
+        method,
+        encoded.slice(0, uri_end),
+        &encoded,
+    );
     let signature = crypto::sign(
         oauth.signature_method,
         &base_string,
@@ -204,22 +217,33 @@ pub fn sign(
         token_secret,
     )?;
 
-    let mut authorization = String::with_capacity(256 + signature.len());
+    let realm_len = oauth.realm.as_ref().map_or(0, |r| 2 * r.len() + 10);
+    let mut authorization =
+        String::with_capacity(32 + realm_len + pairs_len + 6 * 9 + 3 * signature.len());
     authorization.push_str("OAuth ");
     let mut first = true;
     if let Some(realm) = &oauth.realm {
         push_realm(&mut authorization, realm);
         first = false;
     }
-    for (name, value) in protocol.iter().flatten() {
-        push_header_param(&mut authorization, &mut first, name, value);
+    for (&(start, end), pair) in values.iter().zip(&protocol) {
+        if let Some((name, _)) = pair {
+            if !first {
+                authorization.push_str(", ");
+            }
+            first = false;
+            authorization.push_str(name);
+            authorization.push_str("=\"");
+            authorization.push_str(encoded.slice(start, end));
+            authorization.push('"');
+        }
     }
-    push_header_param(
-        &mut authorization,
-        &mut first,
-        "oauth_signature",
-        &signature,
-    );
+    if !first {
+        authorization.push_str(", ");
+    }
+    authorization.push_str("oauth_signature=\"");
+    encode_into(&mut authorization, &signature);
+    authorization.push('"');
     Ok(Signed {
         signature,
         base_string,
@@ -249,8 +273,11 @@ pub fn sign_base_string(
     crypto::sign(method, base_string, consumer_secret, token_secret)
 }
 
+/// The indices of [`protocol_pairs`] in the order of their names.
+pub(crate) const BY_NAME: [usize; 9] = [8, 5, 0, 4, 2, 3, 1, 6, 7];
+
 /// The protocol parameters of `oauth` in header order, absent ones `None`.
-fn protocol_pairs<'a>(
+pub(crate) fn protocol_pairs<'a>(
     oauth: &'a OAuthParams,
     timestamp: &'a str,
     body_hash: Option<&'a str>,

@@ -4,15 +4,15 @@
 use alloc::string::String;
 use core::fmt;
 
-use crate::base::{write_base_string, write_base_uri};
+use crate::base::{write_base_string, write_base_string_from, write_base_uri};
 use crate::encode::Pairs;
 use crate::header::parse_into;
 use crate::limits::{
-    MAX_FORM_BODY_LEN, MAX_PARAMS, MAX_SIGNATURE_LEN, OAUTH_NAMES, check_text, check_token,
+    MAX_FORM_BODY_LEN, MAX_PARAMS, MAX_SIGNATURE_LEN, check_text, check_token, oauth_index,
 };
 use crate::{Error, Secret, SignatureMethod, crypto};
 
-// Indexes into `OAUTH_NAMES`.
+// Indexes given by `limits::oauth_index`.
 const CONSUMER_KEY: usize = 0;
 const TOKEN: usize = 1;
 const SIGNATURE_METHOD: usize = 2;
@@ -58,8 +58,8 @@ pub struct IncomingRequest {
     body_hash_ok: bool,
 }
 
-/// Proof that [`IncomingRequest::verify`] accepted a request; nothing else
-/// can make one.
+/// Proof that [`IncomingRequest::verify`] accepted a request
+/// ([RFC 5849 §3.2](https://www.rfc-editor.org/rfc/rfc5849#section-3.2)); nothing else can make one.
 #[derive(Debug)]
 #[must_use]
 pub struct Verified(());
@@ -113,15 +113,14 @@ impl IncomingRequest {
             if !name.starts_with("oauth_") {
                 continue;
             }
-            let k = OAUTH_NAMES
-                .iter()
-                .position(|n| *n == name)
-                .ok_or(Error::UnknownParameter)?;
+            let k = oauth_index(name).ok_or(Error::UnknownParameter)?;
             if oauth[k].replace(i).is_some() {
                 return Err(Error::DuplicateParameter);
             }
         }
-        let get = |k: usize| oauth[k].map(|i| pairs.get(i).1);
+        // Each protocol value looked up once, for the checks below.
+        let values = oauth.map(|o| o.map(|i| pairs.get(i).1));
+        let get = |k: usize| values[k];
         for (k, name) in [
             (CONSUMER_KEY, "oauth_consumer_key"),
             (SIGNATURE_METHOD, "oauth_signature_method"),
@@ -218,6 +217,22 @@ impl IncomingRequest {
     #[must_use]
     pub fn base_string(&self) -> String {
         let signature_index = self.oauth[SIGNATURE];
+        if self.pairs.all_unreserved(signature_index) {
+            // The usual case: every name and value is unreserved, so each is
+            // its own encoding and the parsed pairs are sorted as they are.
+            let order = self.pairs.sorted_indices(signature_index);
+            let mut base = String::with_capacity(
+                3 * (self.method.len() + self.base_uri.len())
+                    + self.pairs.byte_len()
+                    + 6 * order.len(),
+            );
+            let sorted = order.iter().map(|&i| {
+                let (name, value) = self.pairs.get(i);
+                (name, value, true)
+            });
+            write_base_string_from(&mut base, &self.method, &self.base_uri, sorted);
+            return base;
+        }
         let mut encoded = Pairs::with_capacity(self.pairs.byte_len() * 2, self.pairs.len());
         for (i, (name, value)) in self.pairs.iter().enumerate() {
             if Some(i) != signature_index {

@@ -328,6 +328,22 @@ proptest! {
     }
 
     #[test]
+    fn parsers_never_panic(
+        url in "(https?://)?\\PC{0,40}",
+        raw in any::<String>(),
+        body in prop::collection::vec(any::<u8>(), 0..64),
+    ) {
+        let _ = oauth1_sign::base_string_uri(&url);
+        let _ = oauth1_sign::base_string_uri(&raw);
+        let _ = form_decode(&raw);
+        let _ = percent_decode(&raw);
+        let form = Some("application/x-www-form-urlencoded");
+        let _ = IncomingRequest::parse(&raw, &url, Some(&raw), form, &body);
+        let _ = IncomingRequest::parse("POST", &url, None, form, raw.as_bytes());
+        let _ = IncomingRequest::parse("PUT", &url, None, Some(&raw), &body);
+    }
+
+    #[test]
     fn header_parse_never_panics(s in "\\PC{0,64}", t in "OAuth [a-z_=\",% \\\\]{0,40}") {
         let _ = AuthorizationHeader::parse(&s);
         let _ = AuthorizationHeader::parse(&t);

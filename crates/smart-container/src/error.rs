@@ -1,7 +1,7 @@
 //! The crate's error type.
 
 /// Everything that can go wrong in the container outside a single HTTP
-/// exchange (those map to [`crate::web::AppError`]).
+/// exchange (those become HTTP error responses inside the server).
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {

@@ -49,7 +49,7 @@ mod rdf;
 mod server;
 mod store;
 mod synth;
-pub mod web;
+mod web;
 
 pub use container::{AppSummary, Container};
 pub use crypto::{KEY_ENV, KEY_FILE, PasswordCost, Secret};
@@ -58,7 +58,7 @@ pub use manifest::AppManifest;
 pub use server::{Config, serve};
 pub use store::DB_FILE;
 pub use synth::{DEFAULT_PATIENTS, DEFAULT_SEED};
-pub use web::{AppState, SESSION_COOKIE, app};
+pub use web::{AppState, BODY_LIMIT, REQUEST_TIMEOUT, SESSION_COOKIE, app};
 
 #[cfg(test)]
 mod tests;

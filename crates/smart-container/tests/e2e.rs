@@ -321,6 +321,14 @@ fn full_dance_against_the_binary_survives_a_crash_and_logs_no_secret() {
     let http = Client::builder().redirect(Policy::none()).build().unwrap();
 
     let server = Server::start(&data, &[]);
+    // `load-app` also takes a URL: here the manifest this container serves.
+    let copy = dir.path().join("copy");
+    let url = format!("{}/apps/{APP_ID}/manifest", server.base);
+    let (ok, out, err) = cli(&copy, &["load-app", &url]);
+    assert!(
+        ok && out.contains(&format!("consumer_key: {APP_ID}")),
+        "{err}"
+    );
     let d = dance(&server, &consumer, &http);
     let family = read_demographics(&server, &http, &d.auth, &consumer);
 
@@ -363,6 +371,11 @@ fn full_dance_against_the_binary_survives_a_crash_and_logs_no_secret() {
     assert_eq!(apps[0]["id"], APP_ID);
     let again = dance(&server, &consumer, &http);
     assert_ne!(again.auth.token(), d.auth.token());
+    // `revoke-tokens` from another process takes effect at once (SECURITY.md 17).
+    let (ok, out, _) = cli(&data, &["revoke-tokens", APP_ID]);
+    assert!(ok && out.contains("revoked 2"), "{out}");
+    let demo = format!("{}/records/{RECORD}/demographics", server.base);
+    assert_eq!(signed_get(&http, &again.auth, &consumer, &demo).0, 401);
 
     // SIGTERM: a graceful shutdown that exits 0.
     server.signal("-TERM");

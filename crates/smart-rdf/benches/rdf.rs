@@ -321,8 +321,14 @@ fn json_number(json: &str, key: &str) -> Option<f64> {
 fn main() {
     group();
     Criterion::default().configure_from_args().final_summary();
-    // `cargo test --benches` runs the bench in test mode: skip the slow summary then.
-    if !std::env::args().any(|a| a == "--test" || a == "--list") {
+    // Only `cargo bench` passes `--bench`; `cargo test --benches` runs each benchmark once in
+    // test mode, and then the slow summary is skipped, as with `--test`, `--list` and profiling.
+    let args: Vec<String> = std::env::args().collect();
+    let flag = |f: &str| {
+        args.iter()
+            .any(|a| a == f || a.starts_with(&format!("{f}=")))
+    };
+    if flag("--bench") && !flag("--test") && !flag("--list") && !flag("--profile-time") {
         summary();
     }
 }

@@ -21,6 +21,7 @@ mod error;
 mod graph;
 pub mod ns;
 mod query;
+mod rdfxml;
 mod records;
 mod summary;
 mod term;

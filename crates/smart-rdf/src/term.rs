@@ -286,3 +286,6 @@ pub(crate) fn parse_datetime(text: &str) -> Option<DateTime<FixedOffset>> {
     }
     None
 }
+
+#[cfg(test)]
+mod tests;

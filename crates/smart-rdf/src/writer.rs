@@ -6,7 +6,9 @@ use crate::graph::{Syntax, engine, prefixed};
 use crate::ns::sp;
 use crate::records::Record;
 use crate::records::node::Out;
-use crate::{Error, Graph, ResponseSummary};
+use oxigraph::model as ox;
+
+use crate::{Error, Graph, ResponseSummary, Term};
 
 /// Builds the RDF document for records of one patient record.
 ///
@@ -106,6 +108,59 @@ impl RecordWriter {
         Ok(self)
     }
 
+    /// Adds one triple: for documents or record kinds this crate does not type (clinical notes,
+    /// fulfillments, a user document...). The subject is an IRI or a blank node; blank node
+    /// labels are the caller's own and never clash with the writer's.
+    ///
+    /// ```
+    /// use smart_rdf::{Graph, Literal, RecordWriter, Term};
+    ///
+    /// let mut w = RecordWriter::new("http://localhost:7000", "1")?;
+    /// let note = Term::Iri("http://localhost:7000/records/1/clinical_notes/c1".into());
+    /// w.add_triple(&note, "http://www.w3.org/1999/02/22-rdf-syntax-ns#type",
+    ///              &Term::Iri("http://smartplatforms.org/terms#ClinicalNote".into()))?;
+    /// w.add_triple(&note, "http://purl.org/dc/terms/title", &Literal::string("Follow-up").into())?;
+    /// let g = Graph::parse(w.to_rdf_xml()?.as_bytes(), "application/rdf+xml", None)?;
+    /// assert_eq!(g.len(), 2);
+    /// # Ok::<(), smart_rdf::Error>(())
+    /// ```
+    pub fn add_triple(
+        &mut self,
+        subject: &Term,
+        predicate: &str,
+        object: &Term,
+    ) -> Result<&mut Self, Error> {
+        let s = match subject {
+            Term::Literal(_) => {
+                return Err(Error::InvalidIri {
+                    iri: subject.to_string(),
+                    message: "a literal cannot be a subject".into(),
+                });
+            }
+            other => node(other)?,
+        };
+        let p = ox::NamedNode::new(predicate).map_err(|e| Error::InvalidIri {
+            iri: predicate.to_owned(),
+            message: e.to_string(),
+        })?;
+        let o: ox::Term = match object {
+            Term::Literal(l) => match l.language() {
+                Some(lang) => ox::Literal::new_language_tagged_literal(l.value(), lang)
+                    .map_err(|e| Error::InvalidIri {
+                        iri: lang.to_owned(),
+                        message: e.to_string(),
+                    })?
+                    .into(),
+                None => {
+                    ox::Literal::new_typed_literal(l.value(), Out::iri_node(l.datatype())?).into()
+                }
+            },
+            other => node(other)?.into(),
+        };
+        self.out.triples.push(ox::Triple::new(s, p, o));
+        Ok(self)
+    }
+
     /// The number of triples written so far.
     pub fn len(&self) -> usize {
         self.out.triples.len()
@@ -116,9 +171,12 @@ impl RecordWriter {
         self.out.triples.is_empty()
     }
 
-    /// The document as RDF/XML (`application/rdf+xml`).
+    /// The document as RDF/XML (`application/rdf+xml`), nested as the original container wrote
+    /// it: each record a typed node element, its blank nodes and codes inside it.
+    ///
+    /// Text that XML cannot hold (most control characters) is an error.
     pub fn to_rdf_xml(&self) -> Result<String, Error> {
-        self.serialize(Syntax::RdfXml)
+        crate::rdfxml::write(&self.out.triples)
     }
 
     /// The document as Turtle.
@@ -129,7 +187,7 @@ impl RecordWriter {
     /// The document in RDF/XML, Turtle or N-Triples.
     pub fn serialize(&self, syntax: Syntax) -> Result<String, Error> {
         let format = match syntax {
-            Syntax::RdfXml => oxigraph::io::RdfFormat::RdfXml,
+            Syntax::RdfXml => return self.to_rdf_xml(),
             Syntax::Turtle => oxigraph::io::RdfFormat::Turtle,
             Syntax::NTriples => oxigraph::io::RdfFormat::NTriples,
             Syntax::JsonLd => return Err(Error::Engine("json-ld output is not supported".into())),
@@ -160,6 +218,20 @@ pub fn to_rdf_xml<R: Record>(
         writer.add_summary(s)?;
     }
     writer.to_rdf_xml()
+}
+
+/// An IRI or blank node term as an engine node; caller blank labels get a `u` prefix, the
+/// writer's own are `n1`, `n2`...
+fn node(term: &Term) -> Result<ox::NamedOrBlankNode, Error> {
+    match term {
+        Term::BlankNode(label) => ox::BlankNode::new(format!("u{label}"))
+            .map(Into::into)
+            .map_err(|e| Error::InvalidIri {
+                iri: format!("_:{label}"),
+                message: e.to_string(),
+            }),
+        other => Out::iri(other.as_str()),
+    }
 }
 
 fn check_segment(what: &'static str, value: &str) -> Result<(), Error> {

@@ -81,6 +81,21 @@ impl AppState {
         &self.inner.public_url
     }
 
+    /// The path prefix of the public URL (`""` at the root, else `/prefix`):
+    /// page links and local redirects start with it.
+    pub(crate) fn prefix(&self) -> &str {
+        let base = &self.inner.public_url;
+        let after_scheme = base.find("://").map_or(0, |i| i + 3);
+        base[after_scheme..]
+            .find('/')
+            .map_or("", |i| &base[after_scheme + i..])
+    }
+
+    /// A local path under the public URL's prefix.
+    pub(crate) fn local(&self, path: &str) -> String {
+        format!("{}{path}", self.prefix())
+    }
+
     pub(crate) fn container(&self) -> &Container {
         &self.inner.container
     }
@@ -176,7 +191,7 @@ pub(crate) struct ConsumerKey(pub(crate) String);
 /// The one error type of the handlers. Its response never carries internals:
 /// those are logged.
 #[derive(Debug)]
-pub enum AppError {
+pub(crate) enum AppError {
     /// A plain-text error for API callers; the message is safe to show.
     Api(StatusCode, String),
     /// An HTML error page for browsers; the message is safe to show.

@@ -6,12 +6,12 @@
 
 use axum::Form;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use maud::{DOCTYPE, Markup, html};
 use serde::Deserialize;
 
-use super::session;
+use super::session::{self, MaybeSession};
 use super::{AppError, AppState, oauth, page_security_headers};
 use crate::crypto::verify_password;
 
@@ -32,9 +32,9 @@ pub(crate) fn error_page(status: StatusCode, message: &str) -> Response {
 /// GET `/`: who is logged in, and the installed apps.
 pub(crate) async fn home(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    MaybeSession(session_user): MaybeSession,
 ) -> Result<Response, AppError> {
-    let user = session::current(&state, &headers).await?;
+    let user = session_user;
     let apps = state.blocking(|s| Ok(s.container().list_apps()?)).await?;
     Ok(page(
         StatusCode::OK,
@@ -43,13 +43,13 @@ pub(crate) async fn home(
             h1 { "SMART container" }
             @if state.inner.dev { p.error { "Development mode: weak app secrets are accepted and the user demo/demo may exist." } }
             @match &user {
-                Some(u) => p { "Logged in as " b { (u.user_id) } ". " a href="/logout" { "Log out" } },
-                None => p { a href="/login" { "Log in" } },
+                Some(u) => p { "Logged in as " b { (u.user_id) } ". " a href={ (state.prefix()) "/logout" } { "Log out" } },
+                None => p { a href={ (state.prefix()) "/login" } { "Log in" } },
             }
             h2 { "Apps" }
             @if apps.is_empty() { p { "No app installed. Use " code { "smart-container load-app" } "." } }
-            ul { @for a in &apps { li { a href={ "/apps/" (a.id) "/launch" } { (a.name) } " " small { "(" (a.id) ")" } } } }
-            p { small { "API base: " code { (state.api_base()) } " · " a href="/manifest" { "manifest" } } }
+            ul { @for a in &apps { li { a href={ (state.prefix()) "/apps/" (urlencode(&a.id)) "/launch" } { (a.name) } " " small { "(" (a.id) ")" } } } }
+            p { small { "API base: " code { (state.api_base()) } " · " a href={ (state.prefix()) "/manifest" } { "manifest" } } }
         },
     ))
 }
@@ -61,8 +61,16 @@ pub(crate) struct LoginQuery {
 }
 
 /// GET `/login`.
-pub(crate) async fn login_form(Query(q): Query<LoginQuery>) -> Response {
-    login_page(StatusCode::OK, q.return_url.as_deref().unwrap_or("/"), None)
+pub(crate) async fn login_form(
+    State(state): State<AppState>,
+    Query(q): Query<LoginQuery>,
+) -> Response {
+    login_page(
+        state.prefix(),
+        StatusCode::OK,
+        q.return_url.as_deref().unwrap_or("/"),
+        None,
+    )
 }
 
 /// The login form.
@@ -86,7 +94,7 @@ impl std::fmt::Debug for LoginForm {
 /// `return_url` (a local path only).
 pub(crate) async fn login(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    MaybeSession(session_user): MaybeSession,
     Form(form): Form<LoginForm>,
 ) -> Result<Response, AppError> {
     let return_url = safe_return_url(form.return_url.as_deref());
@@ -103,15 +111,16 @@ pub(crate) async fn login(
         .await?;
     if !ok {
         return Ok(login_page(
+            state.prefix(),
             StatusCode::UNAUTHORIZED,
             &return_url,
             Some("Wrong user name or password."),
         ));
     }
-    let old = session::current(&state, &headers).await?;
+    let old = session_user;
     session::end(&state, old).await?;
     let cookie = session::start(&state, form.username).await?;
-    let mut res = see_other(&return_url);
+    let mut res = see_other(&state.local(&return_url));
     if let Ok(v) = HeaderValue::from_str(&cookie) {
         res.headers_mut().insert(header::SET_COOKIE, v);
     }
@@ -119,13 +128,13 @@ pub(crate) async fn login(
 }
 
 /// GET `/logout`: a button (logging out is a POST).
-pub(crate) async fn logout_form() -> Response {
+pub(crate) async fn logout_form(State(state): State<AppState>) -> Response {
     page(
         StatusCode::OK,
         "Log out",
         html! {
             h1 { "Log out" }
-            form method="post" action="/logout" { button type="submit" { "Log out" } }
+            form method="post" action={ (state.prefix()) "/logout" } { button type="submit" { "Log out" } }
         },
     )
 }
@@ -133,11 +142,11 @@ pub(crate) async fn logout_form() -> Response {
 /// POST `/logout`.
 pub(crate) async fn logout(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    MaybeSession(session_user): MaybeSession,
 ) -> Result<Response, AppError> {
-    let current = session::current(&state, &headers).await?;
+    let current = session_user;
     let cookie = session::end(&state, current).await?;
-    let mut res = see_other("/login");
+    let mut res = see_other(&state.local("/login"));
     if let Ok(v) = HeaderValue::from_str(&cookie) {
         res.headers_mut().insert(header::SET_COOKIE, v);
     }
@@ -156,7 +165,7 @@ pub(crate) async fn launch(
     State(state): State<AppState>,
     Path(app_id): Path<String>,
     Query(q): Query<LaunchQuery>,
-    headers: HeaderMap,
+    MaybeSession(session_user): MaybeSession,
 ) -> Result<Response, AppError> {
     let lookup = app_id.clone();
     let Some((manifest, _)) = state
@@ -168,12 +177,11 @@ pub(crate) async fn launch(
             format!("No app `{app_id}` is installed."),
         ));
     };
-    let Some(user) = session::current(&state, &headers).await? else {
+    let Some(user) = session_user else {
         let here = format!("/apps/{}/launch", urlencode(&app_id));
-        return Ok(see_other(&format!(
-            "/login?return_url={}",
-            urlencode(&here)
-        )));
+        return Ok(see_other(
+            &state.local(&format!("/login?return_url={}", urlencode(&here))),
+        ));
     };
     let Some(index) = manifest.index.clone() else {
         return Err(AppError::Page(
@@ -215,7 +223,7 @@ pub(crate) async fn launch(
                         tr { th { "Patient" } th { "Born" } th { "Record" } }
                         @for r in &records {
                             tr {
-                                td { a href={ "/apps/" (urlencode(&app_id)) "/launch?record_id=" (urlencode(&r.id)) } { (r.family_name) ", " (r.given_name) } }
+                                td { a href={ (state.prefix()) "/apps/" (urlencode(&app_id)) "/launch?record_id=" (urlencode(&r.id)) } { (r.family_name) ", " (r.given_name) } }
                                 td { (r.birthday) }
                                 td { code { (r.id) } }
                             }
@@ -239,7 +247,7 @@ pub(crate) struct AuthorizeQuery {
 pub(crate) async fn authorize_form(
     State(state): State<AppState>,
     Query(q): Query<AuthorizeQuery>,
-    headers: HeaderMap,
+    MaybeSession(session_user): MaybeSession,
 ) -> Result<Response, AppError> {
     let Some(token) = q.oauth_token.filter(|t| !t.is_empty()) else {
         return Err(AppError::Page(
@@ -247,12 +255,11 @@ pub(crate) async fn authorize_form(
             "The request lacks oauth_token.".into(),
         ));
     };
-    let Some(user) = session::current(&state, &headers).await? else {
+    let Some(user) = session_user else {
         let here = format!("/oauth/authorize?oauth_token={}", urlencode(&token));
-        return Ok(see_other(&format!(
-            "/login?return_url={}",
-            urlencode(&here)
-        )));
+        return Ok(see_other(
+            &state.local(&format!("/login?return_url={}", urlencode(&here))),
+        ));
     };
     let pending = oauth::pending(&state, &token).await?;
     let csrf = user.csrf_token(&token);
@@ -264,7 +271,7 @@ pub(crate) async fn authorize_form(
             p { "The app " b { (pending.app_name) } " " small { "(" (pending.consumer_key) ")" } " asks to read the record of" }
             p.record { b { (pending.patient) } " " small { "(record " code { (pending.record_id) } ")" } }
             p { "You are logged in as " b { (user.user_id) } "." }
-            form method="post" action="/oauth/authorize" {
+            form method="post" action={ (state.prefix()) "/oauth/authorize" } {
                 input type="hidden" name="oauth_token" value=(token);
                 input type="hidden" name="csrf_token" value=(csrf);
                 button type="submit" name="decision" value="approve" { "Approve" }
@@ -291,10 +298,10 @@ pub(crate) struct AuthorizeForm {
 /// the request token is deleted).
 pub(crate) async fn authorize(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    MaybeSession(session_user): MaybeSession,
     Form(form): Form<AuthorizeForm>,
 ) -> Result<Response, AppError> {
-    let Some(user) = session::current(&state, &headers).await? else {
+    let Some(user) = session_user else {
         return Err(AppError::Page(
             StatusCode::UNAUTHORIZED,
             "Please log in again, then reopen the app.".into(),
@@ -349,7 +356,7 @@ pub(crate) fn urlencode(value: &str) -> String {
         .replace("%40", "@")
 }
 
-fn login_page(status: StatusCode, return_url: &str, error: Option<&str>) -> Response {
+fn login_page(prefix: &str, status: StatusCode, return_url: &str, error: Option<&str>) -> Response {
     let return_url = safe_return_url(Some(return_url));
     page(
         status,
@@ -357,7 +364,7 @@ fn login_page(status: StatusCode, return_url: &str, error: Option<&str>) -> Resp
         html! {
             h1 { "Log in" }
             @if let Some(e) = error { p.error { (e) } }
-            form method="post" action="/login" {
+            form method="post" action={ (prefix) "/login" } {
                 label { "User name" input type="text" name="username" autocomplete="username" required; }
                 label { "Password" input type="password" name="password" autocomplete="current-password" required; }
                 input type="hidden" name="return_url" value=(return_url);

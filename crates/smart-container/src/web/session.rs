@@ -1,6 +1,8 @@
 //! Browser sessions: a random id in an `HttpOnly; SameSite=Lax` cookie, the
 //! user and a CSRF key on the server side (stored under the id's digest).
 
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};
 use hmac::{Hmac, Mac as _};
 use sha2::Sha256;
@@ -47,11 +49,20 @@ impl LoggedIn {
     }
 }
 
+/// The session of a request as an extractor: `None` when not logged in.
+#[derive(Debug)]
+pub(crate) struct MaybeSession(pub(crate) Option<LoggedIn>);
+
+impl FromRequestParts<AppState> for MaybeSession {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        current(state, &parts.headers).await.map(MaybeSession)
+    }
+}
+
 /// The session of a request, looked up in the store.
-pub(crate) async fn current(
-    state: &AppState,
-    headers: &HeaderMap,
-) -> Result<Option<LoggedIn>, AppError> {
+async fn current(state: &AppState, headers: &HeaderMap) -> Result<Option<LoggedIn>, AppError> {
     let Some(id) = cookie(headers, SESSION_COOKIE) else {
         return Ok(None);
     };

@@ -228,6 +228,14 @@ impl Out {
             })
     }
 
+    /// A checked IRI as a named node.
+    pub(crate) fn iri_node(iri: &str) -> Result<ox::NamedNode, Error> {
+        ox::NamedNode::new(iri).map_err(|e| Error::InvalidIri {
+            iri: iri.to_owned(),
+            message: e.to_string(),
+        })
+    }
+
     /// A fresh blank node.
     pub(crate) fn blank(&mut self) -> ox::NamedOrBlankNode {
         self.next_blank += 1;

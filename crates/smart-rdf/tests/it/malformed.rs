@@ -317,3 +317,57 @@ fn complete_documents_with_odd_ends_are_accepted() {
         );
     }
 }
+
+#[test]
+fn text_xml_cannot_hold_is_a_writer_error() {
+    let mut med = xml(MED).records::<Medication>().unwrap().remove(0);
+    med.instructions = Some("bell \u{7} here".into());
+    let err = to_rdf_xml("http://h", "1", &[med.clone()], None).unwrap_err();
+    assert!(err.to_string().contains("U+0007"), "{err}");
+    // Turtle can carry it.
+    let mut w = RecordWriter::new("http://h", "1").unwrap();
+    w.add(&med).unwrap();
+    let g = Graph::parse(w.to_turtle().unwrap().as_bytes(), "text/turtle", None).unwrap();
+    assert_eq!(g.records::<Medication>().unwrap(), vec![med]);
+}
+
+#[test]
+fn writer_nests_records_as_the_original_did() {
+    let med = xml(MED).records::<Medication>().unwrap();
+    let xml = to_rdf_xml("http://h", "1", &med, None).unwrap();
+    let expected = r#"  <sp:Medication rdf:about="http://h/records/1/medications/m1">
+    <sp:belongsTo rdf:resource="http://h/records/1"/>
+    <sp:drugName>
+      <sp:CodedValue>
+        <dcterms:title>Aspirin</dcterms:title>
+      </sp:CodedValue>
+    </sp:drugName>
+    <sp:startDate>2001-01-01</sp:startDate>
+  </sp:Medication>
+</rdf:RDF>
+"#;
+    assert!(xml.ends_with(expected), "{xml}");
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+
+    /// Arbitrary bytes, and documents with one byte changed, never panic in any syntax.
+    #[test]
+    fn arbitrary_input_never_panics(
+        noise in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..256),
+        at in 0usize..4096,
+        byte in proptest::prelude::any::<u8>(),
+    ) {
+        let mut doc = fixture("medications.xml");
+        let i = at % doc.len();
+        doc[i] = byte;
+        for ct in ["application/rdf+xml", "text/turtle", "application/n-triples", "application/ld+json"] {
+            let _ = Graph::parse(&noise, ct, None);
+            if let Ok(g) = Graph::parse(&doc, ct, None) {
+                let _ = g.records::<Medication>();
+                let _ = ResponseSummary::from_graph(&g);
+            }
+        }
+    }
+}

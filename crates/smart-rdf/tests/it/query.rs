@@ -262,3 +262,58 @@ fn content_types() {
     }
     assert_eq!(Syntax::RdfXml.content_type(), "application/rdf+xml");
 }
+
+#[test]
+fn public_types_are_send_and_sync() {
+    fn check<T: Send + Sync>() {}
+    check::<Graph>();
+    check::<Query>();
+    check::<Rows>();
+    check::<QueryResult>();
+    check::<RecordWriter>();
+    check::<Error>();
+    check::<Medication>();
+}
+
+#[test]
+fn add_triple_writes_untyped_kinds_next_to_records() {
+    let meds = xml_fixture("medications.xml")
+        .records::<Medication>()
+        .unwrap();
+    let mut w = RecordWriter::new("http://h", "1").unwrap();
+    w.add(&meds[0]).unwrap();
+    let note = Term::Iri("http://h/records/1/clinical_notes/c1".into());
+    // The caller's `n1` must not merge with the writer's own first blank node.
+    let author = Term::BlankNode("n1".into());
+    w.add_triple(&note, "http://purl.org/dc/terms/creator", &author)
+        .unwrap();
+    w.add_triple(
+        &author,
+        "http://www.w3.org/2006/vcard/ns#fn",
+        &Literal::string("Dr. A").into(),
+    )
+    .unwrap();
+    let typed = Literal::typed("3", "http://www.w3.org/2001/XMLSchema#integer");
+    w.add_triple(&note, "http://x/count", &typed.clone().into())
+        .unwrap();
+    assert!(
+        w.add_triple(&Literal::string("s").into(), "http://x/p", &note)
+            .is_err()
+    );
+    assert!(w.add_triple(&note, "not an iri", &note).is_err());
+    for doc in [w.to_rdf_xml().unwrap(), w.to_turtle().unwrap()] {
+        let ct = if doc.starts_with("<?xml") {
+            "application/rdf+xml"
+        } else {
+            "text/turtle"
+        };
+        let g = Graph::parse(doc.as_bytes(), ct, None).unwrap();
+        assert_eq!(g.records::<Medication>().unwrap(), meds[..1], "{doc}");
+        let rows = g
+            .select("SELECT ?name ?n WHERE { ?note <http://purl.org/dc/terms/creator> ?a . ?a <http://www.w3.org/2006/vcard/ns#fn> ?name . ?note <http://x/count> ?n }")
+            .unwrap();
+        assert_eq!(rows.len(), 1, "{doc}");
+        assert_eq!(rows[0].string("name").unwrap(), "Dr. A");
+        assert_eq!(rows[0].term("n").unwrap(), &Term::Literal(typed.clone()));
+    }
+}

@@ -9,7 +9,7 @@ use smart_rdf::*;
 fn text() -> BoxedStrategy<String> {
     prop_oneof![
         "\\PC{0,24}",
-        "[<>&\"' \\n\\ta-z{}\\[\\]/]{0,12}",
+        "[<>&\"' \\n\\r\\ta-z{}\\[\\]/]{0,12}",
         "[A-Za-z ]{1,30}"
     ]
     .boxed()

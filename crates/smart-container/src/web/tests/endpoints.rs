@@ -371,3 +371,55 @@ async fn deny_redirects_to_the_callback_with_user_refused() {
         StatusCode::BAD_REQUEST
     );
 }
+
+#[tokio::test]
+async fn a_public_url_with_a_path_prefix_prefixes_pages_and_base_strings() {
+    // Behind a proxy that maps `/smart/...` to this server's `/...`.
+    let h = Harness::build(
+        "http://localhost:8000/authorized",
+        "http://container.test/smart/",
+    );
+    assert_eq!(h.state.api_base(), "http://container.test/smart");
+    let r = h.get(&format!("/apps/{APP_ID}/launch"), None).await;
+    assert!(
+        r.header("location")
+            .starts_with("/smart/login?return_url=%2Fapps%2F"),
+        "{}",
+        r.header("location")
+    );
+    assert!(
+        h.get("/login", None)
+            .await
+            .body
+            .contains("action=\"/smart/login\"")
+    );
+    let r = h
+        .post_form(
+            "/login",
+            &[
+                ("username", "alice"),
+                ("password", "alice-password"),
+                ("return_url", "/apps/x/launch"),
+            ],
+            None,
+        )
+        .await;
+    assert_eq!(r.header("location"), "/smart/apps/x/launch");
+    let m: serde_json::Value = serde_json::from_str(&h.get("/manifest", None).await.body).unwrap();
+    assert_eq!(
+        m["launch_urls"]["request_token"],
+        "http://container.test/smart/oauth/request_token"
+    );
+    // A request signed for the public URL is accepted on the stripped path.
+    let consumer = h.consumer();
+    let mut endpoints = Harness::endpoints();
+    endpoints.request_token = "http://container.test/smart/oauth/request_token".into();
+    let (req, _) =
+        oauth1_dance::TemporaryCredentialsRequest::new(endpoints, oauth1_dance::Callback::Oob)
+            .param("smart_record_id", RECORD)
+            .sign(&consumer, oauth1_dance::Stamp::now().unwrap())
+            .unwrap();
+    let mut http = req.to_http().unwrap().map(axum::body::Body::from);
+    *http.uri_mut() = "/oauth/request_token".parse().unwrap();
+    assert_eq!(h.send(http).await.status, StatusCode::OK);
+}

@@ -55,6 +55,10 @@ impl Harness {
     }
 
     pub(super) fn with_callback(callback: &str) -> Self {
+        Self::build(callback, PUBLIC)
+    }
+
+    pub(super) fn build(callback: &str, public_url: &str) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let mut container = Container::open(dir.path()).unwrap();
         container.set_password_cost(PasswordCost::Test);
@@ -66,7 +70,7 @@ impl Harness {
             .unwrap();
         container.add_user("alice", "alice-password").unwrap();
         container.add_user("bob", "bob-password").unwrap();
-        let state = AppState::new(container, PUBLIC, false).unwrap();
+        let state = AppState::new(container, public_url, false).unwrap();
         Self {
             dir,
             state,
@@ -215,6 +219,7 @@ impl Harness {
             .unwrap();
         let r = self.send_outgoing(&req).await;
         assert_eq!(r.status, StatusCode::OK, "access token: {}", r.body);
+        assert_eq!(r.header("cache-control"), "no-store");
         st.handle_response(r.status.as_u16(), r.body.as_bytes())
             .unwrap()
     }

@@ -236,7 +236,22 @@ async fn sec_17_access_tokens_are_bound_to_consumer_record_and_revocable() {
             .status,
         StatusCode::UNAUTHORIZED
     );
-    assert_eq!(h.state.container().revoke_tokens(APP_ID).unwrap(), 1);
+    // An expired access token (60 minutes) is dead.
+    let expiring = h.dance(RECORD).await;
+    h.state
+        .container()
+        .store
+        .lock()
+        .execute(
+            "UPDATE access_tokens SET expires_at = 1 WHERE token_hash = ?1",
+            [crate::crypto::digest(expiring.token())],
+        )
+        .unwrap();
+    assert_eq!(
+        h.signed_get(&expiring, &c, &demo_path()).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(h.state.container().revoke_tokens(APP_ID).unwrap(), 2);
     assert_eq!(
         h.signed_get(&auth, &c, &demo_path()).await.status,
         StatusCode::UNAUTHORIZED
