@@ -186,9 +186,6 @@ pub(crate) fn write_base_uri<'a>(out: &mut String, url: &'a str) -> Result<UrlIn
             .position(|&c| c == b'/' || c == b'?' || c == b'#')
             .unwrap_or(b.len() - authority_start);
     let authority = &url[authority_start..authority_end];
-    if authority.contains('@') {
-        return Err(Error::InvalidUrl);
-    }
     let (host, port) = split_host_port(authority)?;
     let path_end = authority_end + prefix_len(&b[authority_end..], |c| c != b'?' && c != b'#');
     let path = &url[authority_end..path_end];
@@ -246,8 +243,19 @@ fn split_host_port(authority: &str) -> Result<(&str, Option<u16>), Error> {
             None => return Err(Error::InvalidUrl),
         }
     } else {
-        let (host, port) = authority.split_once(':').unwrap_or((authority, ""));
-        if host.is_empty() || !host.bytes().all(is_reg_name) {
+        // One scan finds the port's `:` and checks the host (which refuses
+        // `@`, so user information is refused here too).
+        let bytes = authority.as_bytes();
+        let host_len = (bytes.iter())
+            .position(|&b| !REG_NAME[usize::from(b)])
+            .unwrap_or(bytes.len());
+        let host = &authority[..host_len];
+        let port = match bytes.get(host_len) {
+            None => "",
+            Some(b':') => &authority[host_len + 1..],
+            Some(_) => return Err(Error::InvalidUrl),
+        };
+        if host.is_empty() {
             return Err(Error::InvalidUrl);
         }
         (host, port)
@@ -262,8 +270,19 @@ fn split_host_port(authority: &str) -> Result<(&str, Option<u16>), Error> {
     Ok((host, Some(port)))
 }
 
+/// [`is_reg_name`] as a table.
+static REG_NAME: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = is_reg_name(b as u8);
+        b += 1;
+    }
+    table
+};
+
 /// RFC 3986 `reg-name` characters (ASCII only; `%` escapes allowed).
-fn is_reg_name(b: u8) -> bool {
+const fn is_reg_name(b: u8) -> bool {
     b.is_ascii_alphanumeric()
         || matches!(
             b,

@@ -100,6 +100,7 @@ impl Pairs {
         self.spans.len()
     }
 
+    #[inline]
     pub(crate) fn slice(&self, start: usize, end: usize) -> &str {
         &self.buf[start..end]
     }
@@ -108,6 +109,7 @@ impl Pairs {
         self.buf.len()
     }
 
+    #[inline]
     pub(crate) fn get(&self, i: usize) -> (&str, &str) {
         let sp = self.spans[i];
         (&self.buf[sp.start..sp.mid], &self.buf[sp.mid..sp.end])
@@ -191,23 +193,51 @@ impl Pairs {
         (m, self.buf.len())
     }
 
+    /// Appends a protocol parameter whose value is `n` in decimal (digits
+    /// need no encoding); returns the value's range. The digits are pushed
+    /// as characters, so no UTF-8 check of a byte buffer is needed.
+    pub(crate) fn push_decimal_value(&mut self, name: &'static str, mut n: u64) -> (usize, usize) {
+        let s = self.start();
+        self.buf.push_str(name);
+        let m = self.buf.len();
+        let mut digits = [0u8; 20];
+        let mut i = digits.len();
+        loop {
+            i -= 1;
+            digits[i] = b'0' + (n % 10) as u8;
+            n /= 10;
+            if n == 0 {
+                break;
+            }
+        }
+        for &d in &digits[i..] {
+            self.buf.push(char::from(d));
+        }
+        self.finish_flagged(s, m, true);
+        (m, self.buf.len())
+    }
+
     /// Decodes a form body or query string and appends its pairs, failing
     /// with [`Error::TooLarge`] past `max` pairs in total.
     pub(crate) fn push_form(&mut self, input: &str, max: usize) -> Result<(), Error> {
-        let mut rest = input;
-        while let Some((name, value, tail)) = next_form_pair(rest) {
-            rest = tail;
-            if name.is_empty() && value.is_none() {
+        let bytes = input.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            if bytes[i] == b'&' {
+                // An empty segment (`&&`, a leading `&`) holds no pair.
+                i += 1;
                 continue;
             }
             if self.spans.len() >= max {
                 return Err(Error::TooLarge);
             }
-            let value = value.unwrap_or("");
             let s = self.start();
-            decode_into(&mut self.buf, name, true)?;
+            let name_end = push_form_decoded(&mut self.buf, input, i, true)?;
             let m = self.buf.len();
-            decode_into(&mut self.buf, value, true)?;
+            i = match bytes.get(name_end) {
+                Some(b'=') => push_form_decoded(&mut self.buf, input, name_end + 1, false)?,
+                _ => name_end,
+            } + 1;
             self.finish(s, m);
         }
         Ok(())
@@ -366,22 +396,28 @@ pub(crate) fn encode_into(out: &mut String, input: &str) -> bool {
     false
 }
 
-/// Splits the first `&`-separated segment off `input` into its name and
-/// value (`None` without `=`) and the rest; `None` once `input` is empty.
-fn next_form_pair(input: &str) -> Option<(&str, Option<&str>, &str)> {
-    if input.is_empty() {
-        return None;
-    }
+/// Appends the form-decoded name (`name`) or value that starts at
+/// `input[start..]` (`+` is a space): it ends at `&`, at `=` for a name, or
+/// at the end; returns where. One scan when there is nothing to decode.
+fn push_form_decoded(
+    out: &mut String,
+    input: &str,
+    start: usize,
+    name: bool,
+) -> Result<usize, Error> {
     let bytes = input.as_bytes();
-    let len = prefix_len(bytes, |b| b != b'&');
-    let segment = &input[..len];
-    let tail = input.get(len + 1..).unwrap_or("");
-    let eq = prefix_len(segment.as_bytes(), |b| b != b'=');
-    Some(if eq < segment.len() {
-        (&segment[..eq], Some(&segment[eq + 1..]), tail)
-    } else {
-        (segment, None, tail)
-    })
+    let run = prefix_len(&bytes[start..], |b| {
+        (b != b'&') & (b != b'%') & (b != b'+') & (!name | (b != b'='))
+    });
+    let mut end = start + run;
+    if !matches!(bytes.get(end), Some(b'%' | b'+')) {
+        // Nothing to decode: the run is the result.
+        out.push_str(&input[start..end]);
+        return Ok(end);
+    }
+    end += prefix_len(&bytes[end..], |b| (b != b'&') & (!name | (b != b'=')));
+    decode_into(out, &input[start..end], true)?;
+    Ok(end)
 }
 
 /// Whether `b` is left as is by RFC 5849 §3.6.

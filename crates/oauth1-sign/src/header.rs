@@ -42,13 +42,13 @@ impl AuthorizationHeader {
             check_text("realm", realm)?;
         }
         let mut pairs = Pairs::default();
-        let mut seen = 0u16;
+        let mut oauth = [None; 10];
         for (name, value) in params {
             let name = name.as_ref();
             if name.is_empty() || name.eq_ignore_ascii_case("realm") {
                 return Err(Error::InvalidHeader);
             }
-            check_name_from(&pairs, 0, name, &mut seen)?;
+            check_name_from(&pairs, 0, name, &mut oauth)?;
             pairs.push(name, value.as_ref());
         }
         Ok(AuthorizationHeader {
@@ -70,7 +70,7 @@ impl AuthorizationHeader {
     /// [`Error::InvalidPercentEncoding`], [`Error::InvalidUtf8`].
     pub fn parse(header: &str) -> Result<Self, Error> {
         let mut pairs = Pairs::with_capacity(header.len(), 8);
-        let realm = parse_into(header, &mut pairs)?;
+        let realm = parse_into(header, &mut pairs, &mut [None; 10])?;
         Ok(AuthorizationHeader { realm, pairs })
     }
 
@@ -134,7 +134,13 @@ pub(crate) fn push_header_param(out: &mut String, first: &mut bool, name: &str, 
 }
 
 /// Parses a header into `pairs` (decoded, `realm` excluded) and returns the realm.
-pub(crate) fn parse_into(header: &str, pairs: &mut Pairs) -> Result<Option<String>, Error> {
+/// `oauth[k]` gets the index in `pairs` of the protocol parameter `k` (of
+/// `limits::oauth_index`), so the caller need not look the names up again.
+pub(crate) fn parse_into(
+    header: &str,
+    pairs: &mut Pairs,
+    oauth: &mut [Option<usize>; 10],
+) -> Result<Option<String>, Error> {
     if header.len() > MAX_HEADER_LEN {
         return Err(Error::TooLarge);
     }
@@ -154,7 +160,6 @@ pub(crate) fn parse_into(header: &str, pairs: &mut Pairs) -> Result<Option<Strin
     i = after_scheme;
     let mut realm = None;
     let first = pairs.len();
-    let mut seen = 0u16;
     loop {
         // name
         let name_start = i;
@@ -221,7 +226,7 @@ pub(crate) fn parse_into(header: &str, pairs: &mut Pairs) -> Result<Option<Strin
             if name.is_empty() || name.eq_ignore_ascii_case("realm") {
                 return Err(Error::InvalidHeader);
             }
-            check_name_from(pairs, first, name, &mut seen)?;
+            check_name_from(pairs, first, name, oauth)?;
             if percent {
                 decode_into(pairs.buf_mut(), raw_value, false)?;
             } else {
@@ -244,14 +249,19 @@ pub(crate) fn parse_into(header: &str, pairs: &mut Pairs) -> Result<Option<Strin
 }
 
 /// Rejects an unknown `oauth_*` name, or a name already among
-/// `pairs[first..]` (`seen` holds the protocol names met so far, by index).
-fn check_name_from(pairs: &Pairs, first: usize, name: &str, seen: &mut u16) -> Result<(), Error> {
+/// `pairs[first..]`; a protocol parameter's index in `oauth` is set to
+/// that of the pair about to be pushed.
+fn check_name_from(
+    pairs: &Pairs,
+    first: usize,
+    name: &str,
+    oauth: &mut [Option<usize>; 10],
+) -> Result<(), Error> {
     if name.starts_with("oauth_") {
         let k = oauth_index(name).ok_or(Error::UnknownParameter)?;
-        if *seen & (1 << k) != 0 {
+        if oauth[k].replace(pairs.len()).is_some() {
             return Err(Error::DuplicateParameter);
         }
-        *seen |= 1 << k;
         return Ok(());
     }
     if (first..pairs.len()).any(|j| pairs.get(j).0 == name) {

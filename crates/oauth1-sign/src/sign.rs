@@ -187,16 +187,16 @@ pub fn sign(
     };
     encoded.push_form_encoded(url.query)?;
     encoded.push_form_encoded(form)?;
-    let mut digits = [0u8; 20];
-    let timestamp = u64_str(oauth.timestamp, &mut digits);
-    let protocol = protocol_pairs(oauth, timestamp, body_hash);
+    let protocol = protocol_pairs(oauth, body_hash);
     // Where each protocol value sits, encoded, for the header. They are
     // pushed in name order, so sorting has little left to move.
     let mut values = [(0, 0); 9];
     for k in BY_NAME {
-        if let Some((name, value)) = protocol[k] {
-            values[k] = encoded.push_encoded_value(name, value);
-        }
+        values[k] = match protocol[k] {
+            Some((name, _)) if k == TIMESTAMP => encoded.push_decimal_value(name, oauth.timestamp),
+            Some((name, value)) => encoded.push_encoded_value(name, value),
+            None => continue,
+        };
     }
     encoded.sort();
 
@@ -276,17 +276,20 @@ pub fn sign_base_string(
 /// The indices of [`protocol_pairs`] in the order of their names.
 pub(crate) const BY_NAME: [usize; 9] = [8, 5, 0, 4, 2, 3, 1, 6, 7];
 
-/// The protocol parameters of `oauth` in header order, absent ones `None`.
+/// The index of `oauth_timestamp` in [`protocol_pairs`].
+const TIMESTAMP: usize = 3;
+
+/// The protocol parameters of `oauth` in header order, absent ones `None`;
+/// the timestamp's value is left empty (it is written from the number).
 pub(crate) fn protocol_pairs<'a>(
     oauth: &'a OAuthParams,
-    timestamp: &'a str,
     body_hash: Option<&'a str>,
 ) -> [Option<(&'static str, &'a str)>; 9] {
     [
         Some(("oauth_consumer_key", oauth.consumer_key.as_str())),
         oauth.token.as_deref().map(|t| ("oauth_token", t)),
         Some(("oauth_signature_method", oauth.signature_method.as_str())),
-        Some(("oauth_timestamp", timestamp)),
+        Some(("oauth_timestamp", "")),
         Some(("oauth_nonce", oauth.nonce.as_str())),
         oauth.callback.as_deref().map(|c| ("oauth_callback", c)),
         oauth.verifier.as_deref().map(|v| ("oauth_verifier", v)),
@@ -315,18 +318,4 @@ fn check_params(oauth: &OAuthParams) -> Result<(), Error> {
         limits::check_text("realm", realm)?;
     }
     Ok(())
-}
-
-/// Formats `n` in decimal into `buf`.
-pub(crate) fn u64_str(mut n: u64, buf: &mut [u8; 20]) -> &str {
-    let mut i = buf.len();
-    loop {
-        i -= 1;
-        buf[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    core::str::from_utf8(&buf[i..]).unwrap_or("0")
 }

@@ -35,7 +35,7 @@ fn protocol_pairs_are_pushed_in_name_order() {
     oauth.token = Some("t".into());
     oauth.callback = Some("c".into());
     oauth.verifier = Some("v".into());
-    let pairs = crate::sign::protocol_pairs(&oauth, "1", Some("h"));
+    let pairs = crate::sign::protocol_pairs(&oauth, Some("h"));
     let names: alloc::vec::Vec<&str> = crate::sign::BY_NAME
         .iter()
         .map(|&k| pairs[k].map_or("", |(name, _)| name))
@@ -46,17 +46,34 @@ fn protocol_pairs_are_pushed_in_name_order() {
 
 #[test]
 fn timestamp_formatting() {
-    let mut buf = [0u8; 20];
-    assert_eq!(crate::sign::u64_str(0, &mut buf), "0");
-    assert_eq!(
-        crate::sign::u64_str(u64::MAX, &mut buf),
-        "18446744073709551615"
-    );
-    let _unused = String::new();
+    let mut p = Pairs::default();
+    let zero = p.push_decimal_value("t", 0);
+    let max = p.push_decimal_value("t", u64::MAX);
+    assert_eq!(p.slice(zero.0, zero.1), "0");
+    assert_eq!(p.slice(max.0, max.1), "18446744073709551615");
+    assert_eq!(p.get(1), ("t", "18446744073709551615"));
 }
 
 proptest::proptest! {
     #![proptest_config(proptest::prelude::ProptestConfig::with_cases(1000))]
+
+    /// The one-pass form decoder agrees with splitting at `&` and the first
+    /// `=`, then decoding each part on its own, errors included.
+    #[test]
+    fn form_decoding_matches_split_then_decode(raw in "([a-zA-Z0-9+%=&~. é😀\"]|%[0-9a-fA-F]{2}|%[c-fC-F][0-9a-f]%[89ab][0-9a-f]){0,12}") {
+        let mut fast = Pairs::default();
+        let fast = fast.push_form(&raw, usize::MAX).map(|()| fast.iter().map(|(n, v)| (String::from(n), String::from(v))).collect::<alloc::vec::Vec<_>>());
+        let decode = |s: &str| crate::percent_decode(&s.replace('+', " "));
+        let slow: Result<alloc::vec::Vec<(String, String)>, crate::Error> = raw
+            .split('&')
+            .filter(|seg| !seg.is_empty())
+            .map(|seg| {
+                let (n, v) = seg.split_once('=').unwrap_or((seg, ""));
+                Ok((decode(n)?, decode(v)?))
+            })
+            .collect();
+        proptest::prop_assert_eq!(fast, slow);
+    }
 
     /// The fast path of `sign` (re-encoding without decoding) agrees with
     /// decoding then encoding, errors included.

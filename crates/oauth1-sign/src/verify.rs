@@ -98,18 +98,21 @@ impl IncomingRequest {
             url.len() + authorization.map_or(0, str::len) + if is_form { body.len() } else { 0 },
             16,
         );
+        // The header's protocol parameters are indexed as they are parsed.
+        let mut oauth = [None; 10];
         let realm = match authorization {
-            Some(header) => parse_into(header, &mut pairs)?,
+            Some(header) => parse_into(header, &mut pairs, &mut oauth)?,
             None => None,
         };
+        let header_len = pairs.len();
         pairs.push_form(info.query, MAX_PARAMS)?;
         if is_form {
             let text = core::str::from_utf8(body).map_err(|_| Error::InvalidUtf8)?;
             pairs.push_form(text, MAX_PARAMS)?;
         }
 
-        let mut oauth = [None; 10];
-        for (i, (name, _)) in pairs.iter().enumerate() {
+        for i in header_len..pairs.len() {
+            let name = pairs.get(i).0;
             if !name.starts_with("oauth_") {
                 continue;
             }
