@@ -17,7 +17,11 @@ fn dance_consumer_encoded_secret_names_are_redacted_in_errors() {
         .bytes()
         .map(|b| format!("%{b:02X}"))
         .collect();
-    for name in [encoded_name.as_str(), "oauth_token_s%65cret", "oauth_token_secret"] {
+    for name in [
+        encoded_name.as_str(),
+        "oauth_token_s%65cret",
+        "oauth_token_secret",
+    ] {
         let body = format!("oauth_token=tii&{name}={secret}");
         let excerpt = Excerpt::new(body.as_bytes());
         assert!(
@@ -38,7 +42,10 @@ fn dance_consumer_encoded_secret_names_are_redacted_in_errors() {
             // 500: unexpected status; 200 without the callback confirmation.
             if let Err(e) = state.handle_response(status, body.as_bytes()) {
                 let shown = format!("{e:?} {e}");
-                assert!(!shown.contains(secret), "the error shows the secret: {shown}");
+                assert!(
+                    !shown.contains(secret),
+                    "the error shows the secret: {shown}"
+                );
             }
         }
     }
