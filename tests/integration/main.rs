@@ -8,3 +8,4 @@
 mod app;
 mod cli;
 mod client;
+mod security;

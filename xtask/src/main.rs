@@ -6,6 +6,8 @@ use std::process::Command;
 use anyhow::{Context, Result, bail};
 
 mod bench;
+mod deny;
+mod fuzz;
 mod interop;
 mod load;
 mod security;
@@ -20,6 +22,8 @@ Tasks:
   browser   the reference app's demo in headless Chromium (needs chromium, chromedriver)
   bench     every criterion bench in release and the Python peers, one table of ratios [--quick]
   load      the container under signed load, then the Python peer [--seconds N] [--concurrency 8,32,64]
+  fuzz [--seconds N]  build every cargo-fuzz target in fuzz/ and run each N seconds (default 20); fails on a crash
+  deny      cargo deny check (advisories, licences, bans) with the policy in deny.toml
   help      this text
 ";
 
@@ -34,6 +38,8 @@ fn main() -> Result<()> {
         "browser" => interop::browser(&root),
         "bench" => bench::bench(&root, &args[1..]),
         "load" => load::load(&root, &args[1..]),
+        "fuzz" => fuzz::fuzz(&root, seconds(&args[1..])?),
+        "deny" => deny::deny(&root, &[]),
         "help" | "--help" | "-h" => {
             print!("{HELP}");
             Ok(())
@@ -42,8 +48,20 @@ fn main() -> Result<()> {
     }
 }
 
-/// The format check, the lints, every test of the workspace, the peer suite
-/// and the browser test.
+/// The value of `--seconds N` (20 when absent).
+fn seconds(args: &[String]) -> Result<u64> {
+    match args {
+        [] => Ok(20),
+        [flag, n] if flag == "--seconds" => n
+            .parse()
+            .with_context(|| format!("--seconds takes a whole number, not `{n}`")),
+        _ => bail!("usage: cargo xtask fuzz [--seconds N]"),
+    }
+}
+
+/// The format check, the lints, every test of the workspace, the peer suite,
+/// the browser test, the fuzz smoke, the dependency policy and the security
+/// checklist.
 fn ci(root: &Path) -> Result<()> {
     step(root, "fmt", "cargo", &["fmt", "--all", "--check"])?;
     step(
@@ -78,7 +96,13 @@ fn ci(root: &Path) -> Result<()> {
             "warnings",
         ],
     )?;
-    step(root, "test", "cargo", &["test", "--workspace", "--locked"])?;
+    // The `sec_NN_*` tests run once, in the security checklist below.
+    step(
+        root,
+        "test",
+        "cargo",
+        &["test", "--workspace", "--locked", "--", "--skip", "sec_"],
+    )?;
     step(
         root,
         "test (oauth1-sign, every feature)",
@@ -87,6 +111,11 @@ fn ci(root: &Path) -> Result<()> {
     )?;
     interop::interop(root)?;
     interop::browser(root)?;
+    security::security(root)?;
+    fuzz::fuzz(root, 20)?;
+    // The advisory database cannot be fetched everywhere CI runs; the
+    // licence, ban and source policies need nothing from the network.
+    deny::deny(root, &["bans", "licenses", "sources"])?;
     Ok(())
 }
 

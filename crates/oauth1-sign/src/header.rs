@@ -212,6 +212,12 @@ pub(crate) fn parse_into(
                 String::from(raw_value)
             });
         } else {
+            // §3.5.1: values are encoded as §3.6 says, so only unreserved
+            // characters and escapes appear raw (and a rendering of what
+            // parses never outgrows the size limit).
+            if !raw_value.bytes().all(is_encoded_value_byte) {
+                return Err(Error::InvalidHeader);
+            }
             if pairs.len() - first >= MAX_PARAMS {
                 return Err(Error::TooLarge);
             }
@@ -278,6 +284,12 @@ pub(crate) fn is_name_byte(c: u8) -> bool {
 
 /// Bytes a quoted value runs over (it stops at `"`, `\\`, `%`, controls).
 #[inline(always)]
+/// A byte that may stand raw in a percent-encoded parameter value
+/// ([RFC 5849 §3.6](https://www.rfc-editor.org/rfc/rfc5849#section-3.6)).
+fn is_encoded_value_byte(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, b'-' | b'.' | b'_' | b'~' | b'%')
+}
+
 pub(crate) fn is_value_byte(c: u8) -> bool {
     (c != b'"') & (c != b'\\') & (c >= 0x20) & (c != 0x7f) & (c != b'%')
 }
