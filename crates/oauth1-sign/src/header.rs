@@ -212,10 +212,12 @@ pub(crate) fn parse_into(
                 String::from(raw_value)
             });
         } else {
-            // §3.5.1: values are encoded as §3.6 says, so only unreserved
-            // characters and escapes appear raw (and a rendering of what
-            // parses never outgrows the size limit).
-            if !raw_value.bytes().all(is_encoded_value_byte) {
+            // §3.5.1: names and values are encoded as §3.6 says, so only
+            // unreserved characters and escapes appear raw (and a rendering
+            // of what parses never outgrows the size limit).
+            if !raw_name.bytes().all(is_encoded_value_byte)
+                || !raw_value.bytes().all(is_encoded_value_byte)
+            {
                 return Err(Error::InvalidHeader);
             }
             if pairs.len() - first >= MAX_PARAMS {
@@ -284,7 +286,7 @@ pub(crate) fn is_name_byte(c: u8) -> bool {
 
 /// Bytes a quoted value runs over (it stops at `"`, `\\`, `%`, controls).
 #[inline(always)]
-/// A byte that may stand raw in a percent-encoded parameter value
+/// A byte that may stand raw in a percent-encoded parameter name or value
 /// ([RFC 5849 §3.6](https://www.rfc-editor.org/rfc/rfc5849#section-3.6)).
 fn is_encoded_value_byte(c: u8) -> bool {
     c.is_ascii_alphanumeric() || matches!(c, b'-' | b'.' | b'_' | b'~' | b'%')

@@ -16,6 +16,8 @@ fn auth_header_render_of_a_parsed_header_parses_again() {
     for header in [
         format!("OAuth a=\"{}\"", "é".repeat(2000)),
         format!("OAuth a=\"{}\"", " ".repeat(MAX_HEADER_LEN / 2)),
+        // Found by the CI smoke run: raw bytes in a name expand the same way.
+        format!("OAuth {}=\"D\"", "\u{1}+".repeat(MAX_HEADER_LEN / 3)),
     ] {
         assert!(header.len() <= MAX_HEADER_LEN);
         let Ok(parsed) = AuthorizationHeader::parse(&header) else {
