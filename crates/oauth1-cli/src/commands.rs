@@ -3,15 +3,14 @@
 use std::fmt::Write as _;
 
 use oauth1_sign::{
-    Body, Error, IncomingRequest, OAuthParams, RequestParts, Secret, SignatureMethod,
-    base_string_uri, form_decode, generate_nonce, normalize_parameters, percent_encode, sign,
+    Body, Error, FORM_CONTENT_TYPE, IncomingRequest, OAuthParams, RequestParts, Secret,
+    SignatureMethod, base_string_uri, form_decode, generate_nonce, is_form_content_type,
+    normalize_parameters, percent_encode, sign,
 };
 use serde_json::json;
 
 use crate::Outcome;
 use crate::args::{Cli, Command, ExplainArgs, Format, SignArgs, VerifyArgs};
-
-const FORM: &str = "application/x-www-form-urlencoded";
 
 pub(crate) fn dispatch(cli: Cli) -> Outcome {
     let result = match cli.command {
@@ -151,10 +150,10 @@ fn prepare(args: &SignArgs) -> Result<Prepared, Failure> {
             return Err(bad("--param cannot be combined with --body except for GET"));
         } else {
             body = extra.into_bytes();
-            content_type = Some(FORM.into());
+            content_type = Some(FORM_CONTENT_TYPE.into());
         }
     }
-    let form = content_type.as_deref().is_some_and(is_form);
+    let form = content_type.as_deref().is_some_and(is_form_content_type);
     Ok(Prepared {
         method: args.method.clone(),
         url,
@@ -378,13 +377,6 @@ fn classify(e: Error) -> Failure {
 
 fn is_rsa(method: SignatureMethod) -> bool {
     method.as_str().starts_with("RSA-")
-}
-
-fn is_form(content_type: &str) -> bool {
-    content_type
-        .split(';')
-        .next()
-        .is_some_and(|m| m.trim().eq_ignore_ascii_case(FORM))
 }
 
 /// Quotes `s` for a POSIX shell.

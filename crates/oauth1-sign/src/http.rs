@@ -9,7 +9,7 @@ use crate::{Body, Error, IncomingRequest, OAuthParams, RequestParts, Secret, Sig
 /// Signs an `http::Request` in place
 /// ([RFC 5849 §3.5.1](https://www.rfc-editor.org/rfc/rfc5849#section-3.5.1)):
 /// its URI must be absolute; a body with content type
-/// `application/x-www-form-urlencoded` is signed as a form, any other
+/// `application/x-www-form-urlencoded` (see [`crate::is_form_content_type`]) is signed as a form, any other
 /// non-empty body gets `oauth_body_hash`. Sets `Authorization` and returns
 /// what [`sign`] returned.
 ///
@@ -34,18 +34,11 @@ pub fn sign_http_request<B: AsRef<[u8]>>(
     }
     let url = request.uri().to_string();
     let bytes = request.body().as_ref();
-    let form = request
+    let content_type = request
         .headers()
         .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|ct| ct.eq_ignore_ascii_case("application/x-www-form-urlencoded"));
-    let body = if form {
-        Body::Form(bytes)
-    } else if bytes.is_empty() {
-        Body::Empty
-    } else {
-        Body::Other(bytes)
-    };
+        .and_then(|v| v.to_str().ok());
+    let body = Body::from_content_type(content_type, bytes);
     let parts = RequestParts {
         method: request.method().as_str(),
         url: &url,

@@ -70,7 +70,10 @@ pub use method::SignatureMethod;
 #[cfg(feature = "rand")]
 pub use nonce::generate_nonce;
 pub use secret::Secret;
-pub use sign::{Body, OAuthParams, RequestParts, Signed, sign, sign_base_string};
+pub use sign::{
+    Body, FORM_CONTENT_TYPE, OAuthParams, RequestParts, Signed, is_form_content_type, sign,
+    sign_base_string,
+};
 pub use verify::{IncomingRequest, Verified};
 
 #[cfg(test)]

@@ -87,12 +87,60 @@ impl fmt::Debug for OAuthParams {
 pub enum Body<'a> {
     /// No body.
     Empty,
-    /// A single-part body sent with content type exactly
-    /// `application/x-www-form-urlencoded`: its parameters are signed.
+    /// A single-part body sent as `application/x-www-form-urlencoded`
+    /// (see [`is_form_content_type`]): its parameters are signed.
     Form(&'a [u8]),
     /// Any other body: it is covered by `oauth_body_hash` (base64 SHA-1).
     Other(&'a [u8]),
 }
+
+impl<'a> Body<'a> {
+    /// Classifies a body by its `Content-Type`: the one place this workspace
+    /// decides "is this a form body?"
+    /// ([RFC 5849 §3.4.1.3.1](https://www.rfc-editor.org/rfc/rfc5849#section-3.4.1.3.1)).
+    /// An empty body is [`Body::Empty`]; a body whose type
+    /// [`is_form_content_type`] is [`Body::Form`]; any other is [`Body::Other`].
+    ///
+    /// ```
+    /// use oauth1_sign::Body;
+    /// let form = Body::from_content_type(Some("application/x-www-form-urlencoded; charset=utf-8"), b"a=1");
+    /// assert_eq!(form, Body::Form(b"a=1"));
+    /// assert_eq!(Body::from_content_type(Some("text/plain"), b"a=1"), Body::Other(b"a=1"));
+    /// assert_eq!(Body::from_content_type(None, b""), Body::Empty);
+    /// ```
+    #[must_use]
+    pub fn from_content_type(content_type: Option<&str>, bytes: &'a [u8]) -> Self {
+        if bytes.is_empty() {
+            Body::Empty
+        } else if content_type.is_some_and(is_form_content_type) {
+            Body::Form(bytes)
+        } else {
+            Body::Other(bytes)
+        }
+    }
+}
+
+/// Whether a `Content-Type` value is `application/x-www-form-urlencoded`
+/// ([RFC 5849 §3.4.1.3.1](https://www.rfc-editor.org/rfc/rfc5849#section-3.4.1.3.1)):
+/// the media type compared without regard to case
+/// ([RFC 9110 §8.3.1](https://www.rfc-editor.org/rfc/rfc9110#section-8.3.1)),
+/// parameters such as `charset` allowed.
+///
+/// ```
+/// use oauth1_sign::is_form_content_type;
+/// assert!(is_form_content_type("Application/X-WWW-Form-URLEncoded ; charset=utf-8"));
+/// assert!(!is_form_content_type("multipart/form-data"));
+/// ```
+#[must_use]
+pub fn is_form_content_type(content_type: &str) -> bool {
+    let media = content_type.split(';').next().unwrap_or_default();
+    media
+        .trim_matches(|c| c == ' ' || c == '\t')
+        .eq_ignore_ascii_case(FORM_CONTENT_TYPE)
+}
+
+/// The media type of a form body.
+pub const FORM_CONTENT_TYPE: &str = "application/x-www-form-urlencoded";
 
 /// The parts of an outgoing request that are signed
 /// ([RFC 5849 §3.4.1](https://www.rfc-editor.org/rfc/rfc5849#section-3.4.1)).

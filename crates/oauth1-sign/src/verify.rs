@@ -10,7 +10,7 @@ use crate::header::parse_into;
 use crate::limits::{
     MAX_FORM_BODY_LEN, MAX_PARAMS, MAX_SIGNATURE_LEN, check_text, check_token, oauth_index,
 };
-use crate::{Error, Secret, SignatureMethod, crypto};
+use crate::{Error, Secret, SignatureMethod, crypto, is_form_content_type};
 
 // Indexes given by `limits::oauth_index`.
 const CONSUMER_KEY: usize = 0;
@@ -318,15 +318,6 @@ impl fmt::Debug for IncomingRequest {
             .field("realm", &self.realm)
             .finish_non_exhaustive()
     }
-}
-
-/// Whether a `Content-Type` is `application/x-www-form-urlencoded`
-/// (any case, parameters such as `charset` allowed).
-fn is_form_content_type(content_type: &str) -> bool {
-    let media = content_type.split(';').next().unwrap_or_default();
-    media
-        .trim_matches(|c| c == ' ' || c == '\t')
-        .eq_ignore_ascii_case("application/x-www-form-urlencoded")
 }
 
 /// Parses `oauth_timestamp`: 1 to 20 ASCII digits that fit a `u64`.

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{
     AwaitAuthorization, AwaitTemporaryCredentials, AwaitTokenCredentials, Consumer, Endpoints,
-    FORM, check_consumer, secret_serde,
+    check_consumer, secret_serde,
 };
 use crate::store::Attributes;
 use crate::{Error, Stamp};
@@ -96,7 +96,7 @@ impl Authorized {
         let parts = RequestParts {
             method,
             url,
-            body: classify_body(content_type, body),
+            body: Body::from_content_type(content_type, body),
         };
         let signed = oauth1_sign::sign(&parts, &oauth, &consumer.secret, Some(&self.secret))
             .map_err(Error::Sign)?;
@@ -178,13 +178,3 @@ state_from!(
     AwaitTokenCredentials,
     Authorized
 );
-
-fn classify_body<'a>(content_type: Option<&str>, body: &'a [u8]) -> Body<'a> {
-    if body.is_empty() {
-        Body::Empty
-    } else if content_type.is_some_and(|c| c.trim().eq_ignore_ascii_case(FORM)) {
-        Body::Form(body)
-    } else {
-        Body::Other(body)
-    }
-}

@@ -12,7 +12,10 @@ use std::fmt;
 use std::string::{String, ToString};
 use std::vec::Vec;
 
-use oauth1_sign::{Body, OAuthParams, RequestParts, Secret, SignatureMethod, percent_encode_into};
+use oauth1_sign::{
+    Body, FORM_CONTENT_TYPE, OAuthParams, RequestParts, Secret, SignatureMethod,
+    percent_encode_into,
+};
 use serde::{Deserialize, Serialize};
 use subtle::ConstantTimeEq;
 
@@ -462,13 +465,11 @@ impl Consumer {
             method: http::Method::POST,
             url: url.to_string(),
             authorization: signed.authorization,
-            content_type: (!body.is_empty()).then_some(FORM),
+            content_type: (!body.is_empty()).then_some(FORM_CONTENT_TYPE),
             body: body.into_bytes(),
         })
     }
 }
-
-const FORM: &str = "application/x-www-form-urlencoded";
 
 fn check_consumer(consumer: &Consumer, expected: &str) -> Result<(), Error> {
     if consumer.key == expected {

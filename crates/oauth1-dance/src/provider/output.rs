@@ -143,7 +143,7 @@ fn credentials_response(body: String) -> http::Response<String> {
     let headers = response.headers_mut();
     headers.insert(
         http::header::CONTENT_TYPE,
-        http::HeaderValue::from_static("application/x-www-form-urlencoded"),
+        http::HeaderValue::from_static(oauth1_sign::FORM_CONTENT_TYPE),
     );
     headers.insert(
         http::header::CACHE_CONTROL,
