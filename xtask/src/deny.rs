@@ -10,20 +10,7 @@ use anyhow::{Context, Result, bail};
 /// Runs `cargo deny check` from the workspace root: every check when
 /// `checks` is empty, else only those named.
 pub(crate) fn deny(root: &Path, checks: &[&str]) -> Result<()> {
-    let present = Command::new("cargo")
-        .args(["deny", "--version"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !present {
-        eprintln!("==> xtask deny: installing cargo-deny");
-        let status = Command::new("cargo")
-            .args(["install", "cargo-deny", "--locked"])
-            .status()
-            .context("could not start `cargo install cargo-deny`")?;
-        if !status.success() {
-            bail!("`cargo install cargo-deny --locked` failed ({status})");
-        }
-    }
+    crate::ensure_cargo_tool("deny", "cargo-deny")?;
     eprintln!(
         "==> xtask deny: cargo deny --all-features check {}",
         checks.join(" ")

@@ -13,7 +13,7 @@ use anyhow::{Context, Result, bail};
 /// Runs every fuzz target for `seconds` seconds each.
 pub(crate) fn fuzz(root: &Path, seconds: u64) -> Result<()> {
     let dir = root.join("fuzz");
-    ensure_cargo_fuzz()?;
+    crate::ensure_cargo_tool("fuzz", "cargo-fuzz")?;
     let targets = list_targets(&dir)?;
     if targets.is_empty() {
         bail!("no fuzz targets in {}", dir.display());
@@ -75,26 +75,6 @@ fn parse_list(stdout: &str) -> Vec<String> {
         .filter(|l| !l.is_empty())
         .map(str::to_owned)
         .collect()
-}
-
-/// Installs cargo-fuzz (`--locked`) unless `cargo fuzz` already answers.
-fn ensure_cargo_fuzz() -> Result<()> {
-    let present = Command::new("cargo")
-        .args(["fuzz", "--version"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if present {
-        return Ok(());
-    }
-    eprintln!("==> xtask fuzz: installing cargo-fuzz");
-    let status = Command::new("cargo")
-        .args(["install", "cargo-fuzz", "--locked"])
-        .status()
-        .context("could not start `cargo install cargo-fuzz`")?;
-    if !status.success() {
-        bail!("`cargo install cargo-fuzz --locked` failed ({status})");
-    }
-    Ok(())
 }
 
 fn run(dir: &Path, args: &[&str], name: &str) -> Result<()> {

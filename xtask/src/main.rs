@@ -10,6 +10,8 @@ mod deny;
 mod fuzz;
 mod interop;
 mod load;
+mod mutants;
+mod package;
 mod security;
 
 const HELP: &str = "\
@@ -24,6 +26,8 @@ Tasks:
   load      the container under signed load, then the Python peer [--seconds N] [--concurrency 8,32,64]
   fuzz [--seconds N]  build every cargo-fuzz target in fuzz/ and run each N seconds (default 20); fails on a crash
   deny      cargo deny check (advisories, licences, bans) with the policy in deny.toml
+  package-check  cargo package the published crates, build their examples, doctests and docs from the packages
+  mutants [--full]  cargo-mutants over oauth1-sign and oauth1-dance (default: lines changed since xtask/mutants-base)
   help      this text
 ";
 
@@ -40,6 +44,8 @@ fn main() -> Result<()> {
         "load" => load::load(&root, &args[1..]),
         "fuzz" => fuzz::fuzz(&root, seconds(&args[1..])?),
         "deny" => deny::deny(&root, &[]),
+        "package-check" => package::package_check(&root),
+        "mutants" => mutants::mutants(&root, &args[1..]),
         "help" | "--help" | "-h" => {
             print!("{HELP}");
             Ok(())
@@ -109,13 +115,37 @@ fn ci(root: &Path) -> Result<()> {
         "cargo",
         &["test", "--locked", "-p", "oauth1-sign", "--all-features"],
     )?;
+    package::package_check(root)?;
     interop::interop(root)?;
     interop::browser(root)?;
     security::security(root)?;
     fuzz::fuzz(root, 20)?;
+    mutants::mutants(root, &[])?;
     // The advisory database cannot be fetched everywhere CI runs; the
     // licence, ban and source policies need nothing from the network.
     deny::deny(root, &["bans", "licenses", "sources"])?;
+    Ok(())
+}
+
+/// Installs a cargo subcommand from crates.io (`cargo install --locked`)
+/// unless `cargo <subcommand> --version` already answers: the one way every
+/// task gets the tools it needs on a fresh machine.
+fn ensure_cargo_tool(subcommand: &str, krate: &str) -> Result<()> {
+    let present = Command::new("cargo")
+        .args([subcommand, "--version"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if present {
+        return Ok(());
+    }
+    eprintln!("==> xtask: installing {krate}");
+    let status = Command::new("cargo")
+        .args(["install", "--locked", krate])
+        .status()
+        .with_context(|| format!("could not start `cargo install {krate}`"))?;
+    if !status.success() {
+        bail!("`cargo install --locked {krate}` failed ({status})");
+    }
     Ok(())
 }
 

@@ -1,0 +1,73 @@
+//! `cargo xtask mutants`: mutation testing of the crates reviewers audit,
+//! with cargo-mutants (installed with `cargo install --locked` if missing).
+//!
+//! `--full` mutates every function of `oauth1-sign` and `oauth1-dance`; the
+//! default mutates only the lines changed since the last full run, whose
+//! commit `xtask/mutants-base` records, so that CI's run stays short. Either
+//! way a missed mutant fails the task; the equivalent ones, which no test can
+//! kill, are excluded in `.cargo/mutants.toml` and listed with their reasons
+//! in `crates/<crate>/mutants.md`.
+
+use std::fs;
+use std::path::Path;
+use std::process::Command;
+
+use anyhow::{Context, Result, bail};
+
+/// The crates whose every line a test must pin.
+const AUDITED: &[&str] = &["oauth1-sign", "oauth1-dance"];
+
+/// Runs cargo-mutants over [`AUDITED`]: everything with `--full`, else the
+/// lines changed since the commit in `xtask/mutants-base`.
+pub(crate) fn mutants(root: &Path, args: &[String]) -> Result<()> {
+    let full = match args {
+        [] => false,
+        [flag] if flag == "--full" => true,
+        _ => bail!("usage: cargo xtask mutants [--full]"),
+    };
+    crate::ensure_cargo_tool("mutants", "cargo-mutants")?;
+    let mut command = vec!["mutants".to_owned(), "--no-shuffle".to_owned()];
+    for name in AUDITED {
+        command.extend(["--package".to_owned(), (*name).to_owned()]);
+    }
+    if !full {
+        let diff = changed_since_base(root)?;
+        if diff.trim().is_empty() {
+            eprintln!("==> xtask mutants: no change to the audited crates since the last full run");
+            return Ok(());
+        }
+        let path = root.join("target").join("mutants-in-diff.patch");
+        fs::create_dir_all(root.join("target")).context("could not create target/")?;
+        fs::write(&path, diff).context("could not write the diff")?;
+        command.extend(["--in-diff".to_owned(), path.to_string_lossy().into_owned()]);
+    }
+    let args: Vec<&str> = command.iter().map(String::as_str).collect();
+    crate::step(root, "mutants", "cargo", &args)
+}
+
+/// The diff of the audited crates' sources between the last full run's
+/// commit and the working tree.
+fn changed_since_base(root: &Path) -> Result<String> {
+    let base_file = root.join("xtask").join("mutants-base");
+    let base = fs::read_to_string(&base_file)
+        .with_context(|| format!("could not read {}", base_file.display()))?;
+    let base = base
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty() && !l.starts_with('#'))
+        .context("xtask/mutants-base names no commit")?;
+    let mut args = vec!["diff".to_owned(), base.to_owned(), "--".to_owned()];
+    args.extend(AUDITED.iter().map(|name| format!("crates/{name}/src")));
+    let output = Command::new("git")
+        .args(&args)
+        .current_dir(root)
+        .output()
+        .context("could not start `git diff`")?;
+    if !output.status.success() {
+        bail!(
+            "`git diff {base}` failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    String::from_utf8(output.stdout).context("the diff is not UTF-8")
+}
