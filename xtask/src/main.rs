@@ -24,7 +24,8 @@ Tasks:
   browser   the reference app's demo in headless Chromium (needs chromium, chromedriver)
   bench     every criterion bench in release and the Python peers, one table of ratios [--quick]
   load      the container under signed load, then the Python peer [--seconds N] [--concurrency 8,32,64]
-  fuzz [--seconds N]  build every cargo-fuzz target in fuzz/ and run each N seconds (default 20); fails on a crash
+  fuzz [--seconds N] [--jobs N]  build every cargo-fuzz target in fuzz/ and run each N seconds (default 20),
+            N targets side by side (default 1); fails on a crash
   deny      cargo deny check (advisories, licences, bans) with the policy in deny.toml
   package-check  cargo package the published crates, build their examples, doctests and docs from the packages
   mutants [--full]  cargo-mutants over oauth1-sign and oauth1-dance (default: lines changed since xtask/mutants-base)
@@ -42,7 +43,10 @@ fn main() -> Result<()> {
         "browser" => interop::browser(&root),
         "bench" => bench::bench(&root, &args[1..]),
         "load" => load::load(&root, &args[1..]),
-        "fuzz" => fuzz::fuzz(&root, seconds(&args[1..])?),
+        "fuzz" => {
+            let (seconds, jobs) = fuzz_options(&args[1..])?;
+            fuzz::fuzz(&root, seconds, jobs)
+        }
         "deny" => deny::deny(&root, &[]),
         "package-check" => package::package_check(&root),
         "mutants" => mutants::mutants(&root, &args[1..]),
@@ -54,15 +58,29 @@ fn main() -> Result<()> {
     }
 }
 
-/// The value of `--seconds N` (20 when absent).
-fn seconds(args: &[String]) -> Result<u64> {
-    match args {
-        [] => Ok(20),
-        [flag, n] if flag == "--seconds" => n
-            .parse()
-            .with_context(|| format!("--seconds takes a whole number, not `{n}`")),
-        _ => bail!("usage: cargo xtask fuzz [--seconds N]"),
+/// The options of `cargo xtask fuzz`: `--seconds N` (default 20) and
+/// `--jobs N` (targets run side by side, default 1).
+fn fuzz_options(args: &[String]) -> Result<(u64, usize)> {
+    let (mut seconds, mut jobs) = (20, 1);
+    let mut rest = args.iter();
+    while let Some(flag) = rest.next() {
+        let value = rest
+            .next()
+            .with_context(|| format!("{flag} takes a value\n\n{HELP}"))?;
+        let number = || {
+            value
+                .parse::<u64>()
+                .ok()
+                .filter(|n| *n > 0)
+                .with_context(|| format!("{flag} takes a positive whole number, not `{value}`"))
+        };
+        match flag.as_str() {
+            "--seconds" => seconds = number()?,
+            "--jobs" => jobs = usize::try_from(number()?)?,
+            _ => bail!("usage: cargo xtask fuzz [--seconds N] [--jobs N]"),
+        }
     }
+    Ok((seconds, jobs))
 }
 
 /// The format check, the lints, every test of the workspace, the peer suite,
@@ -119,7 +137,7 @@ fn ci(root: &Path) -> Result<()> {
     interop::interop(root)?;
     interop::browser(root)?;
     security::security(root)?;
-    fuzz::fuzz(root, 20)?;
+    fuzz::fuzz(root, 20, 1)?;
     mutants::mutants(root, &[])?;
     // The advisory database cannot be fetched everywhere CI runs; the
     // licence, ban and source policies need nothing from the network.
