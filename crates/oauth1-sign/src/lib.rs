@@ -44,6 +44,7 @@ extern crate alloc;
 extern crate std;
 
 mod base;
+mod chars;
 mod crypto;
 mod encode;
 mod error;
@@ -54,6 +55,7 @@ pub mod limits;
 mod method;
 #[cfg(feature = "rand")]
 mod nonce;
+mod param;
 #[cfg(feature = "rsa")]
 mod rsa;
 mod secret;
