@@ -87,30 +87,36 @@ pub(crate) fn base_string<'a>(
     base_uri: &str,
     pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
 ) -> String {
-    let normalized = normalize(pairs);
-    let mut out = String::with_capacity(3 * (method.len() + base_uri.len() + normalized.len()));
-    // 1. The method, upper-cased (§3.4.1.1 item 1). Its encoding is ASCII,
-    //    so upper-casing the encoding upper-cases exactly its ASCII letters.
+    let encoded = encode_and_sort(pairs);
+    let len: usize = encoded.iter().map(|(n, v)| n.len() + v.len() + 6).sum();
+    let mut out = String::with_capacity(3 * (method.len() + base_uri.len()) + len + len / 4);
+    // 1. The method, upper-cased. Its encoding is ASCII, so upper-casing
+    //    the encoding upper-cases exactly the method's ASCII letters.
     percent_encode_into(&mut out, method);
     out.make_ascii_uppercase();
-    // 2. and 3. The base string URI and the normalised parameters, encoded.
+    // 2. The base string URI, encoded.
     out.push('&');
     percent_encode_into(&mut out, base_uri);
     out.push('&');
-    percent_encode_into(&mut out, &normalized);
+    // 3. The normalised parameters (`name=value` joined by `&`), encoded.
+    for (i, (name, value)) in encoded.iter().enumerate() {
+        if i > 0 {
+            out.push_str("%26");
+        }
+        push_encoded_again(&mut out, name);
+        out.push_str("%3D");
+        push_encoded_again(&mut out, value);
+    }
     out
 }
 
 /// [`normalize_parameters`] over borrowed pairs
 /// ([RFC 5849 §3.4.1.3.2](https://www.rfc-editor.org/rfc/rfc5849#section-3.4.1.3.2)).
 fn normalize<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> String {
-    // 1. Encode every name and value; 2. sort by name, then value, on bytes.
-    let mut encoded: Vec<(Cow<'a, str>, Cow<'a, str>)> = (pairs.into_iter())
-        .map(|(name, value)| (encode(name), encode(value)))
-        .collect();
-    encoded.sort_unstable();
+    let encoded = encode_and_sort(pairs);
     // 3. and 4. Join each name and value with `=`, the pairs with `&`.
-    let mut out = String::new();
+    let len = encoded.iter().map(|(n, v)| n.len() + v.len() + 2).sum();
+    let mut out = String::with_capacity(len);
     for (i, (name, value)) in encoded.iter().enumerate() {
         if i > 0 {
             out.push('&');
@@ -120,6 +126,37 @@ fn normalize<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> String 
         out.push_str(value);
     }
     out
+}
+
+/// Steps 1 and 2 of [RFC 5849 §3.4.1.3.2](https://www.rfc-editor.org/rfc/rfc5849#section-3.4.1.3.2):
+/// every name and value encoded (§3.6), then sorted by name, then value,
+/// comparing bytes.
+fn encode_and_sort<'a>(
+    pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
+) -> Vec<(Cow<'a, str>, Cow<'a, str>)> {
+    let mut encoded: Vec<_> = (pairs.into_iter())
+        .map(|(name, value)| (encode(name), encode(value)))
+        .collect();
+    encoded.sort_unstable();
+    encoded
+}
+
+/// Appends the §3.6 encoding of `encoded`, which is itself §3.6 output
+/// ([RFC 5849 §3.4.1.1](https://www.rfc-editor.org/rfc/rfc5849#section-3.4.1.1)
+/// encodes the normalised parameters once more): all its characters are
+/// unreserved but the `%` of its escapes, so only `%` changes, to `%25`.
+/// `src/tests.rs` checks that this equals encoding the text again.
+pub(crate) fn push_encoded_again(out: &mut String, encoded: &str) {
+    if !encoded.as_bytes().contains(&b'%') {
+        out.push_str(encoded);
+        return;
+    }
+    let mut parts = encoded.split('%');
+    out.push_str(parts.next().unwrap_or_default());
+    for part in parts {
+        out.push_str("%25");
+        out.push_str(part);
+    }
 }
 
 /// An absolute URL split for signing

@@ -170,7 +170,8 @@ pub(crate) fn render<'a>(
     realm: Option<&str>,
     params: impl IntoIterator<Item = (&'a str, &'a str)>,
 ) -> String {
-    let mut out = String::from("OAuth ");
+    let mut out = String::with_capacity(256);
+    out.push_str("OAuth ");
     if let Some(realm) = realm {
         out.push_str("realm=\"");
         for c in realm.chars() {

@@ -313,19 +313,19 @@ fn protocol_params<'a>(
 /// ([`crate::limits`]; SECURITY.md items 10 and 32), so that what this
 /// crate signs, it also accepts.
 fn check_params(oauth: &OAuthParams) -> Result<(), Error> {
-    limits::check_token("oauth_consumer_key", &oauth.consumer_key)?;
-    limits::check_token("oauth_nonce", &oauth.nonce)?;
+    limits::check_token(Param::ConsumerKey.name(), &oauth.consumer_key)?;
+    limits::check_token(Param::Nonce.name(), &oauth.nonce)?;
     if let Some(token) = &oauth.token {
-        limits::check_token("oauth_token", token)?;
+        limits::check_token(Param::Token.name(), token)?;
     }
     if let Some(verifier) = &oauth.verifier {
-        limits::check_token("oauth_verifier", verifier)?;
+        limits::check_token(Param::Verifier.name(), verifier)?;
     }
     if let Some(version) = &oauth.version {
-        limits::check_token("oauth_version", version)?;
+        limits::check_token(Param::Version.name(), version)?;
     }
     if let Some(callback) = &oauth.callback {
-        limits::check_text("oauth_callback", callback)?;
+        limits::check_text(Param::Callback.name(), callback)?;
     }
     if let Some(realm) = &oauth.realm {
         limits::check_text("realm", realm)?;

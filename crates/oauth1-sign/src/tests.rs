@@ -118,3 +118,17 @@ fn rsa_verify_round_trip() {
         );
     }
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(1000))]
+
+    /// The base string's second encoding of already encoded text (only `%`
+    /// changes) equals encoding it again with the one `AsciiSet`.
+    #[test]
+    fn encoding_again_escapes_only_percent(raw in "\\PC{0,16}") {
+        let once = crate::percent_encode(&raw);
+        let mut again = String::new();
+        crate::base::push_encoded_again(&mut again, &once);
+        proptest::prop_assert_eq!(again, crate::percent_encode(&once));
+    }
+}
