@@ -74,7 +74,7 @@ pub use nonce::generate_nonce;
 pub use secret::Secret;
 pub use sign::{
     Body, FORM_CONTENT_TYPE, OAuthParams, RequestParts, Signed, is_form_content_type, sign,
-    sign_base_string,
+    sign_base_string, sign_form,
 };
 pub use verify::{IncomingRequest, Verified};
 

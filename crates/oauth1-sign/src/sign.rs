@@ -6,7 +6,7 @@ use alloc::string::{String, ToString as _};
 use alloc::vec::Vec;
 use core::fmt;
 
-use crate::base::{base_string, parse_url};
+use crate::base::{Url, base_string, parse_url};
 use crate::encode::{decode_segment, form_segments};
 use crate::param::Param;
 use crate::{Error, Secret, SignatureMethod, crypto, header, limits};
@@ -220,46 +220,55 @@ pub fn sign(
         _ => "",
     };
     let url = parse_url(request.url)?;
-    if oauth.signature_method == SignatureMethod::Plaintext && !url.https {
-        return Err(Error::InsecurePlaintext);
-    }
-    let body_hash = match (request.body, &oauth.body_hash) {
-        (Body::Form(_), Some(_)) => return Err(Error::BodyHashNotAllowed),
-        (Body::Other(bytes), None) => Some(crypto::body_hash(bytes)),
-        (_, given) => given.clone(),
-    };
-    let timestamp = oauth.timestamp.to_string();
-    let protocol = protocol_params(oauth, &timestamp, body_hash.as_deref());
-
-    // §3.4.1.3.1: the query, the form body and the protocol parameters.
     let mut params = Vec::with_capacity(16);
     for segment in form_segments(url.query).chain(form_segments(form)) {
         params.push(decode_segment(segment)?);
     }
-    let present = protocol.iter().flatten();
-    params.extend(
-        present
-            .clone()
-            .map(|&(n, v)| (Cow::Borrowed(n), Cow::Borrowed(v))),
-    );
-    let signed = params.iter().map(|(n, v)| (&**n, &**v));
-    let base_string = base_string(request.method, &url.base_uri, signed);
+    let parts = (request.method, &url, request.body);
+    sign_collected(parts, params, oauth, consumer_secret, token_secret)
+}
 
-    let signature = crypto::sign(
-        oauth.signature_method,
-        &base_string,
-        consumer_secret,
-        token_secret,
-    )?;
-    let with_signature = present
-        .copied()
-        .chain([(Param::Signature.name(), &*signature)]);
-    let authorization = header::render(oauth.realm.as_deref(), with_signature);
-    Ok(Signed {
-        signature,
-        base_string,
-        authorization,
-    })
+/// Signs a `POST` (or other) request whose form body the caller holds as
+/// decoded pairs, the way `oauth1-request` takes them: the same result as
+/// [`sign`] with a [`Body::Form`] of those pairs encoded (§3.6, joined
+/// with `=` and `&`), without encoding and decoding them again
+/// ([RFC 5849 §3.4.1.3.1](https://www.rfc-editor.org/rfc/rfc5849#section-3.4.1.3.1)).
+/// The caller sends the body itself, with content type [`FORM_CONTENT_TYPE`].
+///
+/// ```
+/// use oauth1_sign::{Body, OAuthParams, RequestParts, Secret, SignatureMethod, sign, sign_form};
+/// let oauth = OAuthParams::new("key", SignatureMethod::HmacSha1, 1, "nonce");
+/// let url = "https://api.example.com/update?x=1";
+/// let pairs = [("status", "caf\u{e9} & more")];
+/// let ours = sign_form("POST", url, pairs, &oauth, &Secret::new("s"), None).unwrap();
+/// let body = Body::Form(b"status=caf%C3%A9%20%26%20more");
+/// let same = sign(&RequestParts { method: "POST", url, body }, &oauth, &Secret::new("s"), None).unwrap();
+/// assert_eq!(ours, same);
+/// ```
+///
+/// # Errors
+/// Those of [`sign`].
+pub fn sign_form<'p>(
+    method: &str,
+    url: &str,
+    form: impl IntoIterator<Item = (&'p str, &'p str)>,
+    oauth: &OAuthParams,
+    consumer_secret: &Secret,
+    token_secret: Option<&Secret>,
+) -> Result<Signed, Error> {
+    check_params(oauth)?;
+    let url = parse_url(url)?;
+    let mut params = Vec::with_capacity(16);
+    for segment in form_segments(url.query) {
+        params.push(decode_segment(segment)?);
+    }
+    params.extend(
+        form.into_iter()
+            .map(|(n, v)| (Cow::Borrowed(n), Cow::Borrowed(v))),
+    );
+    // A form body, whose parameters are among `params` already.
+    let parts = (method, &url, Body::Form(&[]));
+    sign_collected(parts, params, oauth, consumer_secret, token_secret)
 }
 
 /// Signs a base string already built
@@ -282,6 +291,47 @@ pub fn sign_base_string(
     token_secret: Option<&Secret>,
 ) -> Result<String, Error> {
     crypto::sign(method, base_string, consumer_secret, token_secret)
+}
+
+/// The rest of [`sign`] once the request's own parameters are collected
+/// and decoded ([RFC 5849 §3.4](https://www.rfc-editor.org/rfc/rfc5849#section-3.4)):
+/// the PLAINTEXT and body-hash rules, the protocol parameters added, the
+/// base string, the signature and the header (`realm` first, then the
+/// protocol parameters, `oauth_signature` last).
+fn sign_collected<'p>(
+    (method, url, body): (&str, &Url<'_>, Body<'_>),
+    params: Vec<(Cow<'p, str>, Cow<'p, str>)>,
+    oauth: &OAuthParams,
+    consumer_secret: &Secret,
+    token_secret: Option<&Secret>,
+) -> Result<Signed, Error> {
+    if oauth.signature_method == SignatureMethod::Plaintext && !url.https {
+        return Err(Error::InsecurePlaintext);
+    }
+    let body_hash = match (body, &oauth.body_hash) {
+        (Body::Form(_), Some(_)) => return Err(Error::BodyHashNotAllowed),
+        (Body::Other(bytes), None) => Some(crypto::body_hash(bytes)),
+        (_, given) => given.clone(),
+    };
+    let timestamp = oauth.timestamp.to_string();
+    let protocol = protocol_params(oauth, &timestamp, body_hash.as_deref());
+    let present = protocol.iter().flatten();
+    let signed = (params.iter().map(|(n, v)| (&**n, &**v))).chain(present.clone().copied());
+    let base_string = base_string(method, &url.base_uri, signed);
+
+    let signature = crypto::sign(
+        oauth.signature_method,
+        &base_string,
+        consumer_secret,
+        token_secret,
+    )?;
+    let with_signature = (present.copied()).chain([(Param::Signature.name(), &*signature)]);
+    let authorization = header::render(oauth.realm.as_deref(), with_signature);
+    Ok(Signed {
+        signature,
+        base_string,
+        authorization,
+    })
 }
 
 /// The protocol parameters of `oauth`, named (`None` when absent), in the

@@ -245,6 +245,17 @@ proptest! {
     }
 
     #[test]
+    fn sign_form_equals_sign_with_the_encoded_body(case in case(), form in params()) {
+        let url = case.url();
+        let body = encode_form(&form);
+        let parts = RequestParts { method: &case.method, url: &url, body: Body::Form(body.as_bytes()) };
+        let (cs, ts) = (Secret::new(case.consumer_secret.as_str()), case.token_secret());
+        let pairs = form.iter().map(|(n, v)| (n.as_str(), v.as_str()));
+        let from_pairs = oauth1_sign::sign_form(&case.method, &url, pairs, &case.oauth(), &cs, ts.as_ref());
+        prop_assert_eq!(from_pairs, sign(&parts, &case.oauth(), &cs, ts.as_ref()));
+    }
+
+    #[test]
     fn realm_is_never_signed(case in case(), realm in "[a-z]{0,8}") {
         let (url, body, header) = case.signed();
         let h = AuthorizationHeader::parse(&header).unwrap();
