@@ -84,12 +84,11 @@ pub fn percent_decode(input: &str) -> Result<String, Error> {
 /// malformed `%` through, so escapes are checked first.
 pub(crate) fn decode(input: &str) -> Result<Cow<'_, str>, Error> {
     let bytes = input.as_bytes();
-    let mut escapes = input.match_indices('%').peekable();
-    if escapes.peek().is_none() {
+    if !bytes.contains(&b'%') {
         // No escape: the text is its own decoding, and already UTF-8.
         return Ok(Cow::Borrowed(input));
     }
-    if escapes.any(|(i, _)| !is_pct_encoded(bytes, i)) {
+    if (input.match_indices('%')).any(|(i, _)| !is_pct_encoded(bytes, i)) {
         return Err(Error::InvalidPercentEncoding);
     }
     percent_decode_str(input)

@@ -222,17 +222,32 @@ fn split_param(input: &str) -> Result<(&str, &str, &str), Error> {
     if name.is_empty() {
         return Err(Error::InvalidHeader);
     }
-    let realm = name.eq_ignore_ascii_case("realm");
-    let bytes = quoted.as_bytes();
+    let end = if name.eq_ignore_ascii_case("realm") {
+        quoted_string_end(quoted.as_bytes())
+    } else {
+        quoted.bytes().position(|b| !is_encoded(b))
+    };
+    match end {
+        Some(end) if quoted.as_bytes()[end] == b'"' => {
+            Ok((name, &quoted[..end], &quoted[end + 1..]))
+        }
+        _ => Err(Error::InvalidHeader),
+    }
+}
+
+/// Where the closing `"` of a quoted string's body (`qdtext` and
+/// `quoted-pair`s, [RFC 9110 §5.6.4](https://www.rfc-editor.org/rfc/rfc9110#section-5.6.4))
+/// stands, or where a byte it may not hold does; `None` at the end.
+fn quoted_string_end(bytes: &[u8]) -> Option<usize> {
     let mut i = 0;
-    loop {
-        match bytes.get(i) {
-            Some(b'"') => return Ok((name, &quoted[..i], &quoted[i + 1..])),
-            Some(b'\\') if realm && bytes.get(i + 1).is_some_and(|&b| is_quotable(b)) => i += 2,
-            Some(&b) if (realm && is_qdtext(b)) || (!realm && is_encoded(b)) => i += 1,
-            _ => return Err(Error::InvalidHeader),
+    while let Some(&b) = bytes.get(i) {
+        match b {
+            b'\\' if bytes.get(i + 1).is_some_and(|&b| is_quotable(b)) => i += 2,
+            _ if is_qdtext(b) => i += 1,
+            _ => return Some(i),
         }
     }
+    None
 }
 
 /// Removes the backslashes of a quoted string's `quoted-pair`s
