@@ -147,16 +147,13 @@ fn encode_and_sort<'a>(
 /// unreserved but the `%` of its escapes, so only `%` changes, to `%25`.
 /// `src/tests.rs` checks that this equals encoding the text again.
 pub(crate) fn push_encoded_again(out: &mut String, encoded: &str) {
-    if !encoded.as_bytes().contains(&b'%') {
-        out.push_str(encoded);
-        return;
-    }
-    let mut parts = encoded.split('%');
-    out.push_str(parts.next().unwrap_or_default());
-    for part in parts {
+    let mut rest = encoded;
+    while let Some(i) = rest.bytes().position(|b| b == b'%') {
+        out.push_str(&rest[..i]);
         out.push_str("%25");
-        out.push_str(part);
+        rest = &rest[i + 1..];
     }
+    out.push_str(rest);
 }
 
 /// An absolute URL split for signing

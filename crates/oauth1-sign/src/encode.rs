@@ -37,27 +37,32 @@ pub fn percent_encode(input: &str) -> String {
 /// Appends the [RFC 5849 §3.6](https://www.rfc-editor.org/rfc/rfc5849#section-3.6)
 /// encoding of `input` to `out` (see [`percent_encode`]).
 pub fn percent_encode_into(out: &mut String, input: &str) {
-    out.push_str(&encode(input));
+    let plain = unreserved_prefix(input);
+    // `plain` ends before an ASCII byte or the first byte of a character.
+    out.push_str(&input[..plain]);
+    out.extend(utf8_percent_encode(&input[plain..], RFC5849));
 }
 
 /// The [RFC 5849 §3.6](https://www.rfc-editor.org/rfc/rfc5849#section-3.6)
-/// encoding of `input`, borrowed when nothing needs escaping. The usual
-/// text (keys, nonces, names) has nothing to escape: a table scan finds
-/// that before the `percent-encoding` crate, which costs about five times
-/// more per byte, is asked to escape the rest.
+/// encoding of `input`, borrowed when nothing needs escaping.
 pub(crate) fn encode(input: &str) -> Cow<'_, str> {
-    let plain = (input.bytes())
-        .position(|b| !UNRESERVED[usize::from(b)])
-        .unwrap_or(input.len());
-    if plain == input.len() {
+    if unreserved_prefix(input) == input.len() {
         return Cow::Borrowed(input);
     }
     // Escapes triple a byte; reserving half again covers most text.
     let mut out = String::with_capacity(input.len() + input.len() / 2 + 2);
-    // `plain` ends before an ASCII byte or the first byte of a character.
-    out.push_str(&input[..plain]);
-    out.extend(utf8_percent_encode(&input[plain..], RFC5849));
+    percent_encode_into(&mut out, input);
     Cow::Owned(out)
+}
+
+/// The length of the unreserved text `input` starts with, which §3.6
+/// leaves as is. The usual text (keys, nonces, names) is all unreserved: a
+/// table scan finds that before the `percent-encoding` crate, which costs
+/// about five times more per byte, is asked to escape the rest.
+fn unreserved_prefix(input: &str) -> usize {
+    (input.bytes())
+        .position(|b| !UNRESERVED[usize::from(b)])
+        .unwrap_or(input.len())
 }
 
 /// Decodes a percent-encoded string strictly, for the values of the

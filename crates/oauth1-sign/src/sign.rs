@@ -6,7 +6,7 @@ use alloc::string::{String, ToString as _};
 use alloc::vec::Vec;
 use core::fmt;
 
-use crate::base::{Url, base_string, parse_url};
+use crate::base::{base_string, parse_url};
 use crate::encode::{decode_segment, form_segments};
 use crate::param::Param;
 use crate::{Error, Secret, SignatureMethod, crypto, header, limits};
@@ -214,18 +214,8 @@ pub fn sign(
     consumer_secret: &Secret,
     token_secret: Option<&Secret>,
 ) -> Result<Signed, Error> {
-    check_params(oauth)?;
-    let form = match request.body {
-        Body::Form(bytes) => core::str::from_utf8(bytes).map_err(|_| Error::InvalidUtf8)?,
-        _ => "",
-    };
-    let url = parse_url(request.url)?;
-    let mut params = Vec::with_capacity(16);
-    for segment in form_segments(url.query).chain(form_segments(form)) {
-        params.push(decode_segment(segment)?);
-    }
-    let parts = (request.method, &url, request.body);
-    sign_collected(parts, params, oauth, consumer_secret, token_secret)
+    let (method, url, body) = (request.method, request.url, request.body);
+    sign_parts(method, url, body, [], oauth, consumer_secret, token_secret)
 }
 
 /// Signs a `POST` (or other) request whose form body the caller holds as
@@ -256,19 +246,17 @@ pub fn sign_form<'p>(
     consumer_secret: &Secret,
     token_secret: Option<&Secret>,
 ) -> Result<Signed, Error> {
-    check_params(oauth)?;
-    let url = parse_url(url)?;
-    let mut params = Vec::with_capacity(16);
-    for segment in form_segments(url.query) {
-        params.push(decode_segment(segment)?);
-    }
-    params.extend(
-        form.into_iter()
-            .map(|(n, v)| (Cow::Borrowed(n), Cow::Borrowed(v))),
-    );
-    // A form body, whose parameters are among `params` already.
-    let parts = (method, &url, Body::Form(&[]));
-    sign_collected(parts, params, oauth, consumer_secret, token_secret)
+    // A form body, whose parameters are `form`.
+    let body = Body::Form(&[]);
+    sign_parts(
+        method,
+        url,
+        body,
+        form,
+        oauth,
+        consumer_secret,
+        token_secret,
+    )
 }
 
 /// Signs a base string already built
@@ -293,29 +281,44 @@ pub fn sign_base_string(
     crypto::sign(method, base_string, consumer_secret, token_secret)
 }
 
-/// The rest of [`sign`] once the request's own parameters are collected
-/// and decoded ([RFC 5849 §3.4](https://www.rfc-editor.org/rfc/rfc5849#section-3.4)):
-/// the PLAINTEXT and body-hash rules, the protocol parameters added, the
-/// base string, the signature and the header (`realm` first, then the
-/// protocol parameters, `oauth_signature` last).
-fn sign_collected<'p>(
-    (method, url, body): (&str, &Url<'_>, Body<'_>),
-    params: Vec<(Cow<'p, str>, Cow<'p, str>)>,
+/// [`sign`] and [`sign_form`] ([RFC 5849 §3.4](https://www.rfc-editor.org/rfc/rfc5849#section-3.4)):
+/// collects the query, the form body (`decoded` holds its pairs when the
+/// caller gives them decoded) and the protocol parameters (§3.4.1.3.1),
+/// builds the base string, signs it and renders the header (`realm` first,
+/// then the protocol parameters, `oauth_signature` last).
+#[allow(clippy::too_many_arguments)] // The two public entry points' arguments, passed on.
+fn sign_parts<'p>(
+    method: &str,
+    url: &str,
+    body: Body<'_>,
+    decoded: impl IntoIterator<Item = (&'p str, &'p str)>,
     oauth: &OAuthParams,
     consumer_secret: &Secret,
     token_secret: Option<&Secret>,
 ) -> Result<Signed, Error> {
+    check_params(oauth)?;
+    let form = match body {
+        Body::Form(bytes) => core::str::from_utf8(bytes).map_err(|_| Error::InvalidUtf8)?,
+        _ => "",
+    };
+    let url = parse_url(url)?;
     if oauth.signature_method == SignatureMethod::Plaintext && !url.https {
         return Err(Error::InsecurePlaintext);
     }
-    let body_hash = match (body, &oauth.body_hash) {
-        (Body::Form(_), Some(_)) => return Err(Error::BodyHashNotAllowed),
-        (Body::Other(bytes), None) => Some(crypto::body_hash(bytes)),
-        (_, given) => given.clone(),
-    };
+    let body_hash = body_hash(body, oauth)?;
     let timestamp = oauth.timestamp.to_string();
     let protocol = protocol_params(oauth, &timestamp, body_hash.as_deref());
     let present = protocol.iter().flatten();
+
+    let mut params = Vec::with_capacity(16);
+    for segment in form_segments(url.query).chain(form_segments(form)) {
+        params.push(decode_segment(segment)?);
+    }
+    params.extend(
+        decoded
+            .into_iter()
+            .map(|(n, v)| (Cow::Borrowed(n), Cow::Borrowed(v))),
+    );
     let signed = (params.iter().map(|(n, v)| (&**n, &**v))).chain(present.clone().copied());
     let base_string = base_string(method, &url.base_uri, signed);
 
@@ -332,6 +335,16 @@ fn sign_collected<'p>(
         base_string,
         authorization,
     })
+}
+
+/// The `oauth_body_hash` to send: none on a form body (refused if given),
+/// computed for any other body unless given (OAuth Request Body Hash §3.2).
+fn body_hash(body: Body<'_>, oauth: &OAuthParams) -> Result<Option<String>, Error> {
+    match (body, &oauth.body_hash) {
+        (Body::Form(_), Some(_)) => Err(Error::BodyHashNotAllowed),
+        (Body::Other(bytes), None) => Ok(Some(crypto::body_hash(bytes))),
+        (_, given) => Ok(given.clone()),
+    }
 }
 
 /// The protocol parameters of `oauth`, named (`None` when absent), in the
