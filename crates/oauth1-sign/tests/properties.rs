@@ -905,6 +905,12 @@ fn sec_32_an_empty_nonce_is_refused_wherever_it_is_sent() {
             assert_eq!(err, Error::InvalidParameter("oauth_nonce"), "{segment:?}");
         }
     }
+    // The name percent-encoded is the same parameter, refused the same way.
+    let header = format!("{}, oauth%5Fnonce=\"\"", header_without_nonce());
+    let err = parse("https://a.example/p", &header).unwrap_err();
+    assert_eq!(err, Error::InvalidParameter("oauth_nonce"));
+    let err = parse_nonce("query", "", "oauth%5Fnonce=").unwrap_err();
+    assert_eq!(err, Error::InvalidParameter("oauth_nonce"));
     // Absent altogether is a missing parameter.
     let err = parse_nonce("query", "", "a=1").unwrap_err();
     assert_eq!(err, Error::MissingParameter("oauth_nonce"));
