@@ -10,7 +10,9 @@
 //! ```
 //!
 //! Operations: `floor` (raw hmac + sha1 + base64 over the base string),
-//! `sign`, `verify` (parse + recompute + compare).
+//! `sign`, `verify` (parse + recompute + compare), and `post` and
+//! `post-form`: `sign` and `sign_form` for a POST with a 20-parameter form
+//! body (the bench matrix's `post20`).
 // An example: a failed unwrap means a broken setup and should stop the run.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
@@ -20,7 +22,8 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use hmac::{Hmac, Mac};
 use oauth1_sign::{
-    Body, IncomingRequest, OAuthParams, RequestParts, Secret, SignatureMethod, sign,
+    Body, IncomingRequest, OAuthParams, RequestParts, Secret, SignatureMethod, percent_encode,
+    sign, sign_form,
 };
 use sha1::Sha1;
 
@@ -28,6 +31,23 @@ const URL: &str = "https://api.example.com/1.1/statuses/home_timeline.json?count
 const BASE_STRING: &str = "GET&https%3A%2F%2Fapi.example.com%2F1.1%2Fstatuses%2Fhome_timeline.json&count%3D20%26include_entities%3Dtrue%26oauth_consumer_key%3Dxvz1evFS4wEEPTGEFPHBog%26oauth_nonce%3DkYjzVBB8Y0ZFabxSWbWovY3uYSQ2pTgmZeNu2VS4cg%26oauth_signature_method%3DHMAC-SHA1%26oauth_timestamp%3D1318622958%26oauth_token%3D370773112-GmHxMAgYyLbNEtIKZeRNFsMKPR9EyMZeS9weJAEb%26oauth_version%3D1.0%26since_id%3D12345";
 const CONSUMER_SECRET: &str = "kAcSOqF21Fu85e7zjz7ZN2U4ZRhfV3WpwPAoE3Z7kBw";
 const TOKEN_SECRET: &str = "LswwdoUaIvS8ltyTt5jkRh4J50vUPVVHtR2YPi5kE";
+
+const POST_URL: &str = "https://api.example.com/1.1/statuses/update.json";
+
+/// The 20 form fields of the bench matrix's `post20`, several needing encoding.
+fn post_fields() -> Vec<(String, String)> {
+    (0..20)
+        .map(|i| {
+            let value = match i % 4 {
+                0 => format!("{}", 1000 + i * 37),
+                1 => format!("plain value {i} with spaces"),
+                2 => format!("a&b=c/{i}?~*"),
+                _ => format!("caf\u{e9} {i} \u{2713}"),
+            };
+            (format!("field_{i:02}"), value)
+        })
+        .collect()
+}
 
 fn main() {
     let mut args = std::env::args().skip(1);
@@ -48,6 +68,11 @@ fn main() {
     };
     let authorization = sign(&parts, &oauth, &cs, Some(&ts)).unwrap().authorization;
     let key = format!("{CONSUMER_SECRET}&{TOKEN_SECRET}");
+    let fields = post_fields();
+    let form = (fields.iter())
+        .map(|(n, v)| format!("{}={}", percent_encode(n), percent_encode(v)))
+        .collect::<Vec<_>>()
+        .join("&");
     for _ in 0..n {
         match op.as_str() {
             "floor" => {
@@ -66,7 +91,19 @@ fn main() {
                     .verify(SignatureMethod::HmacSha1, &cs, Some(&ts))
                     .unwrap();
             }
-            _ => panic!("usage: instructions floor|sign|verify N"),
+            "post" => {
+                let post = RequestParts {
+                    method: "POST",
+                    url: POST_URL,
+                    body: Body::Form(form.as_bytes()),
+                };
+                black_box(sign(black_box(&post), &oauth, &cs, Some(&ts)).unwrap());
+            }
+            "post-form" => {
+                let pairs = fields.iter().map(|(n, v)| (n.as_str(), v.as_str()));
+                black_box(sign_form("POST", POST_URL, pairs, &oauth, &cs, Some(&ts)).unwrap());
+            }
+            _ => panic!("usage: instructions floor|sign|verify|post|post-form N"),
         }
     }
 }

@@ -16,7 +16,9 @@ use zeroize::{Zeroize, Zeroizing};
 
 use crate::{Error, Secret, SignatureMethod};
 
-/// Computes the raw `oauth_signature` of `base`.
+/// Computes the raw `oauth_signature` of `base`
+/// ([RFC 5849 §3.4.2](https://www.rfc-editor.org/rfc/rfc5849#section-3.4.2) to
+/// [§3.4.4](https://www.rfc-editor.org/rfc/rfc5849#section-3.4.4)).
 pub(crate) fn sign(
     method: SignatureMethod,
     base: &str,
@@ -46,7 +48,8 @@ pub(crate) fn sign(
 }
 
 /// Checks `provided` (the decoded `oauth_signature`) against `base` in
-/// constant time; the work done does not depend on where they differ.
+/// constant time; the work done does not depend on where they differ
+/// ([RFC 5849 §3.2](https://www.rfc-editor.org/rfc/rfc5849#section-3.2), SECURITY.md item 1).
 pub(crate) fn verify(
     method: SignatureMethod,
     base: &str,
@@ -79,12 +82,14 @@ pub(crate) fn verify(
     }
 }
 
-/// The `oauth_body_hash` of a body: base64 of its SHA-1.
+/// The `oauth_body_hash` of a body: base64 of its SHA-1 (OAuth Request
+/// Body Hash, §3.1).
 pub(crate) fn body_hash(body: &[u8]) -> String {
     STANDARD.encode(Sha1::digest(body))
 }
 
-/// Compares a decoded `oauth_body_hash` with the body's, in constant time.
+/// Compares a decoded `oauth_body_hash` with the body's, in constant time
+/// (OAuth Request Body Hash, §4.1.2; SECURITY.md item 1).
 pub(crate) fn body_hash_matches(body: &[u8], provided: &str) -> bool {
     let expected = Sha1::digest(body);
     let given = STANDARD.decode(provided).unwrap_or_default();
@@ -121,12 +126,17 @@ fn with_key<R>(
     }
 }
 
+/// HMAC of `base` with `key`, base64-encoded
+/// ([RFC 5849 §3.4.2](https://www.rfc-editor.org/rfc/rfc5849#section-3.4.2)).
 fn mac_base64<M: Mac + KeyInit>(key: &[u8], base: &str) -> Result<String, Error> {
     let mut mac = <M as KeyInit>::new_from_slice(key).map_err(|_| Error::InvalidKey)?;
     mac.update(base.as_bytes());
     Ok(STANDARD.encode(mac.finalize().into_bytes()))
 }
 
+/// Whether `provided` (base64) is the HMAC of `base` with `key`, compared
+/// in constant time by `Mac::verify_slice` on the decoded bytes
+/// ([RFC 5849 §3.4.2](https://www.rfc-editor.org/rfc/rfc5849#section-3.4.2), SECURITY.md item 1).
 fn mac_verify<M: Mac + KeyInit>(key: &[u8], base: &str, provided: &str) -> Result<bool, Error> {
     let mut mac = <M as KeyInit>::new_from_slice(key).map_err(|_| Error::InvalidKey)?;
     mac.update(base.as_bytes());

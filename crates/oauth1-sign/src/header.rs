@@ -2,10 +2,13 @@
 //! ([RFC 5849 §3.5.1](https://www.rfc-editor.org/rfc/rfc5849#section-3.5.1)).
 
 use alloc::string::String;
+use alloc::vec::Vec;
 
 use crate::Error;
-use crate::encode::{Pairs, decode_into, percent_encode_into, prefix_len_with};
-use crate::limits::{MAX_HEADER_LEN, MAX_PARAMS, check_text, oauth_index};
+use crate::chars::{is_encoded, is_ows, is_qdtext, is_quotable};
+use crate::encode::{decode, percent_encode_into};
+use crate::limits::{MAX_HEADER_LEN, MAX_PARAMS, check_text};
+use crate::param::Param;
 
 /// A parsed `Authorization` header value
 /// ([RFC 5849 §3.5.1](https://www.rfc-editor.org/rfc/rfc5849#section-3.5.1)):
@@ -21,7 +24,7 @@ use crate::limits::{MAX_HEADER_LEN, MAX_PARAMS, check_text, oauth_index};
 #[derive(Clone, Debug)]
 pub struct AuthorizationHeader {
     realm: Option<String>,
-    pairs: Pairs,
+    params: Vec<(String, String)>,
 }
 
 impl AuthorizationHeader {
@@ -41,20 +44,14 @@ impl AuthorizationHeader {
         if let Some(realm) = realm {
             check_text("realm", realm)?;
         }
-        let mut pairs = Pairs::default();
-        let mut oauth = [None; 10];
-        for (name, value) in params {
-            let name = name.as_ref();
-            if name.is_empty() || name.eq_ignore_ascii_case("realm") {
-                return Err(Error::InvalidHeader);
-            }
-            check_name_from(&pairs, 0, name, &mut oauth)?;
-            pairs.push(name, value.as_ref());
-        }
-        Ok(AuthorizationHeader {
+        let mut header = AuthorizationHeader {
             realm: realm.map(String::from),
-            pairs,
-        })
+            params: Vec::new(),
+        };
+        for (name, value) in params {
+            header.push(name.as_ref(), value.as_ref())?;
+        }
+        Ok(header)
     }
 
     /// Parses a header value strictly ([RFC 5849 §3.5.1](https://www.rfc-editor.org/rfc/rfc5849#section-3.5.1)):
@@ -69,9 +66,29 @@ impl AuthorizationHeader {
     /// [`Error::UnknownParameter`] for an unknown `oauth_*` name;
     /// [`Error::InvalidPercentEncoding`], [`Error::InvalidUtf8`].
     pub fn parse(header: &str) -> Result<Self, Error> {
-        let mut pairs = Pairs::with_capacity(header.len(), 8);
-        let realm = parse_into(header, &mut pairs, &mut [None; 10])?;
-        Ok(AuthorizationHeader { realm, pairs })
+        if header.len() > MAX_HEADER_LEN {
+            return Err(Error::TooLarge);
+        }
+        let mut parsed = AuthorizationHeader {
+            realm: None,
+            params: Vec::with_capacity(8),
+        };
+        let mut rest = strip_scheme(header)?;
+        while !rest.is_empty() {
+            let (name, value, after) = split_param(rest)?;
+            parsed.push_raw(name, value)?;
+            // `#auth-param`: parameters separated by a comma and optional whitespace.
+            rest = after.trim_start_matches(is_ows);
+            if let Some(next) = rest.strip_prefix(',') {
+                rest = next.trim_start_matches(is_ows);
+                if rest.is_empty() {
+                    return Err(Error::InvalidHeader);
+                }
+            } else if !rest.is_empty() {
+                return Err(Error::InvalidHeader);
+            }
+        }
+        Ok(parsed)
     }
 
     /// The `realm`, if present.
@@ -82,266 +99,166 @@ impl AuthorizationHeader {
 
     /// The decoded parameters other than `realm`, in header order.
     pub fn params(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.pairs.iter()
+        self.params.iter().map(|(n, v)| (n.as_str(), v.as_str()))
     }
 
     /// The decoded value of parameter `name`.
     #[must_use]
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.pairs.iter().find(|(n, _)| *n == name).map(|(_, v)| v)
+        self.params().find(|(n, _)| *n == name).map(|(_, v)| v)
     }
 
     /// Renders the header value: `OAuth realm="..", name="value", ...` with
     /// names and values percent-encoded ([RFC 5849 §3.5.1](https://www.rfc-editor.org/rfc/rfc5849#section-3.5.1)).
     #[must_use]
     pub fn render(&self) -> String {
-        let mut out = String::with_capacity(16 + self.pairs.byte_len() * 2);
-        out.push_str("OAuth ");
-        let mut first = true;
-        if let Some(realm) = &self.realm {
-            push_realm(&mut out, realm);
-            first = false;
-        }
-        for (name, value) in self.pairs.iter() {
-            push_header_param(&mut out, &mut first, name, value);
-        }
-        out
+        render(self.realm(), self.params())
     }
-}
 
-/// Appends `realm="..."` as an RFC 2617 quoted string.
-pub(crate) fn push_realm(out: &mut String, realm: &str) {
-    out.push_str("realm=\"");
-    for c in realm.chars() {
-        if c == '"' || c == '\\' {
-            out.push('\\');
-        }
-        out.push(c);
+    /// The realm and the decoded parameters, for the verifier.
+    pub(crate) fn into_parts(self) -> (Option<String>, Vec<(String, String)>) {
+        (self.realm, self.params)
     }
-    out.push('"');
-}
 
-/// Appends `, name="value"` (no comma for the first), percent-encoded.
-pub(crate) fn push_header_param(out: &mut String, first: &mut bool, name: &str, value: &str) {
-    if !*first {
-        out.push_str(", ");
-    }
-    *first = false;
-    percent_encode_into(out, name);
-    out.push_str("=\"");
-    percent_encode_into(out, value);
-    out.push('"');
-}
-
-/// Parses a header into `pairs` (decoded, `realm` excluded) and returns the realm.
-/// `oauth[k]` gets the index in `pairs` of the protocol parameter `k` (of
-/// `limits::oauth_index`), so the caller need not look the names up again.
-pub(crate) fn parse_into(
-    header: &str,
-    pairs: &mut Pairs,
-    oauth: &mut [Option<usize>; 10],
-) -> Result<Option<String>, Error> {
-    if header.len() > MAX_HEADER_LEN {
-        return Err(Error::TooLarge);
-    }
-    let b = header.as_bytes();
-    let mut i = skip_ows(b, 0);
-    if b.len() < i + 5 || !b[i..i + 5].eq_ignore_ascii_case(b"OAuth") {
-        return Err(Error::InvalidHeader);
-    }
-    i += 5;
-    let after_scheme = skip_ows(b, i);
-    if after_scheme == b.len() {
-        return Ok(None);
-    }
-    if after_scheme == i {
-        return Err(Error::InvalidHeader);
-    }
-    i = after_scheme;
-    let mut realm = None;
-    let first = pairs.len();
-    loop {
-        // name
-        let name_start = i;
-        // The scan also stops at `%`, so a name with an escape is noticed here.
-        let mut name_percent = false;
-        loop {
-            i += prefix_len_with(&b[i..], is_name_byte, |c| NAME_BYTES[usize::from(c)]);
-            if b.get(i) != Some(&b'%') {
-                break;
-            }
-            name_percent = true;
-            i += 1;
-        }
-        let raw_name = &header[name_start..i];
-        if raw_name.is_empty() || b.get(i) != Some(&b'=') || b.get(i + 1) != Some(&b'"') {
-            return Err(Error::InvalidHeader);
-        }
-        i += 2;
-        let value_start = i;
-        let is_realm = raw_name.eq_ignore_ascii_case("realm");
-        let mut escaped = false;
-        let mut percent = false;
-        loop {
-            i += prefix_len_with(&b[i..], is_value_byte, |c| VALUE_BYTES[usize::from(c)]);
-            match b.get(i) {
-                Some(b'"') => break,
-                Some(b'%') => {
-                    percent = true;
-                    i += 1;
-                }
-                Some(b'\\') if is_realm => {
-                    escaped = true;
-                    match b.get(i + 1) {
-                        Some(&c) if c >= 0x20 && c != 0x7f => i += 2,
-                        _ => return Err(Error::InvalidHeader),
-                    }
-                }
-                _ => return Err(Error::InvalidHeader),
-            }
-        }
-        let raw_value = &header[value_start..i];
-        i += 1;
-        if is_realm {
-            if realm.is_some() {
+    /// Adds a parameter as it stands on the wire: `realm` unquoted, any
+    /// other name and value percent-decoded.
+    fn push_raw(&mut self, raw_name: &str, raw_value: &str) -> Result<(), Error> {
+        if raw_name.eq_ignore_ascii_case("realm") {
+            if self.realm.is_some() {
                 return Err(Error::DuplicateParameter);
             }
-            realm = Some(if escaped {
-                unescape(raw_value)
-            } else {
-                String::from(raw_value)
-            });
-        } else {
-            // §3.5.1: names and values are encoded as §3.6 says, so only
-            // unreserved characters and escapes appear raw (and a rendering
-            // of what parses never outgrows the size limit).
-            if !raw_name.bytes().all(is_encoded_value_byte)
-                || !raw_value.bytes().all(is_encoded_value_byte)
-            {
-                return Err(Error::InvalidHeader);
-            }
-            if pairs.len() - first >= MAX_PARAMS {
-                return Err(Error::TooLarge);
-            }
-            let s = pairs.start();
-            if name_percent {
-                decode_into(pairs.buf_mut(), raw_name, false)?;
-            } else {
-                pairs.buf_mut().push_str(raw_name);
-            }
-            let m = pairs.start();
-            let name = pairs.slice(s, m);
-            if name.is_empty() || name.eq_ignore_ascii_case("realm") {
-                return Err(Error::InvalidHeader);
-            }
-            check_name_from(pairs, first, name, oauth)?;
-            if percent {
-                decode_into(pairs.buf_mut(), raw_value, false)?;
-            } else {
-                pairs.buf_mut().push_str(raw_value);
-            }
-            pairs.finish(s, m);
+            self.realm = Some(unescape(raw_value));
+            return Ok(());
         }
-        i = skip_ows(b, i);
-        if i == b.len() {
-            return Ok(realm);
+        if self.params.len() >= MAX_PARAMS {
+            return Err(Error::TooLarge);
         }
-        if b[i] != b',' {
-            return Err(Error::InvalidHeader);
-        }
-        i = skip_ows(b, i + 1);
-        if i == b.len() {
-            return Err(Error::InvalidHeader);
-        }
+        let name = decode(raw_name)?;
+        self.check_name(&name)?;
+        let value = decode(raw_value)?;
+        self.params.push((name.into_owned(), value.into_owned()));
+        Ok(())
     }
-}
 
-/// Rejects an unknown `oauth_*` name, or a name already among
-/// `pairs[first..]`; a protocol parameter's index in `oauth` is set to
-/// that of the pair about to be pushed.
-fn check_name_from(
-    pairs: &Pairs,
-    first: usize,
-    name: &str,
-    oauth: &mut [Option<usize>; 10],
-) -> Result<(), Error> {
-    if name.starts_with("oauth_") {
-        let k = oauth_index(name).ok_or(Error::UnknownParameter)?;
-        if oauth[k].replace(pairs.len()).is_some() {
+    /// Adds a decoded parameter.
+    fn push(&mut self, name: &str, value: &str) -> Result<(), Error> {
+        self.check_name(name)?;
+        self.params.push((String::from(name), String::from(value)));
+        Ok(())
+    }
+
+    /// Refuses an empty name, `realm` (it is kept apart), an unknown
+    /// `oauth_*` name and a name already present (SECURITY.md item 7).
+    fn check_name(&self, name: &str) -> Result<(), Error> {
+        if name.is_empty() || name.eq_ignore_ascii_case("realm") {
+            return Err(Error::InvalidHeader);
+        }
+        if name.starts_with("oauth_") && Param::from_name(name).is_none() {
+            return Err(Error::UnknownParameter);
+        }
+        if self.params().any(|(n, _)| n == name) {
             return Err(Error::DuplicateParameter);
         }
-        return Ok(());
+        Ok(())
     }
-    if (first..pairs.len()).any(|j| pairs.get(j).0 == name) {
-        return Err(Error::DuplicateParameter);
-    }
-    Ok(())
 }
 
-/// Bytes a header name runs over (it stops at `=`, blanks, `,`, `"`, `%`).
-#[inline(always)]
-pub(crate) fn is_name_byte(c: u8) -> bool {
-    (c != b'=') & (c != b' ') & (c != b'\t') & (c != b',') & (c != b'"') & (c != b'%')
-}
-
-/// Bytes a quoted value runs over (it stops at `"`, `\\`, `%`, controls).
-#[inline(always)]
-/// A byte that may stand raw in a percent-encoded parameter name or value
-/// ([RFC 5849 §3.6](https://www.rfc-editor.org/rfc/rfc5849#section-3.6)).
-fn is_encoded_value_byte(c: u8) -> bool {
-    c.is_ascii_alphanumeric() || matches!(c, b'-' | b'.' | b'_' | b'~' | b'%')
-}
-
-pub(crate) fn is_value_byte(c: u8) -> bool {
-    (c != b'"') & (c != b'\\') & (c >= 0x20) & (c != 0x7f) & (c != b'%')
-}
-
-/// [`is_name_byte`] and [`is_value_byte`] as tables, for the bytes past the
-/// last whole 16-byte chunk (one load instead of six comparisons).
-pub(crate) static NAME_BYTES: [bool; 256] = table(b"= \t,\"%", false);
-pub(crate) static VALUE_BYTES: [bool; 256] = table(b"\"\\%", true);
-
-/// A table of the bytes not in `stops` (nor controls, when `controls` stop too).
-const fn table(stops: &[u8], controls: bool) -> [bool; 256] {
-    let mut t = [true; 256];
-    let mut i = 0;
-    while i < stops.len() {
-        t[stops[i] as usize] = false;
-        i += 1;
-    }
-    if controls {
-        let mut c = 0;
-        while c < 0x20 {
-            t[c] = false;
-            c += 1;
+/// Renders `OAuth realm="..", name="value", ...`
+/// ([RFC 5849 §3.5.1](https://www.rfc-editor.org/rfc/rfc5849#section-3.5.1)):
+/// the realm as a quoted string, names and values percent-encoded (§3.6).
+pub(crate) fn render<'a>(
+    realm: Option<&str>,
+    params: impl IntoIterator<Item = (&'a str, &'a str)>,
+) -> String {
+    let mut out = String::with_capacity(256);
+    out.push_str("OAuth ");
+    if let Some(realm) = realm {
+        out.push_str("realm=\"");
+        for c in realm.chars() {
+            if c == '"' || c == '\\' {
+                out.push('\\');
+            }
+            out.push(c);
         }
-        t[0x7f] = false;
+        out.push('"');
     }
-    t
-}
-
-fn is_ows(b: u8) -> bool {
-    b == b' ' || b == b'\t'
-}
-
-fn skip_ows(b: &[u8], mut i: usize) -> usize {
-    while i < b.len() && is_ows(b[i]) {
-        i += 1;
+    for (name, value) in params {
+        if out.len() > "OAuth ".len() {
+            out.push_str(", ");
+        }
+        percent_encode_into(&mut out, name);
+        out.push_str("=\"");
+        percent_encode_into(&mut out, value);
+        out.push('"');
     }
-    i
+    out
 }
 
-/// Removes the backslashes of an RFC 2617 quoted string.
+/// Strips the auth-scheme `OAuth` (case-insensitive,
+/// [RFC 9110 §11.1](https://www.rfc-editor.org/rfc/rfc9110#section-11.1))
+/// and the whitespace after it; returns the parameters.
+fn strip_scheme(header: &str) -> Result<&str, Error> {
+    let header = header.trim_start_matches(is_ows);
+    let after = match header.get(..5) {
+        Some(scheme) if scheme.eq_ignore_ascii_case("OAuth") => &header[5..],
+        _ => return Err(Error::InvalidHeader),
+    };
+    let params = after.trim_start_matches(is_ows);
+    if !params.is_empty() && params.len() == after.len() {
+        return Err(Error::InvalidHeader);
+    }
+    Ok(params)
+}
+
+/// Splits `name="value"` off the front of `input`
+/// ([RFC 5849 §3.5.1](https://www.rfc-editor.org/rfc/rfc5849#section-3.5.1)):
+/// the raw name, the raw value between the quotes, and what follows. Names
+/// and values hold only §3.6's unreserved characters and escapes; `realm`'s
+/// value is a quoted string with `\` escapes.
+fn split_param(input: &str) -> Result<(&str, &str, &str), Error> {
+    let name_len = input.bytes().take_while(|&b| is_encoded(b)).count();
+    let (name, rest) = input.split_at(name_len);
+    let quoted = rest.strip_prefix("=\"").ok_or(Error::InvalidHeader)?;
+    if name.is_empty() {
+        return Err(Error::InvalidHeader);
+    }
+    let end = if name.eq_ignore_ascii_case("realm") {
+        quoted_string_end(quoted.as_bytes())
+    } else {
+        quoted.bytes().position(|b| !is_encoded(b))
+    };
+    match end {
+        Some(end) if quoted.as_bytes()[end] == b'"' => {
+            Ok((name, &quoted[..end], &quoted[end + 1..]))
+        }
+        _ => Err(Error::InvalidHeader),
+    }
+}
+
+/// Where the closing `"` of a quoted string's body (`qdtext` and
+/// `quoted-pair`s, [RFC 9110 §5.6.4](https://www.rfc-editor.org/rfc/rfc9110#section-5.6.4))
+/// stands, or where a byte it may not hold does; `None` at the end.
+fn quoted_string_end(bytes: &[u8]) -> Option<usize> {
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        match b {
+            b'\\' if bytes.get(i + 1).is_some_and(|&b| is_quotable(b)) => i += 2,
+            _ if is_qdtext(b) => i += 1,
+            _ => return Some(i),
+        }
+    }
+    None
+}
+
+/// Removes the backslashes of a quoted string's `quoted-pair`s
+/// ([RFC 9110 §5.6.4](https://www.rfc-editor.org/rfc/rfc9110#section-5.6.4)).
 fn unescape(raw: &str) -> String {
     let mut out = String::with_capacity(raw.len());
     let mut chars = raw.chars();
     while let Some(c) = chars.next() {
-        if c == '\\' {
-            if let Some(next) = chars.next() {
-                out.push(next);
-            }
-        } else {
-            out.push(c);
+        match c {
+            '\\' => out.extend(chars.next()),
+            _ => out.push(c),
         }
     }
     out

@@ -44,6 +44,7 @@ extern crate alloc;
 extern crate std;
 
 mod base;
+mod chars;
 mod crypto;
 mod encode;
 mod error;
@@ -54,6 +55,7 @@ pub mod limits;
 mod method;
 #[cfg(feature = "rand")]
 mod nonce;
+mod param;
 #[cfg(feature = "rsa")]
 mod rsa;
 mod secret;
@@ -72,7 +74,7 @@ pub use nonce::generate_nonce;
 pub use secret::Secret;
 pub use sign::{
     Body, FORM_CONTENT_TYPE, OAuthParams, RequestParts, Signed, is_form_content_type, sign,
-    sign_base_string,
+    sign_base_string, sign_form,
 };
 pub use verify::{IncomingRequest, Verified};
 

@@ -3,7 +3,7 @@
 use alloc::string::String;
 use core::fmt;
 
-use crate::encode::encode_into;
+use crate::encode::percent_encode;
 
 /// A consumer secret, token secret or RSA key
 /// ([RFC 5849 §3.4.2](https://www.rfc-editor.org/rfc/rfc5849#section-3.4.2)).
@@ -29,8 +29,7 @@ impl Secret {
     /// Wraps a secret ([RFC 5849 §3.4.2](https://www.rfc-editor.org/rfc/rfc5849#section-3.4.2)).
     pub fn new(secret: impl Into<String>) -> Self {
         let raw = secret.into();
-        let mut encoded = String::with_capacity(raw.len());
-        encode_into(&mut encoded, &raw);
+        let encoded = percent_encode(&raw);
         Secret { raw, encoded }
     }
 

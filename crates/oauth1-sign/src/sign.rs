@@ -1,13 +1,15 @@
 //! Signing a request
 //! ([RFC 5849 §3.4](https://www.rfc-editor.org/rfc/rfc5849#section-3.4)).
 
-use alloc::string::String;
+use alloc::borrow::Cow;
+use alloc::string::{String, ToString as _};
+use alloc::vec::Vec;
 use core::fmt;
 
-use crate::base::{write_base_string, write_base_uri};
-use crate::encode::{Pairs, encode_into};
-use crate::header::push_realm;
-use crate::{Error, Secret, SignatureMethod, crypto, limits};
+use crate::base::{base_string, parse_url};
+use crate::encode::{decode_segment, form_segments};
+use crate::param::Param;
+use crate::{Error, Secret, SignatureMethod, crypto, header, limits};
 
 /// The protocol parameters a client sends with a request
 /// ([RFC 5849 §3.1](https://www.rfc-editor.org/rfc/rfc5849#section-3.1)).
@@ -212,91 +214,49 @@ pub fn sign(
     consumer_secret: &Secret,
     token_secret: Option<&Secret>,
 ) -> Result<Signed, Error> {
-    check_params(oauth)?;
-    let form = match request.body {
-        Body::Form(bytes) => core::str::from_utf8(bytes).map_err(|_| Error::InvalidUtf8)?,
-        _ => "",
-    };
-    // One buffer holds the base string URI, then every encoded pair.
-    let mut encoded = Pairs::with_capacity(2 * (request.url.len() + form.len()) + 256, 16);
-    let url = write_base_uri(encoded.buf_mut(), request.url)?;
-    let uri_end = encoded.byte_len();
-    if oauth.signature_method == SignatureMethod::Plaintext && !url.https {
-        return Err(Error::InsecurePlaintext);
-    }
-    let computed_hash;
-    let body_hash = match (request.body, &oauth.body_hash) {
-        (Body::Form(_), Some(_)) => return Err(Error::BodyHashNotAllowed),
-        (Body::Other(bytes), None) => {
-            computed_hash = crypto::body_hash(bytes);
-            Some(computed_hash.as_str())
-        }
-        (_, given) => given.as_deref(),
-    };
-    encoded.push_form_encoded(url.query)?;
-    encoded.push_form_encoded(form)?;
-    let protocol = protocol_pairs(oauth, body_hash);
-    // Where each protocol value sits, encoded, for the header. They are
-    // pushed in name order, so sorting has little left to move.
-    let mut values = [(0, 0); 9];
-    for k in BY_NAME {
-        values[k] = match protocol[k] {
-            Some((name, _)) if k == TIMESTAMP => encoded.push_decimal_value(name, oauth.timestamp),
-            Some((name, value)) => encoded.push_encoded_value(name, value),
-            None => continue,
-        };
-    }
-    encoded.sort();
+    let (method, url, body) = (request.method, request.url, request.body);
+    sign_parts(method, url, body, [], oauth, consumer_secret, token_secret)
+}
 
-    let pairs_len = encoded.byte_len() - uri_end;
-    let method = request.method;
-    let mut base_string =
-        String::with_capacity(3 * (method.len() + encoded.byte_len()) + 6 * encoded.len() + 2);
-    write_base_string(
-        &mut base_string,
+/// Signs a `POST` (or other) request whose form body the caller holds as
+/// decoded pairs, the way `oauth1-request` takes them: the same result as
+/// [`sign`] with a [`Body::Form`] of those pairs encoded (§3.6, joined
+/// with `=` and `&`), without encoding and decoding them again
+/// ([RFC 5849 §3.4.1.3.1](https://www.rfc-editor.org/rfc/rfc5849#section-3.4.1.3.1)).
+/// The caller sends the body itself, with content type [`FORM_CONTENT_TYPE`].
+///
+/// ```
+/// use oauth1_sign::{Body, OAuthParams, RequestParts, Secret, SignatureMethod, sign, sign_form};
+/// let oauth = OAuthParams::new("key", SignatureMethod::HmacSha1, 1, "nonce");
+/// let url = "https://api.example.com/update?x=1";
+/// let pairs = [("status", "caf\u{e9} & more")];
+/// let ours = sign_form("POST", url, pairs, &oauth, &Secret::new("s"), None).unwrap();
+/// let body = Body::Form(b"status=caf%C3%A9%20%26%20more");
+/// let same = sign(&RequestParts { method: "POST", url, body }, &oauth, &Secret::new("s"), None).unwrap();
+/// assert_eq!(ours, same);
+/// ```
+///
+/// # Errors
+/// Those of [`sign`].
+pub fn sign_form<'p>(
+    method: &str,
+    url: &str,
+    form: impl IntoIterator<Item = (&'p str, &'p str)>,
+    oauth: &OAuthParams,
+    consumer_secret: &Secret,
+    token_secret: Option<&Secret>,
+) -> Result<Signed, Error> {
+    // A form body, whose parameters are `form`.
+    let body = Body::Form(&[]);
+    sign_parts(
         method,
-        encoded.slice(0, uri_end),
-        &encoded,
-    );
-    let signature = crypto::sign(
-        oauth.signature_method,
-        &base_string,
+        url,
+        body,
+        form,
+        oauth,
         consumer_secret,
         token_secret,
-    )?;
-
-    let realm_len = oauth.realm.as_ref().map_or(0, |r| 2 * r.len() + 10);
-    let mut authorization =
-        String::with_capacity(32 + realm_len + pairs_len + 6 * 9 + 3 * signature.len());
-    authorization.push_str("OAuth ");
-    let mut first = true;
-    if let Some(realm) = &oauth.realm {
-        push_realm(&mut authorization, realm);
-        first = false;
-    }
-    for (&(start, end), pair) in values.iter().zip(&protocol) {
-        if let Some((name, _)) = pair {
-            if !first {
-                authorization.push_str(", ");
-            }
-            first = false;
-            authorization.push_str(name);
-            authorization.push_str("=\"");
-            authorization.push_str(encoded.slice(start, end));
-            authorization.push('"');
-        }
-    }
-    if !first {
-        authorization.push_str(", ");
-    }
-    authorization.push_str("oauth_signature=\"");
-    encode_into(&mut authorization, &signature);
-    authorization.push('"');
-    Ok(Signed {
-        signature,
-        base_string,
-        authorization,
-    })
+    )
 }
 
 /// Signs a base string already built
@@ -321,46 +281,114 @@ pub fn sign_base_string(
     crypto::sign(method, base_string, consumer_secret, token_secret)
 }
 
-/// The indices of [`protocol_pairs`] in the order of their names.
-pub(crate) const BY_NAME: [usize; 9] = [8, 5, 0, 4, 2, 3, 1, 6, 7];
+/// [`sign`] and [`sign_form`] ([RFC 5849 §3.4](https://www.rfc-editor.org/rfc/rfc5849#section-3.4)):
+/// collects the query, the form body (`decoded` holds its pairs when the
+/// caller gives them decoded) and the protocol parameters (§3.4.1.3.1),
+/// builds the base string, signs it and renders the header (`realm` first,
+/// then the protocol parameters, `oauth_signature` last).
+#[allow(clippy::too_many_arguments)] // The two public entry points' arguments, passed on.
+fn sign_parts<'p>(
+    method: &str,
+    url: &str,
+    body: Body<'_>,
+    decoded: impl IntoIterator<Item = (&'p str, &'p str)>,
+    oauth: &OAuthParams,
+    consumer_secret: &Secret,
+    token_secret: Option<&Secret>,
+) -> Result<Signed, Error> {
+    check_params(oauth)?;
+    let form = match body {
+        Body::Form(bytes) => core::str::from_utf8(bytes).map_err(|_| Error::InvalidUtf8)?,
+        _ => "",
+    };
+    let url = parse_url(url)?;
+    if oauth.signature_method == SignatureMethod::Plaintext && !url.https {
+        return Err(Error::InsecurePlaintext);
+    }
+    let body_hash = body_hash(body, oauth)?;
+    let timestamp = oauth.timestamp.to_string();
+    let protocol = protocol_params(oauth, &timestamp, body_hash.as_deref());
+    let present = protocol.iter().flatten();
 
-/// The index of `oauth_timestamp` in [`protocol_pairs`].
-const TIMESTAMP: usize = 3;
+    let mut params = Vec::with_capacity(16);
+    for segment in form_segments(url.query).chain(form_segments(form)) {
+        params.push(decode_segment(segment)?);
+    }
+    params.extend(
+        decoded
+            .into_iter()
+            .map(|(n, v)| (Cow::Borrowed(n), Cow::Borrowed(v))),
+    );
+    let signed = (params.iter().map(|(n, v)| (&**n, &**v))).chain(present.clone().copied());
+    let base_string = base_string(method, &url.base_uri, signed);
 
-/// The protocol parameters of `oauth` in header order, absent ones `None`;
-/// the timestamp's value is left empty (it is written from the number).
-pub(crate) fn protocol_pairs<'a>(
+    let signature = crypto::sign(
+        oauth.signature_method,
+        &base_string,
+        consumer_secret,
+        token_secret,
+    )?;
+    let with_signature = (present.copied()).chain([(Param::Signature.name(), &*signature)]);
+    let authorization = header::render(oauth.realm.as_deref(), with_signature);
+    Ok(Signed {
+        signature,
+        base_string,
+        authorization,
+    })
+}
+
+/// The `oauth_body_hash` to send: none on a form body (refused if given),
+/// computed for any other body unless given (OAuth Request Body Hash §3.2).
+fn body_hash(body: Body<'_>, oauth: &OAuthParams) -> Result<Option<String>, Error> {
+    match (body, &oauth.body_hash) {
+        (Body::Form(_), Some(_)) => Err(Error::BodyHashNotAllowed),
+        (Body::Other(bytes), None) => Ok(Some(crypto::body_hash(bytes))),
+        (_, given) => Ok(given.clone()),
+    }
+}
+
+/// The protocol parameters of `oauth`, named (`None` when absent), in the
+/// order the header lists them ([RFC 5849 §3.5.1](https://www.rfc-editor.org/rfc/rfc5849#section-3.5.1)
+/// leaves the order free; `oauth_signature` is added last by [`sign`]).
+fn protocol_params<'a>(
     oauth: &'a OAuthParams,
+    timestamp: &'a str,
     body_hash: Option<&'a str>,
 ) -> [Option<(&'static str, &'a str)>; 9] {
     [
-        Some(("oauth_consumer_key", oauth.consumer_key.as_str())),
-        oauth.token.as_deref().map(|t| ("oauth_token", t)),
-        Some(("oauth_signature_method", oauth.signature_method.as_str())),
-        Some(("oauth_timestamp", "")),
-        Some(("oauth_nonce", oauth.nonce.as_str())),
-        oauth.callback.as_deref().map(|c| ("oauth_callback", c)),
-        oauth.verifier.as_deref().map(|v| ("oauth_verifier", v)),
-        oauth.version.as_deref().map(|v| ("oauth_version", v)),
-        body_hash.map(|h| ("oauth_body_hash", h)),
+        (Param::ConsumerKey, Some(oauth.consumer_key.as_str())),
+        (Param::Token, oauth.token.as_deref()),
+        (
+            Param::SignatureMethod,
+            Some(oauth.signature_method.as_str()),
+        ),
+        (Param::Timestamp, Some(timestamp)),
+        (Param::Nonce, Some(oauth.nonce.as_str())),
+        (Param::Callback, oauth.callback.as_deref()),
+        (Param::Verifier, oauth.verifier.as_deref()),
+        (Param::Version, oauth.version.as_deref()),
+        (Param::BodyHash, body_hash),
     ]
+    .map(|(param, value)| Some((param.name(), value?)))
 }
 
-/// Checks the protocol parameters with the same rules as the verifier.
+/// Checks the protocol parameters with the verifier's rules
+/// ([`crate::limits`]; SECURITY.md items 10 and 32), so that what this
+/// crate signs, it also accepts.
 fn check_params(oauth: &OAuthParams) -> Result<(), Error> {
-    limits::check_token("oauth_consumer_key", &oauth.consumer_key)?;
-    limits::check_token("oauth_nonce", &oauth.nonce)?;
+    limits::check_token(Param::ConsumerKey.name(), &oauth.consumer_key)?;
+    limits::check_token(Param::Nonce.name(), &oauth.nonce)?;
     if let Some(token) = &oauth.token {
-        limits::check_token("oauth_token", token)?;
+        limits::check_token(Param::Token.name(), token)?;
     }
     if let Some(verifier) = &oauth.verifier {
-        limits::check_token("oauth_verifier", verifier)?;
+        limits::check_token(Param::Verifier.name(), verifier)?;
     }
     if let Some(version) = &oauth.version {
-        limits::check_token("oauth_version", version)?;
+        limits::check_token(Param::Version.name(), version)?;
     }
     if let Some(callback) = &oauth.callback {
-        limits::check_text("oauth_callback", callback)?;
+        limits::check_text(Param::Callback.name(), callback)?;
     }
     if let Some(realm) = &oauth.realm {
         limits::check_text("realm", realm)?;

@@ -2,67 +2,55 @@
 
 use alloc::string::String;
 
-use crate::encode::Pairs;
+use crate::chars::is_unreserved;
+use crate::encode::{decode, encode};
+use crate::param::Param;
 
+/// The parsers' `is_unreserved` and the encoder's one `AsciiSet` agree on
+/// every byte: a byte is left as is exactly when it is unreserved.
 #[test]
-fn pairs_sort_by_name_then_value() {
-    let mut p = Pairs::default();
-    p.push("b", "1");
-    p.push("a", "z");
-    p.push("a", "2");
-    p.sort();
-    let got: alloc::vec::Vec<(&str, &str)> = p.iter().collect();
-    assert_eq!(got, [("a", "2"), ("a", "z"), ("b", "1")]);
-}
-
-#[test]
-fn header_byte_tables_match_their_predicates() {
-    use crate::header::{NAME_BYTES, VALUE_BYTES, is_name_byte, is_value_byte};
-    for b in 0..=u8::MAX {
-        assert_eq!(NAME_BYTES[usize::from(b)], is_name_byte(b), "name byte {b}");
-        assert_eq!(
-            VALUE_BYTES[usize::from(b)],
-            is_value_byte(b),
-            "value byte {b}"
-        );
+fn unreserved_predicate_matches_the_encode_set() {
+    for b in 0..0x80u8 {
+        let c = String::from(char::from(b));
+        assert_eq!(encode(&c) == c, is_unreserved(b), "byte {b:#04x}");
     }
 }
 
 #[test]
-fn protocol_pairs_are_pushed_in_name_order() {
-    use crate::{OAuthParams, SignatureMethod};
-    let mut oauth = OAuthParams::new("k", SignatureMethod::HmacSha1, 1, "n");
-    oauth.token = Some("t".into());
-    oauth.callback = Some("c".into());
-    oauth.verifier = Some("v".into());
-    let pairs = crate::sign::protocol_pairs(&oauth, Some("h"));
-    let names: alloc::vec::Vec<&str> = crate::sign::BY_NAME
-        .iter()
-        .map(|&k| pairs[k].map_or("", |(name, _)| name))
-        .collect();
-    assert!(names.windows(2).all(|w| w[0] < w[1]), "{names:?}");
-    assert_eq!(names.len(), 9);
+fn protocol_parameter_names_round_trip() {
+    for param in Param::ALL {
+        assert!(param.name().starts_with("oauth_"));
+        assert_eq!(Param::from_name(param.name()), Some(param));
+    }
+    assert_eq!(Param::from_name("oauth_foo"), None);
 }
 
 #[test]
-fn timestamp_formatting() {
-    let mut p = Pairs::default();
-    let zero = p.push_decimal_value("t", 0);
-    let max = p.push_decimal_value("t", u64::MAX);
-    assert_eq!(p.slice(zero.0, zero.1), "0");
-    assert_eq!(p.slice(max.0, max.1), "18446744073709551615");
-    assert_eq!(p.get(1), ("t", "18446744073709551615"));
+fn strict_decoder_refuses_malformed_escapes_and_non_utf8() {
+    use crate::Error;
+    for (input, expected) in [
+        ("%", Err(Error::InvalidPercentEncoding)),
+        ("%4", Err(Error::InvalidPercentEncoding)),
+        ("%4g", Err(Error::InvalidPercentEncoding)),
+        ("%ff", Err(Error::InvalidUtf8)),
+        ("%C3%A9+", Ok("é+")),
+    ] {
+        assert_eq!(
+            decode(input).as_deref(),
+            expected.as_ref().map(|s| *s),
+            "{input:?}"
+        );
+    }
 }
 
 proptest::proptest! {
     #![proptest_config(proptest::prelude::ProptestConfig::with_cases(1000))]
 
-    /// The one-pass form decoder agrees with splitting at `&` and the first
-    /// `=`, then decoding each part on its own, errors included.
+    /// The form decoder agrees with splitting at `&` and the first `=`,
+    /// then decoding each part on its own, errors included.
     #[test]
     fn form_decoding_matches_split_then_decode(raw in "([a-zA-Z0-9+%=&~. é😀\"]|%[0-9a-fA-F]{2}|%[c-fC-F][0-9a-f]%[89ab][0-9a-f]){0,12}") {
-        let mut fast = Pairs::default();
-        let fast = fast.push_form(&raw, usize::MAX).map(|()| fast.iter().map(|(n, v)| (String::from(n), String::from(v))).collect::<alloc::vec::Vec<_>>());
+        let fast = crate::form_decode(&raw);
         let decode = |s: &str| crate::percent_decode(&s.replace('+', " "));
         let slow: Result<alloc::vec::Vec<(String, String)>, crate::Error> = raw
             .split('&')
@@ -72,23 +60,6 @@ proptest::proptest! {
                 Ok((decode(n)?, decode(v)?))
             })
             .collect();
-        proptest::prop_assert_eq!(fast, slow);
-    }
-
-    /// The fast path of `sign` (re-encoding without decoding) agrees with
-    /// decoding then encoding, errors included.
-    #[test]
-    fn form_reencoding_matches_decode_then_encode(raw in "([a-zA-Z0-9+%=&~. é😀\"]|%[0-9a-fA-F]{2}|%[c-fC-F][0-9a-f]%[89ab][0-9a-f]){0,12}") {
-        let mut fast = Pairs::default();
-        let fast = fast.push_form_encoded(&raw).map(|()| fast.iter().map(|(n, v)| (String::from(n), String::from(v))).collect::<alloc::vec::Vec<_>>());
-        let mut slow = Pairs::default();
-        let slow = slow.push_form(&raw, usize::MAX).map(|()| {
-            let mut enc = Pairs::default();
-            for (n, v) in slow.iter() {
-                enc.push_encoded(n, v);
-            }
-            enc.iter().map(|(n, v)| (String::from(n), String::from(v))).collect::<alloc::vec::Vec<_>>()
-        });
         proptest::prop_assert_eq!(fast, slow);
     }
 }
@@ -145,5 +116,19 @@ fn rsa_verify_round_trip() {
             Err(crate::Error::InvalidSignature),
             "{method}"
         );
+    }
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(1000))]
+
+    /// The base string's second encoding of already encoded text (only `%`
+    /// changes) equals encoding it again with the one `AsciiSet`.
+    #[test]
+    fn encoding_again_escapes_only_percent(raw in "\\PC{0,16}") {
+        let once = crate::percent_encode(&raw);
+        let mut again = String::new();
+        crate::base::push_encoded_again(&mut again, &once);
+        proptest::prop_assert_eq!(again, crate::percent_encode(&once));
     }
 }

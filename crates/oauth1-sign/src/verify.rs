@@ -2,27 +2,15 @@
 //! ([RFC 5849 §3.2](https://www.rfc-editor.org/rfc/rfc5849#section-3.2)).
 
 use alloc::string::String;
+use alloc::vec::Vec;
 use core::fmt;
 
-use crate::base::{write_base_string, write_base_string_from, write_base_uri};
-use crate::encode::Pairs;
-use crate::header::parse_into;
-use crate::limits::{
-    MAX_FORM_BODY_LEN, MAX_PARAMS, MAX_SIGNATURE_LEN, check_text, check_token, oauth_index,
-};
+use crate::base::{base_string, parse_url};
+use crate::encode::{decode_segment, form_segments};
+use crate::header::AuthorizationHeader;
+use crate::limits::{MAX_FORM_BODY_LEN, MAX_PARAMS, MAX_SIGNATURE_LEN, check_text, check_token};
+use crate::param::Param;
 use crate::{Error, Secret, SignatureMethod, crypto, is_form_content_type};
-
-// Indexes given by `limits::oauth_index`.
-const CONSUMER_KEY: usize = 0;
-const TOKEN: usize = 1;
-const SIGNATURE_METHOD: usize = 2;
-const SIGNATURE: usize = 3;
-const TIMESTAMP: usize = 4;
-const NONCE: usize = 5;
-const VERSION: usize = 6;
-const CALLBACK: usize = 7;
-const VERIFIER: usize = 8;
-const BODY_HASH: usize = 9;
 
 /// A request received by a provider, parsed but not yet verified
 /// ([RFC 5849 §3.2](https://www.rfc-editor.org/rfc/rfc5849#section-3.2)).
@@ -50,8 +38,10 @@ pub struct IncomingRequest {
     method: String,
     base_uri: String,
     https: bool,
-    pairs: Pairs,
-    oauth: [Option<usize>; 10],
+    /// Every parameter, decoded: the header's, then the query's, then the form body's.
+    pairs: Vec<(String, String)>,
+    /// Where each protocol parameter sits in `pairs`.
+    protocol: Protocol,
     realm: Option<String>,
     timestamp: u64,
     signature_method: SignatureMethod,
@@ -92,72 +82,19 @@ impl IncomingRequest {
         if is_form && body.len() > MAX_FORM_BODY_LEN {
             return Err(Error::TooLarge);
         }
-        let mut base_uri = String::with_capacity(url.len());
-        let info = write_base_uri(&mut base_uri, url)?;
-        let mut pairs = Pairs::with_capacity(
-            url.len() + authorization.map_or(0, str::len) + if is_form { body.len() } else { 0 },
-            16,
-        );
-        // The header's protocol parameters are indexed as they are parsed.
-        let mut oauth = [None; 10];
-        let realm = match authorization {
-            Some(header) => parse_into(header, &mut pairs, &mut oauth)?,
-            None => None,
-        };
-        let header_len = pairs.len();
-        pairs.push_form(info.query, MAX_PARAMS)?;
+        let url = parse_url(url)?;
+        let header = authorization.map(AuthorizationHeader::parse).transpose()?;
+        let (realm, mut pairs) = header
+            .map(AuthorizationHeader::into_parts)
+            .unwrap_or_default();
+        push_form(&mut pairs, url.query)?;
         if is_form {
             let text = core::str::from_utf8(body).map_err(|_| Error::InvalidUtf8)?;
-            pairs.push_form(text, MAX_PARAMS)?;
+            push_form(&mut pairs, text)?;
         }
-
-        for i in header_len..pairs.len() {
-            let name = pairs.get(i).0;
-            if !name.starts_with("oauth_") {
-                continue;
-            }
-            let k = oauth_index(name).ok_or(Error::UnknownParameter)?;
-            if oauth[k].replace(i).is_some() {
-                return Err(Error::DuplicateParameter);
-            }
-        }
-        // Each protocol value looked up once, for the checks below.
-        let values = oauth.map(|o| o.map(|i| pairs.get(i).1));
-        let get = |k: usize| values[k];
-        for (k, name) in [
-            (CONSUMER_KEY, "oauth_consumer_key"),
-            (SIGNATURE_METHOD, "oauth_signature_method"),
-            (SIGNATURE, "oauth_signature"),
-            (TIMESTAMP, "oauth_timestamp"),
-            (NONCE, "oauth_nonce"),
-        ] {
-            if get(k).is_none() {
-                return Err(Error::MissingParameter(name));
-            }
-        }
-        for (k, name) in [
-            (CONSUMER_KEY, "oauth_consumer_key"),
-            (TOKEN, "oauth_token"),
-            (NONCE, "oauth_nonce"),
-            (VERIFIER, "oauth_verifier"),
-        ] {
-            if let Some(v) = get(k) {
-                check_token(name, v)?;
-            }
-        }
-        if let Some(callback) = get(CALLBACK) {
-            check_text("oauth_callback", callback)?;
-        }
-        if get(SIGNATURE).is_some_and(|s| s.len() > MAX_SIGNATURE_LEN) {
-            return Err(Error::InvalidParameter("oauth_signature"));
-        }
-        if get(VERSION).is_some_and(|v| v != "1.0") {
-            return Err(Error::UnsupportedVersion);
-        }
-        let timestamp = parse_timestamp(get(TIMESTAMP).unwrap_or_default())?;
-        let signature_method: SignatureMethod =
-            get(SIGNATURE_METHOD).unwrap_or_default().parse()?;
-        let body_hash_ok = match get(BODY_HASH) {
+        let protocol = Protocol::locate(&pairs)?;
+        let (timestamp, signature_method) = protocol.check(&pairs)?;
+        let body_hash_ok = match protocol.body_hash.map(|i| pairs[i].1.as_str()) {
             Some(_) if is_form => return Err(Error::BodyHashNotAllowed),
             Some(hash) => crypto::body_hash_matches(body, hash),
             None if !is_form && !body.is_empty() => return Err(Error::BodyHashNotAllowed),
@@ -165,10 +102,10 @@ impl IncomingRequest {
         };
         Ok(IncomingRequest {
             method: String::from(method),
-            base_uri,
-            https: info.https,
+            base_uri: url.base_uri,
+            https: url.https,
             pairs,
-            oauth,
+            protocol,
             realm,
             timestamp,
             signature_method,
@@ -206,7 +143,7 @@ impl IncomingRequest {
             return Err(Error::SecretMismatch);
         }
         let base = self.base_string();
-        let signature = self.get(SIGNATURE).unwrap_or_default();
+        let signature = self.value(self.protocol.signature).unwrap_or_default();
         crypto::verify(expected, &base, consumer_secret, token_secret, signature)?;
         if !self.body_hash_ok {
             return Err(Error::BodyHashMismatch);
@@ -216,52 +153,30 @@ impl IncomingRequest {
 
     /// The signature base string the request is checked against
     /// ([RFC 5849 §3.4.1.1](https://www.rfc-editor.org/rfc/rfc5849#section-3.4.1.1)),
-    /// for logs and for comparing with the client's.
+    /// for logs and for comparing with the client's: every parameter but
+    /// `oauth_signature` (the header's `realm` is kept apart already).
     #[must_use]
     pub fn base_string(&self) -> String {
-        let signature_index = self.oauth[SIGNATURE];
-        if self.pairs.all_unreserved(signature_index) {
-            // The usual case: every name and value is unreserved, so each is
-            // its own encoding and the parsed pairs are sorted as they are.
-            let order = self.pairs.sorted_indices(signature_index);
-            let mut base = String::with_capacity(
-                3 * (self.method.len() + self.base_uri.len())
-                    + self.pairs.byte_len()
-                    + 6 * order.len(),
-            );
-            let sorted = order.iter().map(|&i| {
-                let (name, value) = self.pairs.get(i);
-                (name, value, true)
-            });
-            write_base_string_from(&mut base, &self.method, &self.base_uri, sorted);
-            return base;
-        }
-        let mut encoded = Pairs::with_capacity(self.pairs.byte_len() * 2, self.pairs.len());
-        for (i, (name, value)) in self.pairs.iter().enumerate() {
-            if Some(i) != signature_index {
-                encoded.push_encoded(name, value);
-            }
-        }
-        encoded.sort();
-        let mut base = String::new();
-        write_base_string(&mut base, &self.method, &self.base_uri, &encoded);
-        base
+        let signed = (self.pairs.iter().enumerate())
+            .filter(|&(i, _)| Some(i) != self.protocol.signature)
+            .map(|(_, (name, value))| (name.as_str(), value.as_str()));
+        base_string(&self.method, &self.base_uri, signed)
     }
 
     /// `oauth_consumer_key`.
     #[must_use]
     pub fn consumer_key(&self) -> &str {
-        self.get(CONSUMER_KEY).unwrap_or_default()
+        self.value(self.protocol.consumer_key).unwrap_or_default()
     }
     /// `oauth_token`, absent on a temporary-credentials request.
     #[must_use]
     pub fn token(&self) -> Option<&str> {
-        self.get(TOKEN)
+        self.value(self.protocol.token)
     }
     /// `oauth_nonce`, decoded.
     #[must_use]
     pub fn nonce(&self) -> &str {
-        self.get(NONCE).unwrap_or_default()
+        self.value(self.protocol.nonce).unwrap_or_default()
     }
     /// `oauth_timestamp`, parsed from ASCII digits.
     #[must_use]
@@ -277,32 +192,144 @@ impl IncomingRequest {
     /// ([RFC 5849 §2.1](https://www.rfc-editor.org/rfc/rfc5849#section-2.1)).
     #[must_use]
     pub fn callback(&self) -> Option<&str> {
-        self.get(CALLBACK)
+        self.value(self.protocol.callback)
     }
     /// `oauth_verifier`
     /// ([RFC 5849 §2.3](https://www.rfc-editor.org/rfc/rfc5849#section-2.3)).
     #[must_use]
     pub fn verifier(&self) -> Option<&str> {
-        self.get(VERIFIER)
+        self.value(self.protocol.verifier)
     }
     /// `oauth_version` (only `1.0` is accepted).
     #[must_use]
     pub fn version(&self) -> Option<&str> {
-        self.get(VERSION)
+        self.value(self.protocol.version)
     }
     /// The header's `realm`.
     #[must_use]
     pub fn realm(&self) -> Option<&str> {
         self.realm.as_deref()
     }
+
     /// The decoded non-`oauth_*` parameters, in collection order.
     pub fn params(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.pairs.iter().filter(|(n, _)| !n.starts_with("oauth_"))
+        (self.pairs.iter())
+            .filter(|(n, _)| !n.starts_with("oauth_"))
+            .map(|(n, v)| (n.as_str(), v.as_str()))
     }
 
-    fn get(&self, k: usize) -> Option<&str> {
-        self.oauth[k].map(|i| self.pairs.get(i).1)
+    /// The value of the pair at `index`, if there is one.
+    fn value(&self, index: Option<usize>) -> Option<&str> {
+        index.map(|i| self.pairs[i].1.as_str())
     }
+}
+
+/// Where each protocol parameter sits among a request's pairs, by name
+/// ([RFC 5849 §3.4.1.3.1](https://www.rfc-editor.org/rfc/rfc5849#section-3.4.1.3.1)
+/// collects them from the header, the query and the form body).
+#[derive(Clone, Copy, Debug, Default)]
+struct Protocol {
+    consumer_key: Option<usize>,
+    token: Option<usize>,
+    signature_method: Option<usize>,
+    signature: Option<usize>,
+    timestamp: Option<usize>,
+    nonce: Option<usize>,
+    version: Option<usize>,
+    callback: Option<usize>,
+    verifier: Option<usize>,
+    body_hash: Option<usize>,
+}
+
+impl Protocol {
+    /// Finds the protocol parameters among `pairs`; an unknown `oauth_*`
+    /// name, or one given twice or in two places, is refused (SECURITY.md
+    /// item 7).
+    fn locate(pairs: &[(String, String)]) -> Result<Self, Error> {
+        let mut found = Protocol::default();
+        for (i, (name, _)) in pairs.iter().enumerate() {
+            if !name.starts_with("oauth_") {
+                continue;
+            }
+            let param = Param::from_name(name).ok_or(Error::UnknownParameter)?;
+            if found.slot(param).replace(i).is_some() {
+                return Err(Error::DuplicateParameter);
+            }
+        }
+        Ok(found)
+    }
+
+    /// Checks the protocol parameters
+    /// ([RFC 5849 §3.1](https://www.rfc-editor.org/rfc/rfc5849#section-3.1)):
+    /// the required ones are present, identifiers and text within
+    /// [`crate::limits`] (SECURITY.md items 10 and 32: an empty or over-long
+    /// nonce is refused here, wherever it was sent), the version `1.0`, the
+    /// timestamp digits (item 5) and a known signature method.
+    fn check(&self, pairs: &[(String, String)]) -> Result<(u64, SignatureMethod), Error> {
+        let value = |at: Option<usize>| at.map(|i| pairs[i].1.as_str());
+        let required = [
+            (self.consumer_key, Param::ConsumerKey),
+            (self.signature_method, Param::SignatureMethod),
+            (self.signature, Param::Signature),
+            (self.timestamp, Param::Timestamp),
+            (self.nonce, Param::Nonce),
+        ];
+        if let Some((_, missing)) = required.iter().find(|(at, _)| at.is_none()) {
+            return Err(Error::MissingParameter(missing.name()));
+        }
+        let identifiers = [
+            (self.consumer_key, Param::ConsumerKey),
+            (self.token, Param::Token),
+            (self.nonce, Param::Nonce),
+            (self.verifier, Param::Verifier),
+        ];
+        for (at, param) in identifiers {
+            if let Some(value) = value(at) {
+                check_token(param.name(), value)?;
+            }
+        }
+        if let Some(callback) = value(self.callback) {
+            check_text(Param::Callback.name(), callback)?;
+        }
+        if value(self.signature).is_some_and(|s| s.len() > MAX_SIGNATURE_LEN) {
+            return Err(Error::InvalidParameter(Param::Signature.name()));
+        }
+        if value(self.version).is_some_and(|v| v != "1.0") {
+            return Err(Error::UnsupportedVersion);
+        }
+        let timestamp = parse_timestamp(value(self.timestamp).unwrap_or_default())?;
+        let method = value(self.signature_method).unwrap_or_default().parse()?;
+        Ok((timestamp, method))
+    }
+
+    fn slot(&mut self, param: Param) -> &mut Option<usize> {
+        match param {
+            Param::ConsumerKey => &mut self.consumer_key,
+            Param::Token => &mut self.token,
+            Param::SignatureMethod => &mut self.signature_method,
+            Param::Signature => &mut self.signature,
+            Param::Timestamp => &mut self.timestamp,
+            Param::Nonce => &mut self.nonce,
+            Param::Version => &mut self.version,
+            Param::Callback => &mut self.callback,
+            Param::Verifier => &mut self.verifier,
+            Param::BodyHash => &mut self.body_hash,
+        }
+    }
+}
+
+/// Decodes a query or form body onto `pairs`
+/// ([RFC 5849 §3.4.1.3.1](https://www.rfc-editor.org/rfc/rfc5849#section-3.4.1.3.1)),
+/// refusing more than [`MAX_PARAMS`] pairs in all before decoding the next.
+fn push_form(pairs: &mut Vec<(String, String)>, input: &str) -> Result<(), Error> {
+    for segment in form_segments(input) {
+        if pairs.len() >= MAX_PARAMS {
+            return Err(Error::TooLarge);
+        }
+        let (name, value) = decode_segment(segment)?;
+        pairs.push((name.into_owned(), value.into_owned()));
+    }
+    Ok(())
 }
 
 impl fmt::Debug for IncomingRequest {
@@ -320,7 +347,8 @@ impl fmt::Debug for IncomingRequest {
     }
 }
 
-/// Parses `oauth_timestamp`: 1 to 20 ASCII digits that fit a `u64`.
+/// Parses `oauth_timestamp` ([RFC 5849 §3.3](https://www.rfc-editor.org/rfc/rfc5849#section-3.3),
+/// SECURITY.md item 5): 1 to 20 ASCII digits that fit a `u64`.
 fn parse_timestamp(s: &str) -> Result<u64, Error> {
     if s.is_empty() || s.len() > 20 || !s.bytes().all(|b| b.is_ascii_digit()) {
         return Err(Error::InvalidTimestamp);

@@ -245,6 +245,17 @@ proptest! {
     }
 
     #[test]
+    fn sign_form_equals_sign_with_the_encoded_body(case in case(), form in params()) {
+        let url = case.url();
+        let body = encode_form(&form);
+        let parts = RequestParts { method: &case.method, url: &url, body: Body::Form(body.as_bytes()) };
+        let (cs, ts) = (Secret::new(case.consumer_secret.as_str()), case.token_secret());
+        let pairs = form.iter().map(|(n, v)| (n.as_str(), v.as_str()));
+        let from_pairs = oauth1_sign::sign_form(&case.method, &url, pairs, &case.oauth(), &cs, ts.as_ref());
+        prop_assert_eq!(from_pairs, sign(&parts, &case.oauth(), &cs, ts.as_ref()));
+    }
+
+    #[test]
     fn realm_is_never_signed(case in case(), realm in "[a-z]{0,8}") {
         let (url, body, header) = case.signed();
         let h = AuthorizationHeader::parse(&header).unwrap();
@@ -838,4 +849,111 @@ fn strict_header_syntax_errors() {
         (ok.realm(), ok.get("oauth_nonce")),
         (Some("a \"b\""), Some("x"))
     );
+}
+
+/// The header of [`BASE`] without `oauth_nonce`, for nonces sent elsewhere.
+fn header_without_nonce() -> String {
+    let pairs: Vec<(&str, &str)> = BASE
+        .iter()
+        .filter(|(n, _)| *n != "oauth_nonce")
+        .copied()
+        .collect();
+    raw_header(&pairs)
+}
+
+/// Parses a request whose nonce is sent as `placement` says: in the
+/// header (`value` percent-encoded), or as the raw `segment` of the query
+/// or of a form body.
+fn parse_nonce(placement: &str, value: &str, segment: &str) -> Result<IncomingRequest, Error> {
+    let form = Some("application/x-www-form-urlencoded");
+    let url = "https://a.example/p";
+    match placement {
+        "header" => parse(url, &with_param("oauth_nonce", value)),
+        "query" => parse(&format!("{url}?{segment}"), &header_without_nonce()),
+        _ => IncomingRequest::parse(
+            "POST",
+            url,
+            Some(&header_without_nonce()),
+            form,
+            segment.as_bytes(),
+        ),
+    }
+}
+
+#[test]
+fn sec_32_an_empty_nonce_is_refused_wherever_it_is_sent() {
+    let empty_segments = [
+        "oauth_nonce=",
+        "oauth_nonce",
+        "oauth_nonce=&a=1",
+        "a=1&oauth_nonce",
+    ];
+    for placement in ["header", "query", "body"] {
+        for segment in empty_segments {
+            let err = parse_nonce(placement, "", segment).unwrap_err();
+            assert_eq!(
+                (err, err.http_status()),
+                (Error::InvalidParameter("oauth_nonce"), 400),
+                "{placement}: {segment:?}"
+            );
+        }
+    }
+    // A nonce that decodes to blanks is not empty, and still refused.
+    for segment in ["oauth_nonce=+", "oauth_nonce=%20"] {
+        for placement in ["query", "body"] {
+            let err = parse_nonce(placement, "", segment).unwrap_err();
+            assert_eq!(err, Error::InvalidParameter("oauth_nonce"), "{segment:?}");
+        }
+    }
+    // The name percent-encoded is the same parameter, refused the same way.
+    let header = format!("{}, oauth%5Fnonce=\"\"", header_without_nonce());
+    let err = parse("https://a.example/p", &header).unwrap_err();
+    assert_eq!(err, Error::InvalidParameter("oauth_nonce"));
+    let err = parse_nonce("query", "", "oauth%5Fnonce=").unwrap_err();
+    assert_eq!(err, Error::InvalidParameter("oauth_nonce"));
+    // Absent altogether is a missing parameter.
+    let err = parse_nonce("query", "", "a=1").unwrap_err();
+    assert_eq!(err, Error::MissingParameter("oauth_nonce"));
+    // The signer refuses to make such a request in the first place.
+    let oauth = OAuthParams::new("k", SignatureMethod::HmacSha1, 1, "");
+    let parts = RequestParts {
+        method: "GET",
+        url: "https://a.example/p",
+        body: Body::Empty,
+    };
+    let err = sign(&parts, &oauth, &cs(), None).unwrap_err();
+    assert_eq!(err, Error::InvalidParameter("oauth_nonce"));
+}
+
+#[test]
+fn sec_32_an_over_long_nonce_is_refused_wherever_it_is_sent() {
+    let longest = "n".repeat(limits::MAX_TOKEN_LEN);
+    let too_long = "n".repeat(limits::MAX_TOKEN_LEN + 1);
+    for placement in ["header", "query", "body"] {
+        let ok = parse_nonce(placement, &longest, &format!("oauth_nonce={longest}"));
+        assert_eq!(
+            ok.map(|r| r.nonce().len()),
+            Ok(limits::MAX_TOKEN_LEN),
+            "{placement}"
+        );
+        let err = parse_nonce(placement, &too_long, &format!("oauth_nonce={too_long}"));
+        let err = err.unwrap_err();
+        assert_eq!(
+            (err, err.http_status()),
+            (Error::InvalidParameter("oauth_nonce"), 400),
+            "{placement}"
+        );
+    }
+    // The length is that of the decoded nonce: escapes do not sneak past it.
+    let escaped = "%6E".repeat(limits::MAX_TOKEN_LEN + 1);
+    let err = parse_nonce("query", "", &format!("oauth_nonce={escaped}")).unwrap_err();
+    assert_eq!(err, Error::InvalidParameter("oauth_nonce"));
+    let oauth = OAuthParams::new("k", SignatureMethod::HmacSha1, 1, too_long);
+    let parts = RequestParts {
+        method: "GET",
+        url: "https://a.example/p",
+        body: Body::Empty,
+    };
+    let err = sign(&parts, &oauth, &cs(), None).unwrap_err();
+    assert_eq!(err, Error::InvalidParameter("oauth_nonce"));
 }
