@@ -83,8 +83,8 @@ mod random;
 pub mod store;
 
 pub use consumer::{
-    Authorized, AwaitAuthorization, AwaitTemporaryCredentials, AwaitTokenCredentials,
-    CallbackKind, CallbackUrl, Consumer, Endpoints, OutOfBand, OutgoingRequest, Resumable, Saved,
+    Authorized, AwaitAuthorization, AwaitTemporaryCredentials, AwaitTokenCredentials, CallbackKind,
+    CallbackUrl, Consumer, Endpoints, OutOfBand, OutgoingRequest, Resumable, Saved,
     TemporaryCredentialsRequest,
 };
 pub use error::{Error, Excerpt, Fault, StoreError};

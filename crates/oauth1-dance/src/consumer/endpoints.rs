@@ -66,7 +66,8 @@ impl TryFrom<RawEndpoints> for Endpoints {
             raw.request_token.ok_or_else(|| missing("request_token"))?,
             raw.authorize_token
                 .ok_or_else(|| missing("authorize_token"))?,
-            raw.exchange_token.ok_or_else(|| missing("exchange_token"))?,
+            raw.exchange_token
+                .ok_or_else(|| missing("exchange_token"))?,
         )
     }
 }

@@ -105,7 +105,7 @@ pub enum OutOfBand {}
 
 /// [`CallbackUrl`] or [`OutOfBand`]: the type parameter of the states before
 /// the token request. Sealed.
-pub trait CallbackKind: sealed::Sealed + fmt::Debug + Send + Sync + 'static {
+pub trait CallbackKind: sealed::Sealed + fmt::Debug + Clone + Copy + Send + Sync + 'static {
     /// Whether this kind sends `oauth_callback=oob`.
     const OUT_OF_BAND: bool;
 }

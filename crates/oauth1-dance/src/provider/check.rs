@@ -142,7 +142,8 @@ impl<S: ProviderStore> Provider<S> {
         }
 
         let method = parsed.signature_method();
-        if method == SignatureMethod::Plaintext && !starts_with_ignore_case(&request.url, "https://")
+        if method == SignatureMethod::Plaintext
+            && !starts_with_ignore_case(&request.url, "https://")
         {
             return Err(Error::PlaintextOverHttp);
         }

@@ -16,11 +16,11 @@ mod check;
 mod output;
 
 use check::{Checked, Endpoint, TokenFound, VerifierMatches};
+use output::credentials_body;
 pub use output::{
     Authenticated, AuthorizationGrant, PendingAuthorization, TemporaryCredentialsIssued,
     TokenCredentialsIssued,
 };
-use output::credentials_body;
 
 /// The provider's policy. Build it with [`ProviderConfig::new`] and adjust the fields.
 #[derive(Debug, Clone)]
@@ -391,12 +391,14 @@ impl<S: ProviderStore> Provider<S> {
         if !self.store.delete_request_token(token)? {
             return Err(Error::UnknownRequestToken);
         }
-        Ok(self.redirect_target(registered, record.callback).map(|callback| {
-            crate::append_query(
-                &callback,
-                &[("oauth_token", token), ("oauth_problem", "user_refused")],
-            )
-        }))
+        Ok(self
+            .redirect_target(registered, record.callback)
+            .map(|callback| {
+                crate::append_query(
+                    &callback,
+                    &[("oauth_token", token), ("oauth_problem", "user_refused")],
+                )
+            }))
     }
 
     /// The consumer's registered callback (SECURITY.md 13), or the request's

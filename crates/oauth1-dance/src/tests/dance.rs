@@ -116,7 +116,13 @@ fn a_state_saved_with_a_callback_url_does_not_resume_as_out_of_band() {
         serde_json::from_str(&json).unwrap();
     assert!(saved.resume(&h.consumer).is_ok());
     // Neither form shows the secret in Debug.
-    let secret = json.split("\"secret\":\"").nth(1).unwrap().split('"').next().unwrap();
+    let secret = json
+        .split("\"secret\":\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap();
     assert!(!format!("{state:?}").contains(secret));
     assert!(!format!("{:?}", state.save()).contains(secret));
 }
@@ -157,9 +163,7 @@ fn out_of_band_verifier_completes_the_dance() {
         panic!("expected out of band");
     };
     let stamp = h.stamp();
-    let (request, state) = state
-        .handle_verifier(verifier.expose(), stamp)
-        .unwrap();
+    let (request, state) = state.handle_verifier(verifier.expose(), stamp).unwrap();
     let reply = h.send(&request);
     let authorized = state.handle_response(reply.status, &reply.body).unwrap();
     assert!(authorized.attributes().is_empty());

@@ -232,7 +232,9 @@ fn callback_faults() {
     let (state, query) = h.until_callback();
     let (token, verifier) = callback_params(&query);
     let cases: &[(&str, &str, Expect)] = &[
-        ("forged", &verifier, |e| matches!(e, Error::CallbackMismatch)),
+        ("forged", &verifier, |e| {
+            matches!(e, Error::CallbackMismatch)
+        }),
         ("", &verifier, |e| matches!(e, Error::MalformedCallback(_))),
         (&token, "", |e| matches!(e, Error::MalformedCallback(_))),
         (&token[..token.len() - 1], &verifier, |e| {
@@ -264,20 +266,13 @@ fn token_request(h: &mut Harness, verifier: Option<&str>) -> OutgoingRequest {
         None => query,
     };
     let stamp = h.stamp();
-    state
-        .callback_query(&query, stamp)
-        .unwrap()
-        .0
+    state.callback_query(&query, stamp).unwrap().0
 }
 
 /// Signs the same token request again with a fresh nonce.
 fn resign(h: &mut Harness, state: &AwaitAuthorization<OutOfBand>, query: &str) -> OutgoingRequest {
     let stamp = h.stamp();
-    state
-        .clone()
-        .callback_query(query, stamp)
-        .unwrap()
-        .0
+    state.clone().callback_query(query, stamp).unwrap().0
 }
 
 #[test]
@@ -385,9 +380,7 @@ fn token_reply_faults() {
     for (status, body) in cases {
         let (state, query) = h.until_callback();
         let stamp = h.stamp();
-        let (_, state) = state
-            .callback_query(&query, stamp)
-            .unwrap();
+        let (_, state) = state.callback_query(&query, stamp).unwrap();
         let error = state.handle_response(*status, body).unwrap_err();
         assert!(
             matches!(

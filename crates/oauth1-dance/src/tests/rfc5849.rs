@@ -62,8 +62,8 @@ fn rfc5849_section_1_2_through_both_sides() {
     // Temporary credentials.
     let (request, state) =
         TemporaryCredentialsRequest::with_callback(endpoints, "http://printer.example.com/ready")
-    .sign(&consumer, Stamp::new(137_131_200, "wIjqoS"))
-    .unwrap();
+            .sign(&consumer, Stamp::new(137_131_200, "wIjqoS"))
+            .unwrap();
     assert_eq!(
         request.authorization,
         "OAuth realm=\"Photos\", oauth_consumer_key=\"dpf43f3p2l4k3l03\", \

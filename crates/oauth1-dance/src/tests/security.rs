@@ -273,9 +273,7 @@ fn sec_07_oauth_parameters_in_two_places_or_twice_are_400() {
 #[test]
 fn sec_07_duplicate_plain_parameters_are_kept_and_signed() {
     let (mut h, authorized) = danced();
-    let request = h.get(&authorized,
-        "/records/123/problems/?snomed=1&snomed=2",
-    );
+    let request = h.get(&authorized, "/records/123/problems/?snomed=1&snomed=2");
     let collapsed = request.url.replace("snomed=1&snomed=2", "snomed=1");
     assert!(matches!(
         authenticate(&h, &collapsed, &request.authorization),

@@ -66,9 +66,9 @@ fn sec_13_only_the_registered_callback_and_its_query_is_kept() {
     let stamp = h.stamp();
     let (request, state) =
         TemporaryCredentialsRequest::with_callback(endpoints(), "https://evil.example/steal")
-    .param("smart_record_id", "123")
-    .sign(&h.consumer, stamp)
-    .unwrap();
+            .param("smart_record_id", "123")
+            .sign(&h.consumer, stamp)
+            .unwrap();
     let reply = h.send(&request);
     let state = state.handle_response(reply.status, &reply.body).unwrap();
     let location = h.approve(state.token());
@@ -124,10 +124,7 @@ fn sec_15_verifiers_are_long_single_use_bound_and_limited() {
     let wrong = format!("oauth_token={token}&oauth_verifier=wrong");
     for attempt in 1..=5 {
         let stamp = h.stamp();
-        let (request, _) = state
-            .clone()
-            .callback_query(&wrong, stamp)
-            .unwrap();
+        let (request, _) = state.clone().callback_query(&wrong, stamp).unwrap();
         let reply = h.send(&request);
         let expected = if attempt < 5 {
             "InvalidVerifier"
@@ -154,10 +151,7 @@ fn sec_15_four_wrong_verifiers_do_not_burn_the_token() {
     let wrong = format!("oauth_token={}&oauth_verifier=wrong", state.token());
     for _ in 0..4 {
         let stamp = h.stamp();
-        let (request, _) = state
-            .clone()
-            .callback_query(&wrong, stamp)
-            .unwrap();
+        let (request, _) = state.clone().callback_query(&wrong, stamp).unwrap();
         assert!(matches!(
             h.send(&request).error,
             Some(Error::InvalidVerifier)
@@ -185,11 +179,7 @@ fn sec_16_request_tokens_expire_and_have_one_exchange_winner() {
     let requests: Vec<OutgoingRequest> = (0..8)
         .map(|_| {
             let stamp = h.stamp();
-            state
-                .clone()
-                .callback_query(&query, stamp)
-                .unwrap()
-                .0
+            state.clone().callback_query(&query, stamp).unwrap().0
         })
         .collect();
     let now = h.now;
@@ -387,9 +377,7 @@ fn sec_23_a_foreign_callback_exchanges_nothing() {
     let (state, query) = h.until_callback();
     let forged = query.replacen("oauth_token=", "oauth_token=x", 1);
     let stamp = h.stamp();
-    let error = state
-        .callback_query(&forged, stamp)
-        .unwrap_err();
+    let error = state.callback_query(&forged, stamp).unwrap_err();
     assert!(matches!(error, Error::CallbackMismatch));
     assert_eq!(error.http_status(), 400);
     assert_eq!(h.wire.len(), 1, "only the request-token call went out");

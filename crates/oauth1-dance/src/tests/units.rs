@@ -139,7 +139,13 @@ fn pending_authorization_shows_the_request_and_refuses_twice() {
     let location = h.provider.deny(h.now, state.token()).unwrap();
     assert_eq!(
         location.as_deref(),
-        Some(format!("{APP_CALLBACK}?oauth_token={}&oauth_problem=user_refused", state.token()).as_str())
+        Some(
+            format!(
+                "{APP_CALLBACK}?oauth_token={}&oauth_problem=user_refused",
+                state.token()
+            )
+            .as_str()
+        )
     );
     assert!(matches!(
         h.provider.deny(h.now, state.token()),
@@ -196,7 +202,10 @@ fn one_length_for_every_generated_credential() {
     let mut h = Harness::new();
     let stamp = h.stamp();
     assert_eq!(stamp.nonce.len(), crate::CREDENTIAL_LEN);
-    assert_eq!(ProviderConfig::new("x").credential_length, crate::CREDENTIAL_LEN);
+    assert_eq!(
+        ProviderConfig::new("x").credential_length,
+        crate::CREDENTIAL_LEN
+    );
     let authorized = h.dance();
     assert_eq!(authorized.token().len(), crate::CREDENTIAL_LEN);
     assert_eq!(authorized.secret().expose().len(), crate::CREDENTIAL_LEN);
@@ -220,9 +229,15 @@ fn an_unexpected_reply_shows_its_status_and_reason() {
     assert_eq!(error.fault(), crate::Fault::Peer);
     // 401: the credentials are refused, run the dance again.
     let (_, state) = h.initiate();
-    let error = state.handle_response(401, b"invalid consumer, token or signature").unwrap_err();
+    let error = state
+        .handle_response(401, b"invalid consumer, token or signature")
+        .unwrap_err();
     assert_eq!(error.http_status(), 401);
-    assert!(error.to_string().ends_with(": invalid consumer, token or signature"));
+    assert!(
+        error
+            .to_string()
+            .ends_with(": invalid consumer, token or signature")
+    );
     // 5xx: the provider's fault.
     let (_, state) = h.initiate();
     let error = state.handle_response(503, b"").unwrap_err();
@@ -235,7 +250,10 @@ fn an_unexpected_reply_shows_its_status_and_reason() {
         .unwrap_err();
     let shown = error.to_string();
     assert!(shown.contains("missing oauth_token"), "{shown}");
-    assert!(shown.contains("oauth_token_secret=<redacted>&x=1"), "{shown}");
+    assert!(
+        shown.contains("oauth_token_secret=<redacted>&x=1"),
+        "{shown}"
+    );
     assert!(!shown.contains("SUPERSECRET"), "{shown}");
     assert_eq!(error.http_status(), 502);
     // The reply text is bounded and control characters are replaced.
@@ -243,7 +261,11 @@ fn an_unexpected_reply_shows_its_status_and_reason() {
     let long = format!("bad\u{1b}[31m{}", "y".repeat(5000));
     let error = state.handle_response(400, long.as_bytes()).unwrap_err();
     let shown = error.to_string();
-    assert!(shown.chars().count() < Excerpt::MAX_LEN + 40, "{}", shown.len());
+    assert!(
+        shown.chars().count() < Excerpt::MAX_LEN + 40,
+        "{}",
+        shown.len()
+    );
     assert!(!shown.contains('\u{1b}'));
     assert!(shown.ends_with('…'));
 }
@@ -252,17 +274,44 @@ fn an_unexpected_reply_shows_its_status_and_reason() {
 fn a_bad_endpoint_names_its_field() {
     let good = "https://smart.example.org/oauth/x";
     let cases = [
-        (("x", good, good), "request_token", "not an absolute http(s) url"),
-        ((good, "x", good), "authorize_token", "not an absolute http(s) url"),
-        ((good, good, "/oauth/access_token"), "exchange_token", "not an absolute http(s) url"),
-        ((good, good, "ftp://h/x"), "exchange_token", "not an absolute http(s) url"),
+        (
+            ("x", good, good),
+            "request_token",
+            "not an absolute http(s) url",
+        ),
+        (
+            (good, "x", good),
+            "authorize_token",
+            "not an absolute http(s) url",
+        ),
+        (
+            (good, good, "/oauth/access_token"),
+            "exchange_token",
+            "not an absolute http(s) url",
+        ),
+        (
+            (good, good, "ftp://h/x"),
+            "exchange_token",
+            "not an absolute http(s) url",
+        ),
         ((good, "https:///x", good), "authorize_token", "no host"),
-        ((good, "https://h/x y", good), "authorize_token", "spaces, controls or non-ascii characters"),
-        (("https://h/x#frag", good, good), "request_token", "a fragment"),
+        (
+            (good, "https://h/x y", good),
+            "authorize_token",
+            "spaces, controls or non-ascii characters",
+        ),
+        (
+            ("https://h/x#frag", good, good),
+            "request_token",
+            "a fragment",
+        ),
     ];
     for ((r, a, e), field, reason) in cases {
         let error = Endpoints::new(r, a, e).unwrap_err();
-        assert_eq!(error.to_string(), format!("invalid endpoint {field}: {reason}"));
+        assert_eq!(
+            error.to_string(),
+            format!("invalid endpoint {field}: {reason}")
+        );
         assert_eq!(error.fault(), crate::Fault::Caller);
         assert_eq!(error.http_status(), 500);
     }
@@ -274,15 +323,26 @@ fn a_bad_endpoint_names_its_field() {
         ("exchange_token", "http://c.test/oauth/access_token"),
     ];
     let error = Endpoints::from_launch_urls(launch_urls).unwrap_err();
-    assert_eq!(error.to_string(), "invalid endpoint authorize_token: missing");
+    assert_eq!(
+        error.to_string(),
+        "invalid endpoint authorize_token: missing"
+    );
     let json = r#"{"app_launch": "x", "request_token": "http://c.test/oauth/request_token",
         "authorize_token": "http://c.test/oauth/authorize", "exchange_token": "relative"}"#;
     let error = serde_json::from_str::<Endpoints>(json).unwrap_err();
-    assert!(error.to_string().contains("invalid endpoint exchange_token"), "{error}");
+    assert!(
+        error
+            .to_string()
+            .contains("invalid endpoint exchange_token"),
+        "{error}"
+    );
     let json = json.replace("\"relative\"", "\"http://c.test/oauth/access_token\"");
     let endpoints: Endpoints = serde_json::from_str(&json).unwrap();
     assert_eq!(endpoints.authorize_token(), "http://c.test/oauth/authorize");
-    assert_eq!(endpoints.exchange_token(), "http://c.test/oauth/access_token");
+    assert_eq!(
+        endpoints.exchange_token(),
+        "http://c.test/oauth/access_token"
+    );
 }
 
 #[test]
@@ -292,7 +352,10 @@ fn a_clock_before_1970_has_its_own_error() {
     assert!(matches!(error, Error::ClockBeforeEpoch));
     assert_eq!(error.to_string(), "system clock is before 1970-01-01");
     assert_eq!(error.fault(), crate::Fault::Internal);
-    assert_eq!(crate::unix_time(std::time::UNIX_EPOCH + std::time::Duration::from_secs(5)).unwrap(), 5);
+    assert_eq!(
+        crate::unix_time(std::time::UNIX_EPOCH + std::time::Duration::from_secs(5)).unwrap(),
+        5
+    );
     let random = Error::RandomUnavailable;
     assert_eq!(random.to_string(), "random source unavailable");
 }
