@@ -1,0 +1,105 @@
+//! The examples of `oauth1-dance`, built and run as a user would: the two
+//! SMART consumers do the whole dance against the real container binary
+//! (the test plays the browser: it signs in and approves, then pastes the
+//! callback URL into the example), and the axum provider authenticates a
+//! request it signed.
+
+use std::io::{BufRead as _, BufReader, Write as _};
+use std::process::{Command, Stdio};
+
+use smart_rest_tests::{
+    APP_ID, ContainerProcess, app_manifest, approve, example_binary, record_ids,
+};
+use url::Url;
+
+#[tokio::test]
+async fn the_consumer_examples_do_the_dance_against_the_container() {
+    let manifest = app_manifest(&Url::parse("http://127.0.0.1:9/").unwrap()).unwrap();
+    let container = ContainerProcess::start(&manifest).await.unwrap();
+    let record = record_ids(&container).await.unwrap().remove(0);
+    for name in ["smart_ureq", "smart_reqwest"] {
+        let binary = example_binary("oauth1-dance", name, "os").unwrap();
+        let mut child = Command::new(&binary)
+            .env("SMART_API_BASE", &container.api_base)
+            .env("SMART_CONSUMER_KEY", APP_ID)
+            .env("SMART_CONSUMER_SECRET", &container.app_secret)
+            .env("SMART_RECORD_ID", &record)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stdout = BufReader::new(child.stdout.take().unwrap());
+        let mut line = String::new();
+        stdout.read_line(&mut line).unwrap();
+        let authorize = line
+            .trim()
+            .strip_prefix("authorize: ")
+            .unwrap_or_else(|| panic!("{name} printed {line:?}"));
+        let callback = approve(Url::parse(authorize).unwrap()).await.unwrap();
+        assert!(
+            callback
+                .as_str()
+                .starts_with("http://127.0.0.1:9/authorized?"),
+            "{callback}"
+        );
+        writeln!(child.stdin.take().unwrap(), "{callback}").unwrap();
+        let mut rest = String::new();
+        std::io::Read::read_to_string(&mut stdout, &mut rest).unwrap();
+        let status = child.wait().unwrap();
+        let mut stderr = String::new();
+        std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+        assert!(status.success(), "{name}: {status}\n{rest}\n{stderr}");
+        let expected = format!(
+            "GET {}/records/{record}/demographics: 200",
+            container.api_base
+        );
+        assert!(rest.contains(&expected), "{name}:\n{rest}");
+        assert!(
+            rest.contains("Demographics"),
+            "{name}: no record data:\n{rest}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_consumer_example_shows_the_containers_reason() {
+    // A record the container does not have: the example fails with the container's reason.
+    let manifest = app_manifest(&Url::parse("http://127.0.0.1:9/").unwrap()).unwrap();
+    let container = ContainerProcess::start(&manifest).await.unwrap();
+    let binary = example_binary("oauth1-dance", "smart_ureq", "os").unwrap();
+    let output = Command::new(&binary)
+        .env("SMART_API_BASE", &container.api_base)
+        .env("SMART_CONSUMER_KEY", APP_ID)
+        .env("SMART_CONSUMER_SECRET", &container.app_secret)
+        .env("SMART_RECORD_ID", "no-such-record")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("provider answered 400: unknown smart_record_id"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn the_axum_provider_example_authenticates_and_refuses_a_replay() {
+    let binary = example_binary("oauth1-dance", "provider_axum", "os").unwrap();
+    let output = Command::new(&binary).stdin(Stdio::null()).output().unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        stdout.contains("first: 200 record 123, read by app@example.org for alice"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("replayed: 401 nonce already used"),
+        "{stdout}"
+    );
+}
