@@ -268,8 +268,8 @@ fn charset_forms_from_every_signing_path_verify() {
     let incoming = ProviderRequest::from_http(&http_request, ORIGIN).unwrap();
     let authenticated = h.provider.authenticate(h.now, &incoming);
     assert!(authenticated.is_ok(), "{authenticated:?}");
-    // (4. The `oauth1` command: `tests/integration/cli.rs` runs the binary
-    // and hands its header to this provider.)
+    // (4. The `oauth1` command: `crates/oauth1-cli/tests/cli.rs` runs the
+    // binary and hands its header to this provider.)
 }
 
 #[test]
