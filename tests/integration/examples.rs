@@ -77,9 +77,10 @@ async fn a_consumer_example_shows_the_containers_reason() {
         .output()
         .unwrap();
     assert!(!output.status.success());
+    // `main` returning an error prints its `Debug`: the status and the container's reason.
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
-        stderr.contains("provider answered 400: unknown smart_record_id"),
+        stderr.contains("UnexpectedStatus { status: 400, body: \"unknown smart_record_id\" }"),
         "{stderr}"
     );
 }
@@ -101,5 +102,26 @@ fn the_axum_provider_example_authenticates_and_refuses_a_replay() {
     assert!(
         stdout.contains("replayed: 401 nonce already used"),
         "{stdout}"
+    );
+}
+
+#[test]
+fn the_signer_examples_sign_the_rfc_5849_request() {
+    for name in ["readme", "sign_ureq", "sign_reqwest"] {
+        let binary = example_binary("oauth1-sign", name, "std").unwrap();
+        let output = Command::new(&binary).stdin(Stdio::null()).output().unwrap();
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(output.status.success(), "{name}: {stdout}");
+        assert!(
+            stdout.contains("oauth_consumer_key=\"dpf43f3p2l4k3l03\""),
+            "{name}: {stdout}"
+        );
+    }
+    // Without oauth_version, the published signature of RFC 5849 §1.2.
+    let binary = example_binary("oauth1-sign", "sign_ureq", "std").unwrap();
+    let output = Command::new(&binary).output().unwrap();
+    assert!(
+        String::from_utf8_lossy(&output.stdout)
+            .contains("oauth_signature=\"MdpQcU8iPSUjWoN%2FUDMsK2sui9I%3D\""),
     );
 }
