@@ -230,6 +230,16 @@ fn unescape(text: &str) -> String {
         .replace("&amp;", "&")
 }
 
+/// One parameter of a callback query, decoded as a web framework would (empty when absent).
+fn callback_param(query: &str, name: &str) -> String {
+    oauth1_sign::form_decode(query.trim_start_matches('?'))
+        .unwrap_or_default()
+        .into_iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, v)| v)
+        .unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -253,14 +263,4 @@ mod tests {
             Some("http://127.0.0.1:7000")
         );
     }
-}
-
-/// One parameter of a callback query, decoded as a web framework would (empty when absent).
-fn callback_param(query: &str, name: &str) -> String {
-    oauth1_sign::form_decode(query.trim_start_matches('?'))
-        .unwrap_or_default()
-        .into_iter()
-        .find(|(n, _)| n == name)
-        .map(|(_, v)| v)
-        .unwrap_or_default()
 }
