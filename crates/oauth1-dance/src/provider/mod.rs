@@ -28,13 +28,13 @@ pub use output::{
 pub struct ProviderConfig {
     /// The realm named in `WWW-Authenticate` challenges.
     pub realm: String,
-    /// Accepted clock skew either way, in seconds (default 300; SECURITY.md 5).
+    /// Accepted clock skew either way, in seconds (default 300).
     pub timestamp_window: u64,
-    /// Lifetime of request tokens, in seconds (default 600; SECURITY.md 16).
+    /// Lifetime of request tokens, in seconds (default 600).
     pub request_token_ttl: u64,
     /// Lifetime of access tokens, in seconds (default `None`: until revoked; SMART used 3600).
     pub access_token_ttl: Option<u64>,
-    /// Wrong verifiers after which a request token is burned (default 5; SECURITY.md 15).
+    /// Wrong verifiers after which a request token is burned (default 5).
     pub max_verifier_attempts: u32,
     /// Length of generated tokens, secrets and verifiers in alphanumerics
     /// (default [`CREDENTIAL_LEN`](crate::CREDENTIAL_LEN), whose entropy is
@@ -44,9 +44,9 @@ pub struct ProviderConfig {
     /// they become attributes of the request token (SMART: `smart_record_id`).
     pub required_request_parameters: Vec<String>,
     /// Whether a consumer without a registered callback may be redirected to the
-    /// `oauth_callback` of its request (default false: out of band; SECURITY.md 13).
+    /// `oauth_callback` of its request (default false: out of band).
     pub accept_request_callback: bool,
-    /// Largest accepted body, in bytes (default 1 MiB; SECURITY.md 10). The
+    /// Largest accepted body, in bytes (default 1 MiB). The
     /// request line and the `Authorization` header are limited to
     /// [`oauth1_sign::limits::MAX_HEADER_LEN`], form bodies further to
     /// [`oauth1_sign::limits::MAX_FORM_BODY_LEN`], identifiers to
@@ -76,7 +76,7 @@ impl ProviderConfig {
 ///
 /// `url` is the full request URL on the provider's configured external origin
 /// (scheme, host, port), never one rebuilt from a `Host` or `X-Forwarded-*`
-/// header the provider was not told to trust (SECURITY.md 9).
+/// header the provider was not told to trust.
 #[derive(Debug, Clone)]
 pub struct ProviderRequest<'a> {
     /// The HTTP method.
@@ -326,9 +326,9 @@ impl<S: ProviderStore> Provider<S> {
     ///
     /// `attributes` are what the access token will carry and what its reply
     /// will list after the credentials (SMART: `record_id` and `user_id`).
-    /// The redirect goes to the consumer's registered callback only
-    /// (SECURITY.md 13), unless [`ProviderConfig::accept_request_callback`]
-    /// allows the request's; otherwise the verifier is shown out of band.
+    /// The redirect goes to the consumer's registered callback only, unless
+    /// [`ProviderConfig::accept_request_callback`] allows the request's;
+    /// otherwise the verifier is shown out of band.
     ///
     /// # Errors
     ///
@@ -401,7 +401,7 @@ impl<S: ProviderStore> Provider<S> {
             }))
     }
 
-    /// The consumer's registered callback (SECURITY.md 13), or the request's
+    /// The consumer's registered callback, or the request's
     /// when [`ProviderConfig::accept_request_callback`] allows it.
     fn redirect_target(&self, registered: Option<String>, requested: String) -> Option<String> {
         registered.or_else(|| {
@@ -498,7 +498,7 @@ impl<S: ProviderStore> Provider<S> {
         })
     }
 
-    /// Revokes an access token at once (SECURITY.md 17); returns whether it existed.
+    /// Revokes an access token at once; returns whether it existed.
     ///
     /// # Errors
     ///

@@ -48,7 +48,7 @@ macro_rules! credentials_reply {
                 &self.body
             }
 
-            /// The whole reply: 200, form content type, `Cache-Control: no-store` (SECURITY.md 19).
+            /// The whole reply: 200, form content type, `Cache-Control: no-store`.
             #[must_use]
             pub fn into_http_response(self) -> http::Response<String> {
                 credentials_response(self.body)
@@ -126,7 +126,7 @@ impl Authenticated {
     }
 
     /// Checks that the token is bound to `value` under `name`, in constant time
-    /// (SMART: a path with another `record_id` is 403; SECURITY.md 17).
+    /// (SMART: a path with another `record_id` is 403).
     ///
     /// # Errors
     ///
