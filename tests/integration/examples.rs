@@ -125,3 +125,92 @@ fn the_signer_examples_sign_the_rfc_5849_request() {
             .contains("oauth_signature=\"MdpQcU8iPSUjWoN%2FUDMsK2sui9I%3D\""),
     );
 }
+
+/// The signer's examples, given a URL and token credentials from a real
+/// dance, sign a data call the container accepts.
+#[tokio::test]
+async fn the_signer_examples_sign_a_data_call_the_container_accepts() {
+    use oauth1_dance::{
+        Consumer, Endpoints, OutgoingRequest, Secret, Stamp, TemporaryCredentialsRequest,
+    };
+
+    async fn send(http: &reqwest::Client, r: OutgoingRequest) -> (u16, Vec<u8>) {
+        let mut builder = http
+            .request(r.method, &r.url)
+            .header("Authorization", r.authorization);
+        if let Some(content_type) = r.content_type {
+            builder = builder.header("Content-Type", content_type);
+        }
+        let response = builder.body(r.body).send().await.unwrap();
+        (
+            response.status().as_u16(),
+            response.bytes().await.unwrap().to_vec(),
+        )
+    }
+
+    let manifest = app_manifest(&Url::parse("http://127.0.0.1:9/").unwrap()).unwrap();
+    let container = ContainerProcess::start(&manifest).await.unwrap();
+    let record = record_ids(&container).await.unwrap().remove(0);
+    // The dance, with oauth1-dance, for token credentials.
+    let http = reqwest::Client::new();
+    let manifest: serde_json::Value = http
+        .get(format!("{}/manifest", container.api_base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let endpoints: Endpoints = serde_json::from_value(manifest["launch_urls"].clone()).unwrap();
+    let consumer = Consumer::new(APP_ID, Secret::new(container.app_secret.clone()));
+    let (request, state) = TemporaryCredentialsRequest::out_of_band(endpoints)
+        .param("smart_record_id", &record)
+        .sign(&consumer, Stamp::now().unwrap())
+        .unwrap();
+    let (status, body) = send(&http, request).await;
+    let state = state.handle_response(status, &body).unwrap();
+    let callback = approve(Url::parse(&state.authorization_url()).unwrap())
+        .await
+        .unwrap();
+    let param = |name: &str| {
+        callback
+            .query_pairs()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.into_owned())
+            .unwrap_or_default()
+    };
+    let (request, state) = state
+        .handle_callback(
+            &param("oauth_token"),
+            &param("oauth_verifier"),
+            Stamp::now().unwrap(),
+        )
+        .unwrap();
+    let (status, body) = send(&http, request).await;
+    let authorized = state.handle_response(status, &body).unwrap();
+    // Each signer example signs and sends a GET of the record's demographics.
+    let url = format!("{}/records/{record}/demographics", container.api_base);
+    for name in ["sign_ureq", "sign_reqwest"] {
+        let binary = example_binary("oauth1-sign", name, "std").unwrap();
+        let output = Command::new(&binary)
+            .arg(&url)
+            .env("OAUTH_CONSUMER_KEY", APP_ID)
+            .env("OAUTH_CONSUMER_SECRET", &container.app_secret)
+            .env("OAUTH_TOKEN", authorized.token())
+            .env("OAUTH_TOKEN_SECRET", authorized.secret().expose())
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(
+            output.status.success(),
+            "{name}: {stdout}\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert!(
+            stdout.contains(&format!("GET {url}: 200")),
+            "{name}:\n{stdout}"
+        );
+        assert!(stdout.contains("Demographics"), "{name}:\n{stdout}");
+    }
+}
