@@ -12,8 +12,8 @@ use std::path::Path;
 use oauth1_dance::memory::MemoryStore;
 use oauth1_dance::store::{Attributes, ConsumerRecord};
 use oauth1_dance::{
-    AuthorizationGrant, Callback, Consumer, Endpoints, Provider, ProviderConfig, ProviderRequest,
-    Stamp, TemporaryCredentialsRequest,
+    AuthorizationGrant, Consumer, Endpoints, Provider, ProviderConfig, ProviderRequest, Stamp,
+    TemporaryCredentialsRequest,
 };
 use oauth1_sign::{Body, OAuthParams, RequestParts, Secret, SignatureMethod, sign};
 use serde_json::Value;
@@ -152,17 +152,17 @@ fn recorded_dance(seeds: &mut Seeds) -> Result<(), Box<dyn std::error::Error>> {
     };
     let now = 1_300_000_000;
     let consumer = Consumer::new(KEY, Secret::new("smartapp-secret"));
-    let endpoints = Endpoints {
-        request_token: format!("{ORIGIN}/oauth/request_token"),
-        authorize: format!("{ORIGIN}/oauth/authorize"),
-        access_token: format!("{ORIGIN}/oauth/access_token"),
-    };
-    let (out, state) = TemporaryCredentialsRequest::new(endpoints, Callback::Oob)
+    let endpoints = Endpoints::new(
+        format!("{ORIGIN}/oauth/request_token"),
+        format!("{ORIGIN}/oauth/authorize"),
+        format!("{ORIGIN}/oauth/access_token"),
+    )?;
+    let (out, state) = TemporaryCredentialsRequest::out_of_band(endpoints)
         .param("smart_record_id", "1540505")
         .sign(&consumer, Stamp::new(now, "recordednonce1"))?;
     let mut request = ProviderRequest::new("POST", out.url.as_str());
     request.authorization = Some(&out.authorization);
-    request.content_type = out.content_type;
+    request.content_type = out.content_type.as_deref();
     request.body = &out.body;
     let issued = provider.issue_temporary_credentials(now, &request, &mut rng)?;
     seeds.push((
@@ -200,8 +200,11 @@ fn recorded_dance(seeds: &mut Seeds) -> Result<(), Box<dyn std::error::Error>> {
         "recorded-callback-query".into(),
         query.clone().into_bytes(),
     ));
-    let (out, state) =
-        state.handle_callback(&consumer, &query, Stamp::new(now, "recordednonce2"))?;
+    let (out, state) = state.handle_callback(
+        &callback_param(&query, "oauth_token"),
+        &callback_param(&query, "oauth_verifier"),
+        Stamp::new(now, "recordednonce2"),
+    )?;
     let mut request = ProviderRequest::new("POST", out.url.as_str());
     request.authorization = Some(&out.authorization);
     let issued = provider.issue_token_credentials(now, &request, &mut rng)?;
@@ -217,14 +220,9 @@ fn recorded_dance(seeds: &mut Seeds) -> Result<(), Box<dyn std::error::Error>> {
     ));
     let authorized = state.handle_response(200, issued.body().as_bytes())?;
     let url = format!("{ORIGIN}/records/1540505/medications/?date_from=2010-01-01&limit=10");
-    let header = authorized.sign_request(
-        &consumer,
-        "GET",
-        &url,
-        None,
-        b"",
-        Stamp::new(now, "recordednonce3"),
-    )?;
+    let header = authorized
+        .request("GET", &url, None, b"", Stamp::new(now, "recordednonce3"))?
+        .authorization;
     seeds.push((
         "auth_header",
         "recorded-data-call".into(),
@@ -283,4 +281,14 @@ fn records(seeds: &mut Seeds) -> Result<(), Box<dyn std::error::Error>> {
 
 fn chrono_date(y: i32, m: u32, d: u32) -> Result<chrono::NaiveDate, &'static str> {
     chrono::NaiveDate::from_ymd_opt(y, m, d).ok_or("bad date")
+}
+
+/// One parameter of a callback query, decoded as a web framework would (empty when absent).
+fn callback_param(query: &str, name: &str) -> String {
+    oauth1_sign::form_decode(query.trim_start_matches('?'))
+        .unwrap_or_default()
+        .into_iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, v)| v)
+        .unwrap_or_default()
 }

@@ -11,7 +11,8 @@
 
 use arbitrary::Arbitrary;
 use oauth1_dance::{
-    Authorized, AwaitAuthorization, Callback, Consumer, ConsumerState, Endpoints, Error, Stamp,
+    Authorized, AwaitAuthorization, AwaitTemporaryCredentials, AwaitTokenCredentials, CallbackKind,
+    CallbackUrl, Consumer, Endpoints, Error, OutOfBand, OutgoingRequest, Stamp,
     TemporaryCredentialsRequest,
 };
 use oauth1_sign::{AuthorizationHeader, IncomingRequest, Secret, SignatureMethod, form_decode};
@@ -57,8 +58,8 @@ pub enum Step {
         /// Percent-encode every byte of the names (legal, unusual).
         encode_all: bool,
     },
-    /// A raw callback query.
-    Callback(String),
+    /// A callback's raw `oauth_token` and `oauth_verifier`.
+    Callback(String, String),
     /// A callback with the held request token (or another).
     GoodCallback {
         /// The verifier.
@@ -81,15 +82,80 @@ pub enum Step {
     },
 }
 
+/// Where the dance is.
+enum State<K: CallbackKind> {
+    Temporary(AwaitTemporaryCredentials<K>),
+    Authorization(AwaitAuthorization<K>),
+    Token(AwaitTokenCredentials),
+    Authorized(Authorized),
+}
+
+impl<K: CallbackKind> State<K> {
+    fn name(&self) -> &'static str {
+        match self {
+            State::Temporary(_) => "AwaitTemporaryCredentials",
+            State::Authorization(_) => "AwaitAuthorization",
+            State::Token(_) => "AwaitTokenCredentials",
+            State::Authorized(_) => "Authorized",
+        }
+    }
+
+    fn debug(&self) -> String {
+        match self {
+            State::Temporary(s) => format!("{s:?}"),
+            State::Authorization(s) => format!("{s:?}"),
+            State::Token(s) => format!("{s:?}"),
+            State::Authorized(s) => format!("{s:?}"),
+        }
+    }
+}
+
+/// The out-of-band verifier step, which only the `oob` kind has.
+trait VerifierStep: CallbackKind + Sized {
+    fn verifier(
+        state: AwaitAuthorization<Self>,
+        verifier: &str,
+        stamp: Stamp,
+    ) -> Option<Result<(OutgoingRequest, AwaitTokenCredentials), Error>>;
+}
+
+impl VerifierStep for OutOfBand {
+    fn verifier(
+        state: AwaitAuthorization<Self>,
+        verifier: &str,
+        stamp: Stamp,
+    ) -> Option<Result<(OutgoingRequest, AwaitTokenCredentials), Error>> {
+        Some(state.handle_verifier(verifier, stamp))
+    }
+}
+
+impl VerifierStep for CallbackUrl {
+    fn verifier(
+        _: AwaitAuthorization<Self>,
+        _: &str,
+        _: Stamp,
+    ) -> Option<Result<(OutgoingRequest, AwaitTokenCredentials), Error>> {
+        None
+    }
+}
+
 /// Runs the steps; see the module documentation for the properties checked.
 pub fn dance_consumer(input: &ConsumerInput) {
-    let consumer = Consumer::new(CONSUMER_KEY, Secret::new(CONSUMER_SECRET));
-    let callback = if input.oob {
-        Callback::Oob
+    if input.oob {
+        run(input, TemporaryCredentialsRequest::out_of_band(endpoints()));
     } else {
-        Callback::Url("https://app.example.org/after_auth".into())
-    };
-    let mut request = TemporaryCredentialsRequest::new(endpoints(), callback);
+        run(
+            input,
+            TemporaryCredentialsRequest::with_callback(
+                endpoints(),
+                "https://app.example.org/after_auth",
+            ),
+        );
+    }
+}
+
+fn run<K: VerifierStep>(input: &ConsumerInput, mut request: TemporaryCredentialsRequest<K>) {
+    let consumer = Consumer::new(CONSUMER_KEY, Secret::new(CONSUMER_SECRET));
     if let Some(record) = &input.record {
         request = request.param("smart_record_id", record.clone());
     }
@@ -99,58 +165,59 @@ pub fn dance_consumer(input: &ConsumerInput) {
     let Ok((outgoing, first)) = request.sign(&consumer, stamp(0)) else {
         return;
     };
-    assert_eq!(outgoing.url, endpoints().request_token);
+    assert_eq!(outgoing.url, endpoints().request_token());
     assert!(!format!("{outgoing:?}").contains(CONSUMER_SECRET));
 
-    let mut state = Some(ConsumerState::from(first));
+    let mut state = Some(State::Temporary(first));
     let mut exchanged_after_check = false;
     for (i, step) in input.steps.iter().enumerate() {
         let Some(current) = state.take() else {
             return;
         };
-        round_trip(&current);
+        let current = round_trip(current, &consumer);
         let name = current.name();
         let mut secrets = vec![CONSUMER_SECRET.to_owned()];
         let (status, body) = reply_of(step, &mut secrets);
         let next = match (current, step) {
-            (ConsumerState::AwaitTemporaryCredentials(s), _) => {
+            (State::Temporary(s), _) => {
                 let Some(body) = body else {
-                    state = Some(ConsumerState::AwaitTemporaryCredentials(s));
+                    state = Some(State::Temporary(s));
                     continue;
                 };
                 let allow = input.allow_unconfirmed;
                 s.handle_response(status, &body)
                     .inspect(|next| check_temporary(next, status, &body, allow))
-                    .map(ConsumerState::from)
+                    .map(State::Authorization)
             }
-            (ConsumerState::AwaitAuthorization(s), Step::Callback(query)) => {
-                let token = s.token().to_owned();
-                let result = s.handle_callback(&consumer, query, stamp(i));
-                check_callback(&result, query, &token);
+            (State::Authorization(s), Step::Callback(token, verifier)) => {
+                let held = s.token().to_owned();
+                let result = s.handle_callback(token, verifier, stamp(i));
+                check_callback(&result, token, verifier, &held);
                 exchanged_after_check = result.is_ok();
-                result.map(|(_, next)| ConsumerState::from(next))
+                result.map(|(_, next)| State::Token(next))
             }
             (
-                ConsumerState::AwaitAuthorization(s),
+                State::Authorization(s),
                 Step::GoodCallback {
                     verifier,
                     other_token,
                 },
             ) => {
-                let token = other_token.clone().unwrap_or_else(|| s.token().to_owned());
-                let mut query = String::from("?oauth_token=");
-                oauth1_sign::percent_encode_into(&mut query, &token);
-                query.push_str("&oauth_verifier=");
-                oauth1_sign::percent_encode_into(&mut query, verifier);
                 let held = s.token().to_owned();
-                let result = s.handle_callback(&consumer, &query, stamp(i));
-                check_callback(&result, &query, &held);
+                let token = other_token.clone().unwrap_or_else(|| held.clone());
+                let result = s.handle_callback(&token, verifier, stamp(i));
+                check_callback(&result, &token, verifier, &held);
                 exchanged_after_check = result.is_ok();
-                result.map(|(_, next)| ConsumerState::from(next))
+                result.map(|(_, next)| State::Token(next))
             }
-            (ConsumerState::AwaitAuthorization(s), Step::Verifier(verifier)) => {
+            (State::Authorization(s), Step::Verifier(verifier)) => {
                 let token = s.token().to_owned();
-                let result = s.handle_verifier(&consumer, verifier, stamp(i));
+                let Some(result) = K::verifier(s.clone(), verifier, stamp(i)) else {
+                    // A dance with a callback URL has no verifier step at all.
+                    assert!(!K::OUT_OF_BAND);
+                    state = Some(State::Authorization(s));
+                    continue;
+                };
                 match &result {
                     Ok((outgoing, _)) => {
                         check_token_request(&outgoing.authorization, &token, verifier.trim());
@@ -167,11 +234,11 @@ pub fn dance_consumer(input: &ConsumerInput) {
                     Err(e) => panic!("unexpected error {e:?}"),
                 }
                 exchanged_after_check = result.is_ok();
-                result.map(|(_, next)| ConsumerState::from(next))
+                result.map(|(_, next)| State::Token(next))
             }
-            (ConsumerState::AwaitTokenCredentials(s), _) => {
+            (State::Token(s), _) => {
                 let Some(body) = body else {
-                    state = Some(ConsumerState::AwaitTokenCredentials(s));
+                    state = Some(State::Token(s));
                     continue;
                 };
                 assert!(
@@ -180,10 +247,10 @@ pub fn dance_consumer(input: &ConsumerInput) {
                 );
                 s.handle_response(status, &body)
                     .inspect(|next| check_token_credentials(next, status, &body))
-                    .map(ConsumerState::from)
+                    .map(State::Authorized)
             }
             (
-                ConsumerState::Authorized(a),
+                State::Authorized(a),
                 Step::Sign {
                     method,
                     path,
@@ -191,16 +258,8 @@ pub fn dance_consumer(input: &ConsumerInput) {
                     body,
                 },
             ) => {
-                check_signing(
-                    &consumer,
-                    &a,
-                    method,
-                    path,
-                    content_type.as_deref(),
-                    body,
-                    i,
-                );
-                Ok(ConsumerState::Authorized(a))
+                check_signing(&a, method, path, content_type.as_deref(), body, i);
+                Ok(State::Authorized(a))
             }
             (other, _) => Ok(other),
         };
@@ -209,7 +268,7 @@ pub fn dance_consumer(input: &ConsumerInput) {
                 if name == "Authorized" {
                     assert_eq!(next.name(), "Authorized", "left the terminal state");
                 }
-                check_redacted(&format!("{next:?}"), &secrets);
+                check_redacted(&next.debug(), &secrets);
                 state = Some(next);
             }
             Err(e) => {
@@ -221,11 +280,12 @@ pub fn dance_consumer(input: &ConsumerInput) {
 }
 
 fn endpoints() -> Endpoints {
-    Endpoints {
-        request_token: "https://smart.example.org/oauth/request_token".into(),
-        authorize: "https://smart.example.org/oauth/authorize?x=1".into(),
-        access_token: "https://smart.example.org/oauth/access_token".into(),
-    }
+    Endpoints::new(
+        "https://smart.example.org/oauth/request_token",
+        "https://smart.example.org/oauth/authorize?x=1",
+        "https://smart.example.org/oauth/access_token",
+    )
+    .unwrap_or_else(|e| panic!("endpoints: {e}"))
 }
 
 fn stamp(i: usize) -> Stamp {
@@ -297,7 +357,12 @@ fn only(fields: &[(String, String)], name: &str) -> Option<String> {
     }
 }
 
-fn check_temporary(next: &AwaitAuthorization, status: u16, body: &[u8], allow: bool) {
+fn check_temporary<K: CallbackKind>(
+    next: &AwaitAuthorization<K>,
+    status: u16,
+    body: &[u8],
+    allow: bool,
+) {
     assert!((200..300).contains(&status), "accepted status {status}");
     let fields = fields(body).unwrap_or_else(|| panic!("accepted a malformed reply"));
     assert_eq!(only(&fields, "oauth_token").as_deref(), Some(next.token()));
@@ -313,30 +378,27 @@ fn check_temporary(next: &AwaitAuthorization, status: u16, body: &[u8], allow: b
     let mut expected = String::from("oauth_token=");
     oauth1_sign::percent_encode_into(&mut expected, next.token());
     assert!(next.authorization_url().ends_with(&expected));
-    assert!(next.authorization_url().starts_with(&endpoints().authorize));
+    assert!(
+        next.authorization_url()
+            .starts_with(endpoints().authorize_token())
+    );
 }
 
 fn check_callback<T>(
-    result: &Result<(oauth1_dance::OutgoingRequest, T), Error>,
-    query: &str,
+    result: &Result<(OutgoingRequest, T), Error>,
+    token: &str,
+    verifier: &str,
     held: &str,
 ) {
-    let parsed = fields(query.strip_prefix('?').unwrap_or(query).as_bytes());
-    let token = parsed.as_deref().and_then(|f| only(f, "oauth_token"));
-    let verifier = parsed.as_deref().and_then(|f| only(f, "oauth_verifier"));
     match result {
         Ok((outgoing, _)) => {
-            assert_eq!(
-                token.as_deref(),
-                Some(held),
-                "callback with another token accepted"
-            );
-            let verifier = verifier.unwrap_or_else(|| panic!("accepted without a verifier"));
-            check_token_request(&outgoing.authorization, held, &verifier);
-            assert_eq!(outgoing.url, endpoints().access_token);
+            assert_eq!(token, held, "callback with another token accepted");
+            assert!(!verifier.is_empty(), "accepted without a verifier");
+            check_token_request(&outgoing.authorization, held, verifier);
+            assert_eq!(outgoing.url, endpoints().exchange_token());
         }
         Err(Error::CallbackMismatch) => {
-            assert_ne!(token.as_deref(), Some(held), "matching token refused");
+            assert_ne!(token, held, "matching token refused");
         }
         Err(_) => {}
     }
@@ -361,7 +423,6 @@ fn check_token_credentials(next: &Authorized, status: u16, body: &[u8]) {
 }
 
 fn check_signing(
-    consumer: &Consumer,
     authorized: &Authorized,
     method: &str,
     path: &str,
@@ -370,10 +431,14 @@ fn check_signing(
     i: usize,
 ) {
     let url = format!("https://smart.example.org/{path}");
-    let Ok(header) = authorized.sign_request(consumer, method, &url, content_type, body, stamp(i))
+    let Ok(outgoing) = authorized.request(method, &url, content_type, body.to_vec(), stamp(i))
     else {
         return;
     };
+    assert_eq!(outgoing.url, url);
+    assert_eq!(outgoing.body, body);
+    assert_eq!(outgoing.content_type.as_deref(), content_type);
+    let header = outgoing.authorization;
     let request = match IncomingRequest::parse(method, &url, Some(&header), content_type, body) {
         Ok(request) => request,
         Err(oauth1_sign::Error::TooLarge) => return,
@@ -392,12 +457,34 @@ fn check_signing(
     );
 }
 
-fn round_trip(state: &ConsumerState) {
-    let json = serde_json::to_string(state).unwrap_or_else(|e| panic!("serialise: {e}"));
-    let back: ConsumerState =
-        serde_json::from_str(&json).unwrap_or_else(|e| panic!("deserialise: {e}"));
-    assert_eq!(serde_json::to_string(&back).ok().as_deref(), Some(&*json));
-    assert_eq!(back.name(), state.name());
+/// Saves and resumes the states that can be saved, and checks that the
+/// saved form survives serde and resumes to the same state.
+fn round_trip<K: CallbackKind>(state: State<K>, consumer: &Consumer) -> State<K> {
+    match state {
+        State::Authorization(s) => {
+            let json = serde_json::to_string(&s.save()).unwrap_or_else(|e| panic!("save: {e}"));
+            let saved: oauth1_dance::Saved<AwaitAuthorization<K>> =
+                serde_json::from_str(&json).unwrap_or_else(|e| panic!("load: {e}"));
+            let back = saved
+                .resume(consumer)
+                .unwrap_or_else(|e| panic!("resume: {e}"));
+            assert_eq!(back.token(), s.token());
+            assert_eq!(back.authorization_url(), s.authorization_url());
+            State::Authorization(back)
+        }
+        State::Authorized(a) => {
+            let json = serde_json::to_string(&a.save()).unwrap_or_else(|e| panic!("save: {e}"));
+            let saved: oauth1_dance::Saved<Authorized> =
+                serde_json::from_str(&json).unwrap_or_else(|e| panic!("load: {e}"));
+            let back = saved
+                .resume(consumer)
+                .unwrap_or_else(|e| panic!("resume: {e}"));
+            assert_eq!(back.token(), a.token());
+            assert_eq!(back.secret().expose(), a.secret().expose());
+            State::Authorized(back)
+        }
+        other => other,
+    }
 }
 
 fn visible_ascii(value: &str) -> bool {

@@ -301,10 +301,12 @@ pub fn dance_provider(input: &ProviderInput) {
                 let Some(index) = model.request_index(*token) else {
                     continue;
                 };
+                let now = model.now;
                 let r = &mut model.requests[index];
-                let present = !r.purged && r.phase != Phase::Dead;
-                match provider.deny(&r.token) {
-                    Ok(()) => assert!(present, "denied a token that was gone"),
+                // Only a live request token can be denied (an expired one is gone).
+                let present = !r.purged && r.phase != Phase::Dead && now <= r.expires_at;
+                match provider.deny(now, &r.token) {
+                    Ok(_) => assert!(present, "denied a token that was gone"),
                     Err(e) => {
                         check_error(&provider, &e);
                         assert!(!present, "denial of a stored token failed: {e:?}");

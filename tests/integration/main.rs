@@ -8,4 +8,5 @@
 mod app;
 mod cli;
 mod client;
+mod examples;
 mod security;

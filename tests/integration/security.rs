@@ -13,7 +13,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use oauth1_dance::{
-    AwaitAuthorization, Callback, Consumer, Endpoints, OutgoingRequest, Stamp,
+    AwaitAuthorization, Consumer, Endpoints, OutOfBand, OutgoingRequest, Stamp,
     TemporaryCredentialsRequest,
 };
 use oauth1_sign::Secret;
@@ -35,7 +35,8 @@ async fn sec_06_sixteen_parallel_replays_give_one_success() {
     let (authorized, _) = dance(&server, &http).await;
     let url = format!("{}/records/{RECORD}/demographics", server.base);
     let header = authorized
-        .sign_request(&consumer(), "GET", &url, None, b"", Stamp::now().unwrap())
+        .request("GET", &url, None, b"", Stamp::now().unwrap())
+        .map(|r| r.authorization)
         .unwrap();
     let statuses = parallel(16, |_| {
         let (http, url, header) = (http.clone(), url.clone(), header.clone());
@@ -69,7 +70,11 @@ async fn sec_16_sixteen_parallel_exchanges_give_one_access_token() {
         .map(|_| {
             let (request, _) = pending
                 .clone()
-                .handle_callback(&consumer(), &query, Stamp::now().unwrap())
+                .handle_callback(
+                    &callback_param(&query, "oauth_token"),
+                    &callback_param(&query, "oauth_verifier"),
+                    Stamp::now().unwrap(),
+                )
                 .unwrap();
             request
         })
@@ -360,18 +365,19 @@ fn consumer() -> Consumer {
 }
 
 fn endpoints(server: &Server) -> Endpoints {
-    Endpoints {
-        request_token: format!("{}/oauth/request_token", server.base),
-        authorize: format!("{}/oauth/authorize", server.base),
-        access_token: format!("{}/oauth/access_token", server.base),
-    }
+    Endpoints::new(
+        format!("{}/oauth/request_token", server.base),
+        format!("{}/oauth/authorize", server.base),
+        format!("{}/oauth/access_token", server.base),
+    )
+    .expect("valid endpoints")
 }
 
 async fn send(http: &reqwest::Client, r: &OutgoingRequest) -> (u16, String) {
     let mut req = http
         .request(r.method.clone(), &r.url)
         .header("Authorization", &r.authorization);
-    if let Some(content_type) = r.content_type {
+    if let Some(content_type) = &r.content_type {
         req = req.header("Content-Type", content_type);
     }
     let res = req.body(r.body.clone()).send().await.unwrap();
@@ -380,8 +386,11 @@ async fn send(http: &reqwest::Client, r: &OutgoingRequest) -> (u16, String) {
 }
 
 /// Step 1; returns the pending state and the request token secret.
-async fn request_token(server: &Server, http: &reqwest::Client) -> (AwaitAuthorization, String) {
-    let (request, state) = TemporaryCredentialsRequest::new(endpoints(server), Callback::Oob)
+async fn request_token(
+    server: &Server,
+    http: &reqwest::Client,
+) -> (AwaitAuthorization<OutOfBand>, String) {
+    let (request, state) = TemporaryCredentialsRequest::out_of_band(endpoints(server))
         .param("smart_record_id", RECORD)
         .sign(&consumer(), Stamp::now().unwrap())
         .unwrap();
@@ -470,7 +479,11 @@ async fn dance(
         .unwrap()
         .1;
     let (request, state) = pending
-        .handle_callback(&consumer(), &query, Stamp::now().unwrap())
+        .handle_callback(
+            &callback_param(&query, "oauth_token"),
+            &callback_param(&query, "oauth_verifier"),
+            Stamp::now().unwrap(),
+        )
         .unwrap();
     let (status, body) = send(http, &request).await;
     assert_eq!(status, 200, "access token: {body}");
@@ -489,7 +502,8 @@ async fn signed_get(
     url: &str,
 ) -> u16 {
     let header = authorized
-        .sign_request(&consumer(), "GET", url, None, b"", Stamp::now().unwrap())
+        .request("GET", url, None, b"", Stamp::now().unwrap())
+        .map(|r| r.authorization)
         .unwrap();
     let res = http
         .get(url)
@@ -614,4 +628,14 @@ fn expect_rejected(what: &str, status: Option<u16>) {
             "{what}: answered {status}, not a refusal"
         );
     }
+}
+
+/// One parameter of a callback query, decoded as a web framework would (empty when absent).
+fn callback_param(query: &str, name: &str) -> String {
+    oauth1_sign::form_decode(query.trim_start_matches('?'))
+        .unwrap_or_default()
+        .into_iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, v)| v)
+        .unwrap_or_default()
 }

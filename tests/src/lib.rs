@@ -66,6 +66,33 @@ fn binary(name: &str) -> HelperResult<PathBuf> {
     }
 }
 
+/// An example of a workspace package, built (with `features`) once per test
+/// run: `target/<profile>/examples/NAME`. `cargo test` does not build
+/// examples for another package's tests, and `CARGO_BIN_EXE_*` does not name them.
+pub fn example_binary(package: &str, name: &str, features: &str) -> HelperResult<PathBuf> {
+    let exe = std::env::current_exe().map_err(|e| format!("no current exe: {e}"))?;
+    let profile_dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .ok_or("the test executable is not in target/<profile>/deps")?;
+    let binary = profile_dir
+        .join("examples")
+        .join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
+    let mut command = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    command
+        .args(["build", "--quiet", "-p", package, "--example", name])
+        .args(["--features", features])
+        .current_dir(workspace_root());
+    if profile_dir.file_name().is_some_and(|p| p == "release") {
+        command.arg("--release");
+    }
+    match command.status() {
+        Ok(status) if status.success() && binary.exists() => Ok(binary),
+        Ok(status) => Err(format!("building example {name} failed ({status})")),
+        Err(e) => Err(format!("cannot run cargo build for example {name}: {e}")),
+    }
+}
+
 /// A child process killed (and reaped) when dropped.
 #[derive(Debug)]
 pub struct KillOnDrop(pub Child);
@@ -228,6 +255,25 @@ pub async fn authorize(client: &SmartClient, record_id: &str) -> HelperResult<Ac
         .await
         .map_err(|e| e.to_string())?;
     let authorize = client.authorize_url(&pending).map_err(|e| e.to_string())?;
+    let callback = approve(authorize).await?;
+    let query: Vec<(String, String)> = callback.query_pairs().into_owned().collect();
+    let get = |name: &str| {
+        query
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .ok_or_else(|| format!("callback without {name}"))
+    };
+    client
+        .exchange(pending, &get("oauth_token")?, &get("oauth_verifier")?)
+        .await
+        .map_err(|e| e.to_string())
+}
+
+/// The browser part of the dance: opens the authorization URL, signs in as
+/// the demo user, approves, and returns the callback URL the container
+/// redirects to (not followed).
+pub async fn approve(authorize: Url) -> HelperResult<Url> {
     let mut browser = Browser::new().map_err(|e: SmokeError| e.to_string())?;
     let mut page = browser.get(authorize).await.map_err(|e| e.to_string())?;
     if let Some(form) = page.form_with("password") {
@@ -254,19 +300,7 @@ pub async fn authorize(client: &SmartClient, record_id: &str) -> HelperResult<Ac
         .get(reqwest::header::LOCATION)
         .and_then(|v| v.to_str().ok())
         .ok_or_else(|| format!("approval did not redirect ({})", reply.status))?;
-    let callback = reply.url.join(location).map_err(|e| e.to_string())?;
-    let query: Vec<(String, String)> = callback.query_pairs().into_owned().collect();
-    let get = |name: &str| {
-        query
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.clone())
-            .ok_or_else(|| format!("callback without {name}"))
-    };
-    client
-        .exchange(pending, &get("oauth_token")?, &get("oauth_verifier")?)
-        .await
-        .map_err(|e| e.to_string())
+    reply.url.join(location).map_err(|e| e.to_string())
 }
 
 /// The record ids the container's picker offers to the demo user.

@@ -460,3 +460,75 @@ fn missing_nonce_and_timestamp_are_generated() {
     assert!((20..=30).contains(&nonce.len()) && nonce.bytes().all(|b| b.is_ascii_alphanumeric()));
     assert!(out["oauth_timestamp"].as_u64().unwrap() > 1_600_000_000);
 }
+
+/// A form with `; charset=utf-8` signed by the command verifies on our
+/// provider (`oauth1-dance`), which reads the body as a form too: one rule,
+/// `oauth1_sign::is_form_content_type`, on both sides.
+#[test]
+fn a_charset_form_it_signs_verifies_on_our_provider() {
+    use oauth1_dance::memory::MemoryStore;
+    use oauth1_dance::store::{AccessTokenRecord, AccessTokenStore, Attributes, ConsumerRecord};
+    use oauth1_dance::{Provider, ProviderConfig, ProviderRequest, Secret, SignatureMethod};
+
+    const URL: &str = "https://api.example.org/records/1/notes?x=1";
+    const CT: &str = "application/x-www-form-urlencoded; charset=utf-8";
+    const BODY: &str = "note=caf%C3%A9&n=1";
+    let store = MemoryStore::new();
+    store
+        .add_consumer(ConsumerRecord {
+            key: "cli-app".into(),
+            secret: Secret::new("cli-consumer-secret"),
+            signature_methods: vec![SignatureMethod::HmacSha1],
+            callback: None,
+        })
+        .unwrap();
+    store
+        .insert_access_token(&AccessTokenRecord {
+            token: "cli-token".into(),
+            secret: Secret::new("cli-token-secret"),
+            consumer_key: "cli-app".into(),
+            user_id: "u".into(),
+            attributes: Attributes::new(),
+            issued_at: 0,
+            expires_at: None,
+        })
+        .unwrap();
+    let provider = Provider::new(ProviderConfig::new("r"), store);
+    let now = 1_700_000_000u64;
+    let timestamp = now.to_string();
+    let signed = oauth1(&[
+        "sign",
+        "--method",
+        "POST",
+        "--url",
+        URL,
+        "--consumer-key",
+        "cli-app",
+        "--consumer-secret",
+        "cli-consumer-secret",
+        "--token",
+        "cli-token",
+        "--token-secret",
+        "cli-token-secret",
+        "--timestamp",
+        &timestamp,
+        "--body",
+        BODY,
+        "--content-type",
+        CT,
+        "--format",
+        "header",
+    ]);
+    assert_eq!(signed.code, 0, "{}", signed.stderr);
+    let header = signed.stdout.trim_end();
+    assert!(
+        !header.contains("oauth_body_hash"),
+        "signed as a form: {header}"
+    );
+    let mut request = ProviderRequest::new("POST", URL);
+    request.authorization = Some(header);
+    request.content_type = Some(CT);
+    request.body = BODY.as_bytes();
+    let authenticated = provider.authenticate(now, &request);
+    assert!(authenticated.is_ok(), "{authenticated:?}");
+}

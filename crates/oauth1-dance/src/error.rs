@@ -5,22 +5,34 @@ use std::string::String;
 
 /// Everything that can go wrong on either side of the dance.
 ///
+/// The variants fall in three groups, and [`Error::fault`] says which:
+///
+/// - [`Fault::Peer`]: the other side sent something wrong. On the provider
+///   side that is the consumer's request (bad signature, replayed nonce,
+///   expired timestamp, a malformed or incomplete request); on the consumer
+///   side it is the provider's reply, or a callback that does not match.
+/// - [`Fault::Caller`]: the code calling this crate asked for something that
+///   cannot be done (an endpoint that is not an absolute http(s) URL, a URL
+///   the signer cannot sign, an `oauth_*` name among the extra parameters, a
+///   saved state resumed with another consumer).
+/// - [`Fault::Internal`]: the environment failed (a store, the random source, the clock).
+///
 /// Provider variants map to the statuses of
 /// [RFC 5849 §3.2](https://www.rfc-editor.org/rfc/rfc5849#section-3.2)
 /// through [`Error::http_status`]: 400 for unsupported, missing, duplicated or
 /// malformed parameters, 401 for a bad consumer, token, signature, nonce or
 /// timestamp. Their messages are short and never say which credential was
-/// wrong. Consumer variants describe what the provider sent back; they keep
-/// the status and a bounded, redacted excerpt of the body.
+/// wrong. Consumer variants about a reply keep its status and a bounded,
+/// redacted excerpt of its body, and print both.
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum Error {
-    // --- Provider: what the peer sent (400) ---
+    // --- Peer: what a consumer sent to the provider (400) ---
     /// The signer rejected the request while parsing it (status as the signer says).
     Request(oauth1_sign::Error),
-    /// The authorization header or the body is larger than the configured limit.
+    /// The request line, the authorization header or the body is larger than the limit.
     TooLarge,
-    /// A protocol parameter has a bad length or character set.
+    /// A protocol parameter or header has a bad length or character set.
     InvalidParameter(&'static str),
     /// A required parameter is absent or empty.
     MissingParameter(String),
@@ -32,7 +44,7 @@ pub enum Error {
     InvalidCallback,
     /// PLAINTEXT was used over plain http.
     PlaintextOverHttp,
-    // --- Provider: bad credentials (401) ---
+    // --- Peer: bad credentials (401) ---
     /// The consumer, the token or the signature is wrong (deliberately not said which).
     InvalidCredentials,
     /// The timestamp is outside the accepted window.
@@ -41,23 +53,19 @@ pub enum Error {
     NonceReused,
     /// The verifier is wrong; wrong verifiers are counted and burn the token.
     InvalidVerifier,
-    // --- Provider: embedder calls ---
+    // --- Peer: the user agent at the provider's authorization step ---
     /// The request token given to the authorization step is unknown or expired (400).
     UnknownRequestToken,
     /// The request token was already authorized or denied (400).
     AlreadyAuthorized,
     /// The authenticated token may not access this resource (403).
     Forbidden,
-    /// A store operation failed (500); the inner error is for logs only.
-    Store(StoreError),
-    /// The random source failed (500).
-    RandomUnavailable,
-    // --- Consumer: what the provider sent back ---
+    // --- Peer: what the provider sent back to the consumer ---
     /// The provider answered with a status other than 2xx.
     UnexpectedStatus {
         /// The HTTP status.
         status: u16,
-        /// The start of the body, secrets redacted.
+        /// The start of the body, secrets redacted (the provider's reason).
         body: Excerpt,
     },
     /// The provider's 2xx body is not the form-encoded reply expected.
@@ -78,21 +86,82 @@ pub enum Error {
     },
     /// The callback's `oauth_token` is not the request token this state holds (400).
     CallbackMismatch,
-    /// The callback query lacks `oauth_token` or `oauth_verifier`, or repeats one (400).
+    /// The callback lacks `oauth_token` or `oauth_verifier` (400).
     MalformedCallback(&'static str),
-    // --- Either side: API misuse ---
-    /// The signer could not sign what the caller asked for (bad URL, bad method).
+    // --- Caller: the code using this crate (500) ---
+    /// An endpoint is not an absolute `http(s)` URL; `field` names it
+    /// (`request_token`, `authorize_token` or `exchange_token`, the SMART
+    /// `launch_urls` keys), or the `launch_urls` lack it.
+    InvalidEndpoint {
+        /// The field of [`Endpoints`](crate::Endpoints) (and key of SMART `launch_urls`).
+        field: &'static str,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+    /// The signer could not sign what the caller asked for (a bad URL, method or parameter).
     Sign(oauth1_sign::Error),
-    /// The caller used the API inconsistently (for example another consumer than the state's).
-    Misuse(&'static str),
+    /// An extra parameter of the temporary-credentials request is named `oauth_*`:
+    /// the protocol parameters are the crate's to set.
+    ReservedParameter(String),
+    /// The HTTP method is not a valid method token.
+    InvalidMethod,
+    /// A saved state was resumed with another consumer than the one that started the dance.
+    ConsumerMismatch,
+    /// A state saved after an `oob` request was resumed as one with a callback
+    /// URL, or the other way round.
+    SavedStateMismatch,
+    // --- Internal (500) ---
+    /// A store operation failed; the inner error is for logs only.
+    Store(StoreError),
+    /// The random source failed.
+    RandomUnavailable,
+    /// The system clock reads a time before 1970-01-01.
+    ClockBeforeEpoch,
+}
+
+/// Whose fault an [`Error`] is; see [`Error::fault`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fault {
+    /// The other side: the consumer's request (provider side), or the provider's
+    /// reply or the callback (consumer side).
+    Peer,
+    /// The code calling this crate.
+    Caller,
+    /// The environment: a store, the random source, the clock.
+    Internal,
 }
 
 impl Error {
-    /// The HTTP status a provider answers with, per RFC 5849 §3.2.
+    /// Whose fault this error is.
+    #[must_use]
+    pub fn fault(&self) -> Fault {
+        match self {
+            Error::InvalidEndpoint { .. }
+            | Error::Sign(_)
+            | Error::ReservedParameter(_)
+            | Error::InvalidMethod
+            | Error::ConsumerMismatch
+            | Error::SavedStateMismatch => Fault::Caller,
+            Error::Store(_) | Error::RandomUnavailable | Error::ClockBeforeEpoch => Fault::Internal,
+            _ => Fault::Peer,
+        }
+    }
+
+    /// The HTTP status to answer with.
     ///
-    /// For consumer-side errors this is the status an app should show its
-    /// own user: 400 for a bad callback, 502 for a misbehaving provider, 500
-    /// for misuse.
+    /// On the provider side this is the status of
+    /// [RFC 5849 §3.2](https://www.rfc-editor.org/rfc/rfc5849#section-3.2):
+    /// 400 for a malformed request, 401 for credentials that do not check,
+    /// 403 for a token bound elsewhere.
+    ///
+    /// On the consumer side it is the status an app should answer its own
+    /// user with: 400 for a bad callback (the user agent's fault); for a
+    /// provider's non-2xx reply, 401 when the provider refused the
+    /// credentials (the token expired or was revoked: run the dance again),
+    /// 500 for any other 4xx (the provider refused a request this app made),
+    /// 502 for a 5xx or a malformed reply (the provider's fault).
+    ///
+    /// Every [`Fault::Caller`] and [`Fault::Internal`] error is 500.
     #[must_use]
     pub fn http_status(&self) -> u16 {
         match self {
@@ -113,10 +182,20 @@ impl Error {
             | Error::NonceReused
             | Error::InvalidVerifier => 401,
             Error::Forbidden => 403,
+            Error::UnexpectedStatus { status: 401, .. } => 401,
+            Error::UnexpectedStatus { status, .. } if (400..500).contains(status) => 500,
             Error::UnexpectedStatus { .. }
             | Error::MalformedResponse { .. }
             | Error::CallbackNotConfirmed { .. } => 502,
-            Error::Store(_) | Error::RandomUnavailable | Error::Sign(_) | Error::Misuse(_) => 500,
+            Error::InvalidEndpoint { .. }
+            | Error::Sign(_)
+            | Error::ReservedParameter(_)
+            | Error::InvalidMethod
+            | Error::ConsumerMismatch
+            | Error::SavedStateMismatch
+            | Error::Store(_)
+            | Error::RandomUnavailable
+            | Error::ClockBeforeEpoch => 500,
         }
     }
 
@@ -143,6 +222,42 @@ impl Error {
         value.push('"');
         Some(value)
     }
+
+    /// The provider's whole response for this error: [`Error::http_status`],
+    /// the `Display` text as a plain-text body (`internal error` for every
+    /// 5xx, whose cause is for the embedder's logs), `Cache-Control: no-store`,
+    /// and `WWW-Authenticate` with `realm` on a 401.
+    ///
+    /// [`Provider::error_response`](crate::Provider::error_response) calls it
+    /// with the configured realm.
+    #[must_use]
+    pub fn to_http_response(&self, realm: &str) -> http::Response<String> {
+        let status = http::StatusCode::from_u16(self.http_status())
+            .unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
+        let body = if status.is_server_error() {
+            String::from("internal error")
+        } else {
+            self.to_string()
+        };
+        let mut response = http::Response::new(body);
+        *response.status_mut() = status;
+        let headers = response.headers_mut();
+        headers.insert(
+            http::header::CONTENT_TYPE,
+            http::HeaderValue::from_static("text/plain; charset=utf-8"),
+        );
+        headers.insert(
+            http::header::CACHE_CONTROL,
+            http::HeaderValue::from_static("no-store"),
+        );
+        if let Some(value) = self
+            .www_authenticate(realm)
+            .and_then(|c| http::HeaderValue::from_str(&c).ok())
+        {
+            headers.insert(http::header::WWW_AUTHENTICATE, value);
+        }
+        response
+    }
 }
 
 impl fmt::Display for Error {
@@ -163,20 +278,56 @@ impl fmt::Display for Error {
             Error::UnknownRequestToken => f.write_str("unknown or expired request token"),
             Error::AlreadyAuthorized => f.write_str("request token already authorized"),
             Error::Forbidden => f.write_str("forbidden"),
-            Error::Store(_) => f.write_str("internal error"),
-            Error::RandomUnavailable => f.write_str("random source unavailable"),
-            Error::UnexpectedStatus { status, .. } => write!(f, "provider answered {status}"),
-            Error::MalformedResponse { reason, .. } => {
-                write!(f, "malformed provider reply: {reason}")
+            Error::UnexpectedStatus { status, body } => {
+                write!(f, "provider answered {status}")?;
+                reply_text(f, body)
             }
-            Error::CallbackNotConfirmed { .. } => {
-                f.write_str("provider did not confirm the callback")
+            Error::MalformedResponse {
+                status,
+                reason,
+                body,
+            } => {
+                write!(f, "malformed provider reply ({reason}; status {status})")?;
+                reply_text(f, body)
+            }
+            Error::CallbackNotConfirmed { status, body } => {
+                write!(
+                    f,
+                    "provider did not confirm the callback (no oauth_callback_confirmed=true; status {status})"
+                )?;
+                reply_text(f, body)
             }
             Error::CallbackMismatch => f.write_str("callback token does not match"),
             Error::MalformedCallback(why) => write!(f, "malformed callback: {why}"),
+            Error::InvalidEndpoint { field, reason } => {
+                write!(f, "invalid endpoint {field}: {reason}")
+            }
             Error::Sign(e) => write!(f, "cannot sign: {e}"),
-            Error::Misuse(why) => write!(f, "api misuse: {why}"),
+            Error::ReservedParameter(name) => write!(
+                f,
+                "extra parameter {name}: oauth_* parameters are set by the dance"
+            ),
+            Error::InvalidMethod => f.write_str("invalid http method"),
+            Error::ConsumerMismatch => {
+                f.write_str("saved state resumed with another consumer than the one that started it")
+            }
+            Error::SavedStateMismatch => f.write_str(
+                "saved state resumed as another callback kind (oob or callback url) than it was saved as",
+            ),
+            Error::Store(_) => f.write_str("internal error"),
+            Error::RandomUnavailable => f.write_str("random source unavailable"),
+            Error::ClockBeforeEpoch => f.write_str("system clock is before 1970-01-01"),
         }
+    }
+}
+
+/// `: <excerpt>` after a reply's status, unless the body was empty.
+fn reply_text(f: &mut fmt::Formatter<'_>, body: &Excerpt) -> fmt::Result {
+    let text = body.as_str().trim();
+    if text.is_empty() {
+        Ok(())
+    } else {
+        write!(f, ": {text}")
     }
 }
 

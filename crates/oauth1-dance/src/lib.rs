@@ -1,115 +1,105 @@
-//! Sans-io state machines for both sides of the OAuth 1.0a three-legged dance
-//! ([RFC 5849 §2](https://www.rfc-editor.org/rfc/rfc5849#section-2)).
+#![cfg_attr(feature = "os", doc = include_str!("../README.md"))]
+#![cfg_attr(
+    not(feature = "os"),
+    doc = "Sans-io state machines for both sides of the OAuth 1.0a three-legged dance. \
+           (This build lacks the `os` feature, whose README example is compiled as the crate \
+           documentation: see docs.rs or build the docs with `--features os`.)"
+)]
+//!
+//! # The crate in detail
 //!
 //! **Contract: no sockets, no clock, no randomness.** Requests leave as values
-//! ([`OutgoingRequest`]), responses come back as values (a status and a body),
+//! ([`OutgoingRequest`]), replies come back as values (a status and a body),
 //! and the time (`now`, Unix seconds, or a [`Stamp`]) and random bytes (a
 //! [`Random`]) are arguments. Any HTTP stack can drive either side, and tests
 //! run both sides in memory with a virtual clock. The opt-in `os` feature adds
-//! `Stamp::now` and `OsRandom` for callers who want the system clock and the OS CSPRNG.
+//! `Stamp::now` and `OsRandom` for callers who want the system clock and the OS CSPRNG;
+//! without it, build stamps with [`Stamp::generate`] (your clock, your CSPRNG) or [`Stamp::new`].
 //!
-//! Signing itself lives in [`oauth1_sign`]; this crate adds the protocol:
-//! which request comes when, what each reply must hold, and on the provider
-//! side every rule of SECURITY.md items 3 to 18 (timestamp window, nonces,
-//! single-use verifiers and request tokens, tokens bound to their consumer).
-//!
-//! # Consumer side
+//! ## Consumer side
 //!
 //! Each step is a state struct named by what it awaits, consumed by its
 //! transition: [`TemporaryCredentialsRequest`] → [`AwaitTemporaryCredentials`] →
-//! [`AwaitAuthorization`] → [`AwaitTokenCredentials`] → [`Authorized`].
-//! Every state is `serde`-serialisable, so a web app keeps it in its
-//! server-side session between the redirect and the callback.
+//! [`AwaitAuthorization`] → [`AwaitTokenCredentials`] → [`Authorized`]. The
+//! [`Consumer`] given to the first step travels with the states, so no
+//! later step can be given another one. A dance that asked for
+//! `oauth_callback=oob` ([`TemporaryCredentialsRequest::out_of_band`]) has
+//! states of kind [`OutOfBand`], and only those offer
+//! [`AwaitAuthorization::handle_verifier`] for a verifier the user typed;
+//! every dance offers [`AwaitAuthorization::handle_callback`], which takes
+//! the callback's `oauth_token` and `oauth_verifier` as the web framework
+//! decoded them.
 //!
-//! Wiring it to `reqwest` (blocking here; the async client is the same with `.await`):
+//! **Every reply goes to the state machine, whatever its status.** Send each
+//! [`OutgoingRequest`] with one function that returns `(status, body)`, and
+//! hand both to `handle_response`: a 4xx or 5xx becomes an
+//! [`Error::UnexpectedStatus`] whose `Display` carries the provider's reason.
+//! With an HTTP client that turns such statuses into its own errors (`ureq`
+//! does by default), turn that off, as the example above does.
 //!
-//! ```no_run
-//! use oauth1_dance::{Callback, Consumer, Endpoints, Stamp, TemporaryCredentialsRequest};
-//! use oauth1_sign::Secret;
+//! States live in memory between steps. To keep one across requests (the
+//! redirect to the provider and the callback come in different requests of
+//! a web app), `save()` it: the [`Saved`] value is serialisable, holds the
+//! token secret in clear, and belongs in a server-side store only (see its
+//! documentation); [`Saved::resume`] takes the consumer again.
 //!
-//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
-//! # let (now, nonce) = (1_700_000_000, || String::from("n0nce"));
-//! let http = reqwest::blocking::Client::new();
-//! let send = |r: oauth1_dance::OutgoingRequest| -> reqwest::Result<(u16, Vec<u8>)> {
-//!     let mut req = http.request(r.method, &r.url).header("Authorization", r.authorization);
-//!     if let Some(content_type) = r.content_type {
-//!         req = req.header("Content-Type", content_type);
-//!     }
-//!     let resp = req.body(r.body).send()?;
-//!     Ok((resp.status().as_u16(), resp.bytes()?.to_vec()))
-//! };
-//! let consumer = Consumer::new("rest-minimal@apps.smartplatforms.org", Secret::new("…"));
-//! let endpoints = Endpoints {
-//!     request_token: "https://smart.example.org/oauth/request_token".into(),
-//!     authorize: "https://smart.example.org/oauth/authorize".into(),
-//!     access_token: "https://smart.example.org/oauth/access_token".into(),
-//! };
-//! // 1. Temporary credentials, bound to a record (SMART).
-//! let (request, state) = TemporaryCredentialsRequest::new(endpoints, Callback::Oob)
-//!     .param("smart_record_id", "123")
-//!     .sign(&consumer, Stamp::new(now, nonce()))?;
-//! let (status, body) = send(request)?;
-//! let state = state.handle_response(status, &body)?;
-//! // 2. Redirect the browser; keep `state` in the session (it is serde).
-//! println!("go to {}", state.authorization_url());
-//! // 3. The callback arrives with `?oauth_token=..&oauth_verifier=..`.
-//! # let callback_query = "oauth_token=..&oauth_verifier=..";
-//! let (request, state) = state.handle_callback(&consumer, callback_query, Stamp::new(now, nonce()))?;
-//! let (status, body) = send(request)?;
-//! let authorized = state.handle_response(status, &body)?;
-//! // 4. Signed data calls.
-//! let url = "https://smart.example.org/records/123/demographics";
-//! let header = authorized.sign_request(&consumer, "GET", url, None, b"", Stamp::new(now, nonce()))?;
-//! let rdf = http.get(url).header("Authorization", header).send()?.text()?;
-//! # let _ = rdf;
-//! # Ok(())
-//! # }
-//! ```
-//!
-//! With the `os` feature, `Stamp::now()?` replaces `Stamp::new(now, nonce())`.
-//!
-//! # Provider side
+//! ## Provider side
 //!
 //! A [`Provider`] holds a [`ProviderConfig`] and the embedder's stores (the
 //! traits in [`store`]; [`memory::MemoryStore`] implements them all in memory).
 //! Its methods take `now`, a [`ProviderRequest`] and, where credentials are
-//! created, a [`Random`]; they return a reply value or an [`Error`] that maps
-//! to a status ([`Error::http_status`]), a short body (`Display`) and, for
-//! 401, a `WWW-Authenticate` value ([`Provider::challenge`]).
-//! [`Provider::authenticate`] returns an [`Authenticated`], which only the
-//! provider can create: a handler that asks for one cannot run unverified.
+//! created, a [`Random`]; they return a reply value or an [`Error`], which
+//! [`Provider::error_response`] turns into the whole response (status, short
+//! reason, `WWW-Authenticate` on 401). [`Provider::authenticate`] returns an
+//! [`Authenticated`], which only the provider can create and which carries
+//! the signer's own [`oauth1_sign::Verified`] proof: a handler that asks for
+//! one cannot run unverified.
 //!
-//! Wiring it to axum: keep the provider in the router state as
-//! `Arc<Provider<YourStore>>`. In each OAuth handler, take the `http::Request`
-//! with its body collected into `Bytes` (bounded by a body limit layer), build
-//! a [`ProviderRequest::from_http`] with the configured external origin (never
-//! the `Host` header), and call the provider inside
-//! `tokio::task::spawn_blocking`, since the stores are synchronous; pass the
-//! current Unix time and an OS random source. Turn the reply into a response
-//! with `into_http_response()`, and an [`Error`] into its status, its text and
-//! the challenge header. For protected routes, write an extractor that runs
-//! [`Provider::authenticate`] and yields the [`Authenticated`] value, then
-//! check the record with [`Authenticated::require_attribute`].
+//! Wiring it to axum (`examples/provider_axum.rs` does all of this): keep the
+//! provider in the router state as `Arc<Provider<YourStore>>`. In each OAuth
+//! handler, take the `http::Request` with its body collected into `Bytes`
+//! (bounded by a body limit layer), build a [`ProviderRequest::from_http`]
+//! with the configured external origin (never the `Host` header), and call
+//! the provider inside `tokio::task::spawn_blocking`, since the stores are
+//! synchronous; pass the current Unix time and an OS random source. Turn the
+//! reply into a response with `into_http_response()`, and an [`Error`] with
+//! [`Provider::error_response`]. For protected routes, write an extractor
+//! that runs [`Provider::authenticate`] and yields the [`Authenticated`]
+//! value, then check the record with [`Authenticated::require_attribute`].
+//!
+//! ## Errors
+//!
+//! One [`Error`] type for both sides. [`Error::fault`] says whose fault it is
+//! (the peer's, the caller's, or the environment's), [`Error::http_status`]
+//! the status to answer with, and `Display` a short reason (for a provider's
+//! reply, its status and a redacted excerpt of its body).
 
 mod consumer;
 mod error;
 pub mod memory;
 mod provider;
+mod query;
 mod random;
 pub mod store;
 
 pub use consumer::{
-    Authorized, AwaitAuthorization, AwaitTemporaryCredentials, AwaitTokenCredentials, Callback,
-    Consumer, ConsumerState, Endpoints, OutgoingRequest, TemporaryCredentialsRequest,
+    Authorized, AwaitAuthorization, AwaitTemporaryCredentials, AwaitTokenCredentials, CallbackKind,
+    CallbackUrl, Consumer, Endpoints, OutOfBand, OutgoingRequest, Resumable, Saved,
+    TemporaryCredentialsRequest,
 };
-pub use error::{Error, Excerpt, StoreError};
+pub use error::{Error, Excerpt, Fault, StoreError};
+/// The signer this crate builds on, for what it does not re-export.
+pub use oauth1_sign;
+pub use oauth1_sign::{Secret, SignatureMethod};
 pub use provider::{
     Authenticated, AuthorizationGrant, PendingAuthorization, Provider, ProviderConfig,
     ProviderRequest, TemporaryCredentialsIssued, TokenCredentialsIssued,
 };
 #[cfg(feature = "os")]
 pub use random::OsRandom;
-pub use random::{NONCE_LEN, Random, Stamp};
+pub use random::{CREDENTIAL_LEN, Random, Stamp, unix_time};
+
+pub(crate) use query::append_query;
 
 #[cfg(test)]
 mod tests;

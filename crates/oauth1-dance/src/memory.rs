@@ -3,7 +3,7 @@
 //! [`MemoryStore`] implements every store trait behind one mutex per table,
 //! which makes each documented atomic operation atomic. Nothing survives a
 //! restart, and nothing is hashed or encrypted: use a real store where a
-//! database dump matters (SECURITY.md 20).
+//! database dump matters.
 
 use std::collections::HashMap;
 use std::string::String;

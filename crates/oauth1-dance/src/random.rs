@@ -59,7 +59,7 @@ impl Stamp {
         }
     }
 
-    /// A stamp at `now` with a fresh nonce of [`NONCE_LEN`] alphanumerics from `rng`.
+    /// A stamp at `now` with a fresh nonce of [`CREDENTIAL_LEN`] alphanumerics from `rng`.
     ///
     /// # Errors
     ///
@@ -67,7 +67,7 @@ impl Stamp {
     pub fn generate(now: u64, rng: &mut dyn Random) -> Result<Self, Error> {
         Ok(Stamp {
             timestamp: now,
-            nonce: alphanumeric(rng, NONCE_LEN)?,
+            nonce: alphanumeric(rng, CREDENTIAL_LEN)?,
         })
     }
 
@@ -75,19 +75,33 @@ impl Stamp {
     ///
     /// # Errors
     ///
-    /// [`Error::RandomUnavailable`] when the OS generator fails or the clock is before 1970.
+    /// [`Error::RandomUnavailable`] when the OS generator fails,
+    /// [`Error::ClockBeforeEpoch`] when the clock reads a time before 1970.
     #[cfg(feature = "os")]
     pub fn now() -> Result<Self, Error> {
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_err(|_| Error::RandomUnavailable)?
-            .as_secs();
-        Self::generate(now, &mut OsRandom)
+        Self::generate(unix_time(std::time::SystemTime::now())?, &mut OsRandom)
     }
 }
 
-/// The length of generated nonces (22 alphanumerics carry 131 bits).
-pub const NONCE_LEN: usize = 22;
+/// Seconds since the Unix epoch of `time`.
+///
+/// # Errors
+///
+/// [`Error::ClockBeforeEpoch`] for a time before 1970-01-01.
+pub fn unix_time(time: std::time::SystemTime) -> Result<u64, Error> {
+    time.duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .map_err(|_| Error::ClockBeforeEpoch)
+}
+
+/// The length of every credential this crate generates: nonces
+/// ([`Stamp::generate`]) and the provider's tokens, token secrets and
+/// verifiers (the default of [`ProviderConfig::credential_length`](crate::ProviderConfig::credential_length)).
+///
+/// Each character is drawn uniformly from the 62 ASCII letters and digits, so
+/// 24 of them carry 24 × log2(62) ≈ 142.9 bits of entropy, above the 128 bits
+/// a guessing attack must face.
+pub const CREDENTIAL_LEN: usize = 24;
 
 /// The alphabet of generated credentials.
 pub(crate) const ALPHABET: &[u8; 62] =

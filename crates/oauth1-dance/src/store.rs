@@ -24,7 +24,7 @@ use crate::StoreError;
 pub type Attributes = BTreeMap<String, String>;
 
 /// The SHA-256 of a credential, for stores that keep token identifiers and
-/// verifiers as hashes (SECURITY.md 20).
+/// verifiers as hashes.
 #[must_use]
 pub fn credential_hash(value: &str) -> [u8; 32] {
     Sha256::digest(value.as_bytes()).into()
@@ -38,9 +38,9 @@ pub struct ConsumerRecord {
     /// The consumer secret (the HMAC needs it in clear).
     pub secret: Secret,
     /// The signature methods this consumer may use; the request never chooses
-    /// outside this set (SECURITY.md 3).
+    /// outside this set.
     pub signature_methods: Vec<SignatureMethod>,
-    /// The registered callback; when set, the provider redirects only there (SECURITY.md 13).
+    /// The registered callback; when set, the provider redirects only there.
     pub callback: Option<String>,
 }
 
@@ -83,7 +83,7 @@ pub struct AccessTokenRecord {
     pub token: String,
     /// The token secret.
     pub secret: Secret,
-    /// The consumer the token was issued to (SECURITY.md 17).
+    /// The consumer the token was issued to.
     pub consumer_key: String,
     /// The user who approved it.
     pub user_id: String,
@@ -152,7 +152,7 @@ pub trait RequestTokenStore {
     /// verifier hash; otherwise changes nothing and returns `None`.
     ///
     /// Of any number of concurrent calls for one token, at most one gets
-    /// `Some` (SECURITY.md 16).
+    /// `Some`.
     ///
     /// # Errors
     ///
@@ -164,7 +164,7 @@ pub trait RequestTokenStore {
     ) -> Result<Option<RequestTokenRecord>, StoreError>;
 
     /// Atomically counts one wrong verifier for the token and deletes the token
-    /// once the count reaches `max_attempts` (SECURITY.md 15).
+    /// once the count reaches `max_attempts`.
     ///
     /// Returns the count after this failure (0 if the token is unknown).
     ///
@@ -216,8 +216,8 @@ pub trait AccessTokenStore {
 pub trait NonceStore {
     /// Atomically records the nonce unless already present; returns whether it was fresh.
     ///
-    /// Of concurrent calls with one key, exactly one gets `true`
-    /// (SECURITY.md 6). The entry must be kept at least until `expires_at`;
+    /// Of concurrent calls with one key, exactly one gets `true`.
+    /// The entry must be kept at least until `expires_at`;
     /// the store may drop entries whose `expires_at` is before `now`.
     ///
     /// # Errors

@@ -2,7 +2,7 @@
 //! as tests of the property the target's oracle checks. Each test names the
 //! target and what it found.
 
-use oauth1_dance::{Callback, Consumer, Endpoints, Excerpt, Stamp, TemporaryCredentialsRequest};
+use oauth1_dance::{Consumer, Endpoints, Excerpt, Stamp, TemporaryCredentialsRequest};
 use oauth1_sign::Secret;
 
 /// `dance_consumer`: a reply whose parameter names are percent-encoded
@@ -30,12 +30,13 @@ fn dance_consumer_encoded_secret_names_are_redacted_in_errors() {
         );
         for status in [500, 200] {
             let consumer = Consumer::new("key", Secret::new("consumer-secret"));
-            let endpoints = Endpoints {
-                request_token: "https://p.example/rt".into(),
-                authorize: "https://p.example/a".into(),
-                access_token: "https://p.example/at".into(),
-            };
-            let (_, state) = TemporaryCredentialsRequest::new(endpoints, Callback::Oob)
+            let endpoints = Endpoints::new(
+                "https://p.example/rt",
+                "https://p.example/a",
+                "https://p.example/at",
+            )
+            .unwrap_or_else(|e| panic!("endpoints: {e}"));
+            let (_, state) = TemporaryCredentialsRequest::out_of_band(endpoints)
                 .sign(&consumer, Stamp::new(1, "n"))
                 .map_err(|e| e.to_string())
                 .unwrap_or_else(|e| panic!("signing failed: {e}"));

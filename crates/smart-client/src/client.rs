@@ -2,8 +2,7 @@
 
 use std::sync::{Arc, Mutex};
 
-use http::{HeaderMap, HeaderValue, Method, header};
-use serde::{Deserialize, Serialize};
+use http::{HeaderMap, Method};
 use url::Url;
 
 use crate::error::{Error, Result};
@@ -43,9 +42,10 @@ impl Credentials {
 }
 
 /// A request token waiting for the user's approval: what a web app keeps
-/// in its session between the redirect to the container and the callback.
-/// Serialisable; `Debug` never shows the secret.
-#[derive(Clone, Serialize, Deserialize)]
+/// in its server-side session between the redirect to the container and the
+/// callback. It holds the temporary token secret, so it is not serialisable
+/// (it must never reach a cookie or the browser); `Debug` never shows the secret.
+#[derive(Clone)]
 pub struct PendingAuthorization {
     /// The container's api_base (normalised, no trailing slash).
     pub api_base: String,
@@ -73,8 +73,12 @@ impl std::fmt::Debug for PendingAuthorization {
 }
 
 /// Token credentials for one record: what a web app keeps server-side to
-/// make data calls. Serialisable; `Debug` never shows the token or its secret.
-#[derive(Clone, Serialize, Deserialize)]
+/// make data calls. It holds the access token secret, so it is not
+/// serialisable (it must never reach a cookie or the browser); `Debug` never
+/// shows the token or its secret. To keep credentials across restarts, store
+/// the token and its secret where the app keeps its other secrets and give
+/// them back with [`SmartClient::install_token`].
+#[derive(Clone)]
 pub struct AccessToken {
     /// The container's api_base (normalised, no trailing slash).
     pub api_base: String,
@@ -182,11 +186,7 @@ impl SmartClient {
             return Err(Error::InvalidQuery("empty record id".into()));
         }
         let manifest = self.manifest().await?;
-        let endpoints = oauth::endpoints(
-            &manifest.request_token_url()?,
-            &manifest.authorize_url()?,
-            &manifest.exchange_token_url()?,
-        );
+        let endpoints = oauth::endpoints(&manifest)?;
         let state = oauth::request_token(
             self.transport.as_ref(),
             &self.credentials,
@@ -221,7 +221,6 @@ impl SmartClient {
         }
         let (state, record_id, user_id) = oauth::exchange(
             self.transport.as_ref(),
-            &self.credentials,
             pending.state,
             callback_token,
             verifier,
@@ -256,13 +255,9 @@ impl SmartClient {
                 "record id, token and token secret must not be empty".into(),
             ));
         }
-        let manifest = self.manifest().await?;
-        let endpoints = oauth::endpoints(
-            &manifest.request_token_url()?,
-            &manifest.authorize_url()?,
-            &manifest.exchange_token_url()?,
-        );
-        let state = oauth::installed(&self.credentials, endpoints, token, token_secret);
+        // The manifest is fetched (and checked) as for a dance.
+        oauth::endpoints(&*self.manifest().await?)?;
+        let state = oauth::installed(&self.credentials, token, token_secret);
         Ok(AccessToken {
             api_base: self.api_base().to_owned(),
             record_id: record_id.to_owned(),
@@ -332,32 +327,12 @@ impl SmartClient {
         if !self.is_under_api_base(&url) {
             return Err(Error::InvalidUrl(format!("{url} is outside the api_base")));
         }
-        let mut headers = HeaderMap::new();
-        let body = match body {
-            Some((content_type, bytes)) => {
-                let value = HeaderValue::from_str(content_type)
-                    .map_err(|_| Error::InvalidQuery("bad content type".into()))?;
-                headers.insert(header::CONTENT_TYPE, value);
-                bytes
-            }
-            None => Vec::new(),
+        let (content_type, body) = match body {
+            Some((content_type, bytes)) => (Some(content_type), bytes),
+            None => (None, Vec::new()),
         };
-        let authorization = oauth::authorize(
-            &self.credentials,
-            &token.state,
-            &method,
-            &url,
-            &headers,
-            &body,
-        )?;
-        headers.insert(header::AUTHORIZATION, authorization);
-        let request = HttpRequest {
-            method,
-            url,
-            headers,
-            body,
-        };
-        let reply = self.transport.send(request).await?;
+        let request = oauth::signed_request(&token.state, &method, &url, content_type, body)?;
+        let reply = oauth::send(self.transport.as_ref(), request).await?;
         SmartResponse::from_reply(reply)
     }
 

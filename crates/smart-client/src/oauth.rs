@@ -4,7 +4,7 @@
 
 use http::{HeaderMap, HeaderValue, Method, header};
 use oauth1_dance::{
-    Authorized, AwaitAuthorization, Callback, Consumer, Endpoints, OutgoingRequest, Stamp,
+    Authorized, AwaitAuthorization, Consumer, Endpoints, OutOfBand, OutgoingRequest, Stamp,
     TemporaryCredentialsRequest,
 };
 use url::Url;
@@ -13,12 +13,14 @@ pub(crate) use oauth1_sign::Secret;
 
 use crate::client::Credentials;
 use crate::error::{Error, Result};
+use crate::manifest::ContainerManifest;
 use crate::transport::{HttpRequest, HttpResponse, Transport};
 
-/// A request token waiting for approval (serialisable).
-pub(crate) type PendingState = AwaitAuthorization;
+/// A request token waiting for approval. It holds the temporary secret:
+/// keep it server-side.
+pub(crate) type PendingState = AwaitAuthorization<OutOfBand>;
 
-/// Token credentials (serialisable).
+/// Token credentials. They hold the access token secret: keep them server-side.
 pub(crate) type AuthorizedState = Authorized;
 
 /// Gets a request token bound to a record (SMART.md step 1).
@@ -29,17 +31,18 @@ pub(crate) async fn request_token(
     record_id: &str,
     require_confirmation: bool,
 ) -> Result<PendingState> {
-    let consumer = consumer(credentials);
-    let mut start = TemporaryCredentialsRequest::new(endpoints, Callback::Oob)
-        .param("smart_record_id", record_id);
+    let mut start =
+        TemporaryCredentialsRequest::out_of_band(endpoints).param("smart_record_id", record_id);
     if !require_confirmation {
         start = start.allow_unconfirmed_callback();
     }
-    let (request, state) = start.sign(&consumer, stamp()?).map_err(dance_error)?;
+    let (request, state) = start
+        .sign(&consumer(credentials), stamp()?)
+        .map_err(dance_error)?;
     let reply = send(transport, request).await?;
     let pending = state
         .handle_response(reply.status.as_u16(), &reply.body)
-        .map_err(|e| reply_error(e, &reply))?;
+        .map_err(dance_error)?;
     if !pending.callback_confirmed() {
         tracing::warn!(
             "the container (smart_version below 1.0) did not confirm the callback; accepted"
@@ -53,77 +56,49 @@ pub(crate) async fn request_token(
 /// step 3). Returns the credentials with the reply's `record_id` and `user_id`.
 pub(crate) async fn exchange(
     transport: &dyn Transport,
-    credentials: &Credentials,
     pending: PendingState,
     callback_token: &str,
     verifier: &str,
 ) -> Result<(AuthorizedState, Option<String>, Option<String>)> {
-    let consumer = consumer(credentials);
-    let query = url::form_urlencoded::Serializer::new(String::new())
-        .append_pair("oauth_token", callback_token)
-        .append_pair("oauth_verifier", verifier)
-        .finish();
     let (request, state) = pending
-        .handle_callback(&consumer, &query, stamp()?)
+        .handle_callback(callback_token, verifier, stamp()?)
         .map_err(dance_error)?;
     let reply = send(transport, request).await?;
     let authorized = state
         .handle_response(reply.status.as_u16(), &reply.body)
-        .map_err(|e| reply_error(e, &reply))?;
+        .map_err(dance_error)?;
     let record_id = authorized.attribute("record_id").map(str::to_owned);
     let user_id = authorized.attribute("user_id").map(str::to_owned);
     Ok((authorized, record_id, user_id))
 }
 
-/// The `Authorization` header of a data call signed with token credentials.
-pub(crate) fn authorize(
-    credentials: &Credentials,
+/// A data call signed with token credentials, as the dance signs its own steps.
+pub(crate) fn signed_request(
     state: &AuthorizedState,
     method: &Method,
     url: &Url,
-    headers: &HeaderMap,
-    body: &[u8],
-) -> Result<HeaderValue> {
-    let content_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok());
-    let value = state
-        .sign_request(
-            &consumer(credentials),
-            method.as_str(),
-            url.as_str(),
-            content_type,
-            body,
-            stamp()?,
-        )
-        .map_err(dance_error)?;
-    HeaderValue::from_str(&value)
-        .map_err(|_| Error::Protocol("unrepresentable authorization header".into()))
+    content_type: Option<&str>,
+    body: Vec<u8>,
+) -> Result<OutgoingRequest> {
+    state
+        .request(method.as_str(), url.as_str(), content_type, body, stamp()?)
+        .map_err(dance_error)
 }
 
 /// Token credentials obtained elsewhere, ready to sign.
-pub(crate) fn installed(
-    credentials: &Credentials,
-    endpoints: Endpoints,
-    token: &str,
-    secret: Secret,
-) -> AuthorizedState {
-    Authorized::from_parts(
-        credentials.consumer_key.clone(),
-        endpoints,
-        token,
-        secret,
-        Default::default(),
-    )
+pub(crate) fn installed(credentials: &Credentials, token: &str, secret: Secret) -> AuthorizedState {
+    Authorized::from_parts(consumer(credentials), token, secret, Default::default())
 }
 
-/// The endpoints of the dance from the manifest.
-pub(crate) fn endpoints(request_token: &Url, authorize: &Url, access_token: &Url) -> Endpoints {
-    Endpoints {
-        request_token: request_token.as_str().to_owned(),
-        authorize: authorize.as_str().to_owned(),
-        access_token: access_token.as_str().to_owned(),
-    }
+/// The endpoints of the dance from the manifest's `launch_urls`.
+pub(crate) fn endpoints(manifest: &ContainerManifest) -> Result<Endpoints> {
+    let urls = &manifest.launch_urls;
+    Endpoints::new(
+        &urls.request_token,
+        &urls.authorize_token,
+        &urls.exchange_token,
+    )
+    .map_err(|e| Error::Manifest(e.to_string()))
 }
 
 fn consumer(credentials: &Credentials) -> Consumer {
@@ -137,7 +112,12 @@ fn stamp() -> Result<Stamp> {
     Stamp::now().map_err(|e| Error::Protocol(format!("cannot stamp the request: {e}")))
 }
 
-async fn send(transport: &dyn Transport, request: OutgoingRequest) -> Result<HttpResponse> {
+/// Sends a request the dance signed (a step of the dance or a data call) and
+/// returns the reply, whatever its status: the caller hands it on.
+pub(crate) async fn send(
+    transport: &dyn Transport,
+    request: OutgoingRequest,
+) -> Result<HttpResponse> {
     let url = crate::manifest::parse_http_url(&request.url)?;
     let mut headers = HeaderMap::new();
     headers.insert(
@@ -145,8 +125,10 @@ async fn send(transport: &dyn Transport, request: OutgoingRequest) -> Result<Htt
         HeaderValue::from_str(&request.authorization)
             .map_err(|_| Error::Protocol("unrepresentable authorization header".into()))?,
     );
-    if let Some(content_type) = request.content_type {
-        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    if let Some(content_type) = &request.content_type {
+        let value = HeaderValue::from_str(content_type)
+            .map_err(|_| Error::InvalidQuery("bad content type".into()))?;
+        headers.insert(header::CONTENT_TYPE, value);
     }
     transport
         .send(HttpRequest {
@@ -158,20 +140,17 @@ async fn send(transport: &dyn Transport, request: OutgoingRequest) -> Result<Htt
         .await
 }
 
-/// Maps an error of a dance step that sent nothing.
+/// Maps an error of the dance: a container's non-2xx reply keeps its status
+/// and reason (a 401 means re-authorise), a callback for another token is
+/// [`Error::TokenMismatch`], anything else is a protocol error with the
+/// dance's message (which carries the reply's reason).
 fn dance_error(error: oauth1_dance::Error) -> Error {
     match error {
         oauth1_dance::Error::CallbackMismatch => Error::TokenMismatch,
-        other => Error::Protocol(other.to_string()),
-    }
-}
-
-/// Maps an error about a container's reply, keeping its status.
-fn reply_error(error: oauth1_dance::Error, reply: &HttpResponse) -> Error {
-    match error {
-        oauth1_dance::Error::UnexpectedStatus { .. } => {
-            Error::from_status(reply.status, &reply.body)
-        }
+        oauth1_dance::Error::UnexpectedStatus { status, body } => Error::from_status(
+            http::StatusCode::from_u16(status).unwrap_or(http::StatusCode::BAD_GATEWAY),
+            body.as_str().as_bytes(),
+        ),
         other => Error::Protocol(other.to_string()),
     }
 }

@@ -182,9 +182,7 @@ async fn the_dance_sends_what_smart_md_says() {
         "http://ui.test/oauth/authorize?oauth_token=reqtok"
     );
 
-    // The pending state survives a round trip through JSON, without leaking in Debug.
-    let json = serde_json::to_string(&pending).unwrap();
-    let pending: PendingAuthorization = serde_json::from_str(&json).unwrap();
+    // The pending state never shows its secret in Debug (and is not serialisable).
     assert!(!format!("{pending:?}").contains("reqsecret"));
 
     let token = client
@@ -194,8 +192,6 @@ async fn the_dance_sends_what_smart_md_says() {
     assert_eq!(token.record_id, "123");
     assert_eq!(token.user_id.as_deref(), Some("demo"));
     assert!(!format!("{token:?}").contains("acc"), "{token:?}");
-    let json = serde_json::to_string(&token).unwrap();
-    let token: AccessToken = serde_json::from_str(&json).unwrap();
 
     let seen = fake.seen();
     let request_token = &seen[1];
@@ -614,4 +610,38 @@ fn sec_21_client_secrets_stay_out_of_debug() {
     assert!(!format!("{credentials:?}").contains("consumer-secret-value"));
     let client = SmartClient::new(API, credentials).unwrap();
     assert!(!format!("{client:?}").contains("consumer-secret-value"));
+}
+
+/// The dance's reply errors carry what the client needs: the status and the
+/// container's reason (no second look at the reply), and a bad endpoint in
+/// the manifest names its `launch_urls` key.
+#[tokio::test]
+async fn refused_dance_steps_keep_the_status_and_the_reason() {
+    let fake = Fake::new(|request| match request.url.path() {
+        "/api/manifest" => reply(200, "application/json", &manifest_json("1.0")),
+        "/api/oauth/request_token" => reply(400, "text/plain", "unknown smart_record_id"),
+        _ => reply(401, "text/plain", "invalid consumer, token or signature"),
+    });
+    let error = client(&fake).request_token("999").await.unwrap_err();
+    assert_eq!(error.status(), Some(StatusCode::BAD_REQUEST));
+    let Error::Status { body, .. } = &error else {
+        panic!("{error:?}");
+    };
+    assert_eq!(body, "unknown smart_record_id");
+
+    let bad = serde_json::json!({
+        "smart_version": "1.0", "api_base": API, "name": "fake", "description": "",
+        "admin": "a@c.test",
+        "launch_urls": {
+            "app_launch": "http://ui.test/apps/{{ app_id }}/launch",
+            "request_token": format!("{API}/oauth/request_token"),
+            "authorize_token": "/oauth/authorize",
+            "exchange_token": format!("{API}/oauth/access_token"),
+        },
+        "capabilities": {}
+    })
+    .to_string();
+    let fake = Fake::new(move |_| reply(200, "application/json", &bad));
+    let error = client(&fake).request_token("123").await.unwrap_err();
+    assert!(error.to_string().contains("authorize_token"), "{error}");
 }

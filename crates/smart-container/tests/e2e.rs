@@ -15,7 +15,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex, mpsc};
 use std::time::Duration;
 
-use oauth1_dance::{Authorized, Callback, Consumer, Endpoints, Stamp, TemporaryCredentialsRequest};
+use oauth1_dance::{Authorized, Consumer, Endpoints, Stamp, TemporaryCredentialsRequest};
 use oauth1_sign::Secret;
 use reqwest::blocking::Client;
 use reqwest::redirect::Policy;
@@ -146,16 +146,17 @@ fn send(http: &Client, r: &oauth1_dance::OutgoingRequest) -> (u16, Vec<u8>) {
     let mut req = http
         .request(r.method.clone(), &r.url)
         .header("Authorization", &r.authorization);
-    if let Some(ct) = r.content_type {
+    if let Some(ct) = &r.content_type {
         req = req.header("Content-Type", ct);
     }
     let resp = req.body(r.body.clone()).send().unwrap();
     (resp.status().as_u16(), resp.bytes().unwrap().to_vec())
 }
 
-fn signed_get(http: &Client, auth: &Authorized, consumer: &Consumer, url: &str) -> (u16, String) {
+fn signed_get(http: &Client, auth: &Authorized, url: &str) -> (u16, String) {
     let h = auth
-        .sign_request(consumer, "GET", url, None, b"", Stamp::now().unwrap())
+        .request("GET", url, None, b"", Stamp::now().unwrap())
+        .map(|r| r.authorization)
         .unwrap();
     let resp = http.get(url).header("Authorization", h).send().unwrap();
     assert_eq!(
@@ -232,12 +233,13 @@ fn dance(server: &Server, consumer: &Consumer, http: &Client) -> Dance {
         format!("http://127.0.0.1:9/?record_id={RECORD}&api_base={api_base}")
     );
     // The dance.
-    let endpoints = Endpoints {
-        request_token: urls["request_token"].as_str().unwrap().to_owned(),
-        authorize: urls["authorize_token"].as_str().unwrap().to_owned(),
-        access_token: urls["exchange_token"].as_str().unwrap().to_owned(),
-    };
-    let (req, st) = TemporaryCredentialsRequest::new(endpoints, Callback::Oob)
+    let endpoints = Endpoints::new(
+        urls["request_token"].as_str().unwrap().to_owned(),
+        urls["authorize_token"].as_str().unwrap().to_owned(),
+        urls["exchange_token"].as_str().unwrap().to_owned(),
+    )
+    .expect("valid endpoints");
+    let (req, st) = TemporaryCredentialsRequest::out_of_band(endpoints)
         .param("smart_record_id", RECORD)
         .sign(consumer, Stamp::now().unwrap())
         .unwrap();
@@ -268,7 +270,11 @@ fn dance(server: &Server, consumer: &Consumer, http: &Client) -> Dance {
     let verifier = query.split("oauth_verifier=").nth(1).unwrap().to_owned();
     let request_token = st.token().to_owned();
     let (req, st) = st
-        .handle_callback(consumer, &query, Stamp::now().unwrap())
+        .handle_callback(
+            &callback_param(&query, "oauth_token"),
+            &callback_param(&query, "oauth_verifier"),
+            Stamp::now().unwrap(),
+        )
         .unwrap();
     let (status, body) = send(http, &req);
     let auth = st.handle_response(status, &body).unwrap();
@@ -282,16 +288,10 @@ fn dance(server: &Server, consumer: &Consumer, http: &Client) -> Dance {
     }
 }
 
-fn read_demographics(
-    server: &Server,
-    http: &Client,
-    auth: &Authorized,
-    consumer: &Consumer,
-) -> String {
+fn read_demographics(server: &Server, http: &Client, auth: &Authorized) -> String {
     let (status, body) = signed_get(
         http,
         auth,
-        consumer,
         &format!("{}/records/{RECORD}/demographics", server.base),
     );
     assert_eq!(status, 200, "{body}");
@@ -330,14 +330,14 @@ fn full_dance_against_the_binary_survives_a_crash_and_logs_no_secret() {
         "{err}"
     );
     let d = dance(&server, &consumer, &http);
-    let family = read_demographics(&server, &http, &d.auth, &consumer);
+    let family = read_demographics(&server, &http, &d.auth);
 
     // A paged medication list, followed through nextPageURL.
     let mut url = format!("{}/records/{RECORD}/medications/?limit=2", server.base);
     let mut seen = 0;
     let mut total;
     loop {
-        let (status, body) = signed_get(&http, &d.auth, &consumer, &url);
+        let (status, body) = signed_get(&http, &d.auth, &url);
         assert_eq!(status, 200, "{body}");
         let g = Graph::parse(body.as_bytes(), "application/rdf+xml", None).unwrap();
         let s = ResponseSummary::from_graph(&g).unwrap().unwrap();
@@ -358,7 +358,7 @@ fn full_dance_against_the_binary_survives_a_crash_and_logs_no_secret() {
     drop(server);
     let server = Server::start(&data, &[]);
     assert_eq!(
-        read_demographics(&server, &http, &d.auth, &consumer),
+        read_demographics(&server, &http, &d.auth),
         family,
         "the access token survived"
     );
@@ -375,7 +375,7 @@ fn full_dance_against_the_binary_survives_a_crash_and_logs_no_secret() {
     let (ok, out, _) = cli(&data, &["revoke-tokens", APP_ID]);
     assert!(ok && out.contains("revoked 2"), "{out}");
     let demo = format!("{}/records/{RECORD}/demographics", server.base);
-    assert_eq!(signed_get(&http, &again.auth, &consumer, &demo).0, 401);
+    assert_eq!(signed_get(&http, &again.auth, &demo).0, 401);
 
     // SIGTERM: a graceful shutdown that exits 0.
     server.signal("-TERM");
@@ -511,4 +511,14 @@ fn serve_refuses_weak_secrets_outside_dev_and_dev_creates_demo() {
         .send()
         .unwrap();
     assert_eq!(r.status().as_u16(), 303, "demo/demo logs in");
+}
+
+/// One parameter of a callback query, decoded as a web framework would (empty when absent).
+fn callback_param(query: &str, name: &str) -> String {
+    oauth1_sign::form_decode(query.trim_start_matches('?'))
+        .unwrap_or_default()
+        .into_iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, v)| v)
+        .unwrap_or_default()
 }

@@ -5,7 +5,7 @@
 
 use anyhow::{Context, Result, bail};
 use oauth1_dance::{
-    Authorized, Callback, Consumer, Endpoints, OutgoingRequest, Stamp, TemporaryCredentialsRequest,
+    Authorized, Consumer, Endpoints, OutgoingRequest, Stamp, TemporaryCredentialsRequest,
 };
 use oauth1_sign::percent_decode;
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, LOCATION};
@@ -43,12 +43,12 @@ pub(crate) async fn obtain_token(
             .map(str::to_owned)
             .with_context(|| format!("the container manifest has no launch_urls.{name}"))
     };
-    let endpoints = Endpoints {
-        request_token: url("request_token")?,
-        authorize: url("authorize_token")?,
-        access_token: url("exchange_token")?,
-    };
-    let ui_origin = origin(&endpoints.authorize)?;
+    let endpoints = Endpoints::new(
+        url("request_token")?,
+        url("authorize_token")?,
+        url("exchange_token")?,
+    )?;
+    let ui_origin = origin(endpoints.authorize_token())?;
     let launch = replace_app_id(&url("app_launch")?, consumer.key());
 
     // Log in through the HTML form.
@@ -78,7 +78,7 @@ pub(crate) async fn obtain_token(
         .with_context(|| format!("the launch page {launch} lists no record"))?;
 
     // 1. Temporary credentials bound to the record.
-    let (request, state) = TemporaryCredentialsRequest::new(endpoints, Callback::Oob)
+    let (request, state) = TemporaryCredentialsRequest::out_of_band(endpoints)
         .param("smart_record_id", record_id.clone())
         .sign(consumer, Stamp::now()?)?;
     let (status, body) = send(&browser, request).await?;
@@ -126,7 +126,11 @@ pub(crate) async fn obtain_token(
         .context("the callback redirect carries no query")?;
 
     // 3. The access token.
-    let (request, state) = state.handle_callback(consumer, &query, Stamp::now()?)?;
+    let (request, state) = state.handle_callback(
+        &callback_param(&query, "oauth_token"),
+        &callback_param(&query, "oauth_verifier"),
+        Stamp::now()?,
+    )?;
     let (status, body) = send(&browser, request).await?;
     let authorized = state
         .handle_response(status, &body)
@@ -224,6 +228,16 @@ fn unescape(text: &str) -> String {
         .replace("&lt;", "<")
         .replace("&gt;", ">")
         .replace("&amp;", "&")
+}
+
+/// One parameter of a callback query, decoded as a web framework would (empty when absent).
+fn callback_param(query: &str, name: &str) -> String {
+    oauth1_sign::form_decode(query.trim_start_matches('?'))
+        .unwrap_or_default()
+        .into_iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, v)| v)
+        .unwrap_or_default()
 }
 
 #[cfg(test)]

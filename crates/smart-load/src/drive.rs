@@ -9,14 +9,14 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
-use oauth1_dance::{Authorized, Consumer, Stamp};
+use oauth1_dance::{Authorized, Stamp};
 use reqwest::header::AUTHORIZATION;
 
 /// What the load is sent to, with the credentials to sign it.
 pub(crate) struct Target {
     pub(crate) api_base: String,
     pub(crate) record_id: String,
-    pub(crate) consumer: Consumer,
+    /// The token credentials; they sign with the consumer of the dance.
     pub(crate) authorized: Authorized,
 }
 
@@ -36,7 +36,8 @@ impl Target {
     fn sign(&self, url: &str) -> Result<String> {
         Ok(self
             .authorized
-            .sign_request(&self.consumer, "GET", url, None, b"", Stamp::now()?)?)
+            .request("GET", url, None, b"", Stamp::now()?)
+            .map(|r| r.authorization)?)
     }
 }
 

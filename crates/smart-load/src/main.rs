@@ -22,7 +22,7 @@ use std::time::Duration;
 use anyhow::{Context, Result, bail};
 use clap::Parser;
 use oauth1_dance::store::Attributes;
-use oauth1_dance::{Authorized, Consumer, Endpoints};
+use oauth1_dance::{Authorized, Consumer};
 use oauth1_sign::Secret;
 
 /// Freshly signed SMART data calls at rising concurrency.
@@ -110,14 +110,8 @@ async fn run(cli: Cli) -> Result<()> {
             let (Some(secret), Some(record_id)) = (&cli.token_secret, &cli.record_id) else {
                 bail!("--token needs --token-secret and --record-id");
             };
-            let endpoints = Endpoints {
-                request_token: format!("{api_base}/oauth/request_token"),
-                authorize: format!("{api_base}/oauth/authorize"),
-                access_token: format!("{api_base}/oauth/access_token"),
-            };
             let authorized = Authorized::from_parts(
-                cli.consumer_key.clone(),
-                endpoints,
+                consumer.clone(),
                 token.clone(),
                 Secret::new(secret.clone()),
                 Attributes::new(),
@@ -138,7 +132,6 @@ async fn run(cli: Cli) -> Result<()> {
     let target = Arc::new(drive::Target {
         api_base,
         record_id,
-        consumer,
         authorized,
     });
     let client = drive::client(cli.concurrency.iter().copied().max().unwrap_or(1))?;

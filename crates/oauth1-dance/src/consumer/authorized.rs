@@ -1,45 +1,51 @@
-//! The last consumer state, token credentials in hand, and the state enum.
+//! The last consumer state: token credentials in hand.
 
 use std::string::{String, ToString};
+use std::vec::Vec;
 
-use oauth1_sign::{Body, RequestParts, Secret};
+use oauth1_sign::Secret;
 use serde::{Deserialize, Serialize};
 
-use super::{
-    AwaitAuthorization, AwaitTemporaryCredentials, AwaitTokenCredentials, Consumer, Endpoints,
-    check_consumer, secret_serde,
-};
+use super::saved::{Resumable, Saved, sealed};
+use super::{AwaitAuthorization, CallbackKind, Consumer, OutgoingRequest, secret_serde};
 use crate::store::Attributes;
 use crate::{Error, Stamp};
 
 /// Holding token credentials: sign protected-resource requests
-/// ([RFC 5849 §3](https://www.rfc-editor.org/rfc/rfc5849#section-3)).
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// ([RFC 5849 §3](https://www.rfc-editor.org/rfc/rfc5849#section-3)) with
+/// [`Authorized::request`].
+///
+/// Keep it server-side: in memory, or through [`Authorized::save`] in a
+/// server-side store (it holds the access token secret).
+#[derive(Debug, Clone)]
 pub struct Authorized {
-    consumer_key: String,
-    endpoints: Endpoints,
+    consumer: Consumer,
     token: String,
-    #[serde(with = "secret_serde")]
     secret: Secret,
     attributes: Attributes,
 }
 
 impl Authorized {
-    /// Token credentials obtained elsewhere (for example stored from an earlier dance).
+    /// Token credentials obtained elsewhere (for example stored from an
+    /// earlier dance), to sign with `consumer`.
     pub fn from_parts(
-        consumer_key: impl Into<String>,
-        endpoints: Endpoints,
+        consumer: Consumer,
         token: impl Into<String>,
         secret: Secret,
         attributes: Attributes,
     ) -> Self {
         Authorized {
-            consumer_key: consumer_key.into(),
-            endpoints,
+            consumer,
             token: token.into(),
             secret,
             attributes,
         }
+    }
+
+    /// The consumer these credentials sign with.
+    #[must_use]
+    pub fn consumer(&self) -> &Consumer {
+        &self.consumer
     }
 
     /// The access token.
@@ -66,115 +72,92 @@ impl Authorized {
         self.attributes.get(name).map(String::as_str)
     }
 
-    /// The endpoints of the dance that produced these credentials.
-    #[must_use]
-    pub fn endpoints(&self) -> &Endpoints {
-        &self.endpoints
-    }
-
-    /// Signs a protected-resource request and returns its `Authorization` header value.
+    /// Signs a protected-resource request, ready to send like every step of
+    /// the dance.
     ///
-    /// `url` is the full URL with its query; a body is signed as form
-    /// parameters when `content_type` is `application/x-www-form-urlencoded`,
-    /// otherwise covered by `oauth_body_hash`.
+    /// `url` is the full URL with its query. A body whose `content_type` is
+    /// `application/x-www-form-urlencoded` (any case, parameters such as
+    /// `charset` allowed: [`oauth1_sign::is_form_content_type`]) is signed
+    /// as form parameters; any other non-empty body is covered by
+    /// `oauth_body_hash`.
     ///
     /// # Errors
     ///
-    /// [`Error::Sign`] for a malformed URL or body, [`Error::Misuse`] for another consumer.
-    pub fn sign_request(
+    /// [`Error::InvalidMethod`] for a method that is not an HTTP token,
+    /// [`Error::Sign`] for a URL or body the signer refuses.
+    pub fn request(
         &self,
-        consumer: &Consumer,
         method: &str,
         url: &str,
         content_type: Option<&str>,
-        body: &[u8],
+        body: impl Into<Vec<u8>>,
         stamp: Stamp,
-    ) -> Result<String, Error> {
-        check_consumer(consumer, &self.consumer_key)?;
-        let mut oauth = consumer.params(stamp);
+    ) -> Result<OutgoingRequest, Error> {
+        let method =
+            http::Method::from_bytes(method.as_bytes()).map_err(|_| Error::InvalidMethod)?;
+        let mut oauth = self.consumer.params(stamp);
         oauth.token = Some(self.token.clone());
-        let parts = RequestParts {
+        self.consumer.sign(
             method,
             url,
-            body: Body::from_content_type(content_type, body),
-        };
-        let signed = oauth1_sign::sign(&parts, &oauth, &consumer.secret, Some(&self.secret))
-            .map_err(Error::Sign)?;
-        Ok(signed.authorization)
-    }
-
-    /// Signs an `http::Request` in place: sets its `Authorization` header.
-    ///
-    /// # Errors
-    ///
-    /// As [`Authorized::sign_request`].
-    pub fn sign_http<B: AsRef<[u8]>>(
-        &self,
-        consumer: &Consumer,
-        request: &mut http::Request<B>,
-        stamp: Stamp,
-    ) -> Result<(), Error> {
-        let content_type = request
-            .headers()
-            .get(http::header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok());
-        let url = request.uri().to_string();
-        let header = self.sign_request(
-            consumer,
-            request.method().as_str(),
-            &url,
             content_type,
-            request.body().as_ref(),
-            stamp,
-        )?;
-        let value = http::HeaderValue::from_str(&header)
-            .map_err(|_| Error::Misuse("authorization header not representable"))?;
-        request
-            .headers_mut()
-            .insert(http::header::AUTHORIZATION, value);
-        Ok(())
+            body.into(),
+            &oauth,
+            Some(&self.secret),
+        )
     }
-}
 
-/// Any consumer state, for a session store that keeps "wherever this user is".
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub enum ConsumerState {
-    /// See [`AwaitTemporaryCredentials`].
-    AwaitTemporaryCredentials(AwaitTemporaryCredentials),
-    /// See [`AwaitAuthorization`].
-    AwaitAuthorization(AwaitAuthorization),
-    /// See [`AwaitTokenCredentials`].
-    AwaitTokenCredentials(AwaitTokenCredentials),
-    /// See [`Authorized`].
-    Authorized(Authorized),
-}
-
-impl ConsumerState {
-    /// The state's name, as in transcripts.
+    /// The explicit opt-in to store these credentials: see [`Saved`] for
+    /// what it holds and where it may be kept.
     #[must_use]
-    pub fn name(&self) -> &'static str {
-        match self {
-            ConsumerState::AwaitTemporaryCredentials(_) => "AwaitTemporaryCredentials",
-            ConsumerState::AwaitAuthorization(_) => "AwaitAuthorization",
-            ConsumerState::AwaitTokenCredentials(_) => "AwaitTokenCredentials",
-            ConsumerState::Authorized(_) => "Authorized",
-        }
+    pub fn save(&self) -> Saved<Self> {
+        Saved::new(self)
     }
 }
 
-macro_rules! state_from {
-    ($($ty:ident),*) => {$(
-        impl From<$ty> for ConsumerState {
-            fn from(state: $ty) -> Self {
-                ConsumerState::$ty(state)
-            }
-        }
-    )*};
+impl<K: CallbackKind> AwaitAuthorization<K> {
+    /// The explicit opt-in to store this state between the redirect and the
+    /// callback: see [`Saved`] for what it holds and where it may be kept.
+    #[must_use]
+    pub fn save(&self) -> Saved<Self> {
+        Saved::new(self)
+    }
 }
 
-state_from!(
-    AwaitTemporaryCredentials,
-    AwaitAuthorization,
-    AwaitTokenCredentials,
-    Authorized
-);
+/// The saved form of [`Authorized`].
+#[doc(hidden)]
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SavedAuthorized {
+    token: String,
+    #[serde(with = "secret_serde")]
+    secret: Secret,
+    attributes: Attributes,
+}
+
+impl sealed::Sealed for Authorized {}
+
+impl Resumable for Authorized {
+    type Data = SavedAuthorized;
+
+    fn consumer(&self) -> &Consumer {
+        &self.consumer
+    }
+
+    fn to_data(&self) -> SavedAuthorized {
+        SavedAuthorized {
+            token: self.token.to_string(),
+            secret: self.secret.clone(),
+            attributes: self.attributes.clone(),
+        }
+    }
+
+    fn from_data(consumer: Consumer, data: SavedAuthorized) -> Result<Self, Error> {
+        Ok(Authorized::from_parts(
+            consumer,
+            data.token,
+            data.secret,
+            data.attributes,
+        ))
+    }
+}

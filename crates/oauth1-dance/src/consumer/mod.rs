@@ -1,14 +1,20 @@
 //! The consumer (client) side: one state struct per step, each consumed by its transition.
 //!
 //! ```text
-//! TemporaryCredentialsRequest ──sign──> (OutgoingRequest, AwaitTemporaryCredentials)
+//! TemporaryCredentialsRequest ──sign(consumer)──> (OutgoingRequest, AwaitTemporaryCredentials)
 //! AwaitTemporaryCredentials ──handle_response──> AwaitAuthorization
-//! AwaitAuthorization ──handle_callback──> (OutgoingRequest, AwaitTokenCredentials)
+//! AwaitAuthorization ──handle_callback(token, verifier)──> (OutgoingRequest, AwaitTokenCredentials)
+//!                    ──handle_verifier(verifier)──> (the same; only after an `oob` request)
 //! AwaitTokenCredentials ──handle_response──> Authorized
-//! Authorized ──sign_request──> Authorization header (as often as needed)
+//! Authorized ──request──> OutgoingRequest (as often as needed)
 //! ```
+//!
+//! The [`Consumer`] given to [`TemporaryCredentialsRequest::sign`] travels
+//! inside every later state: no later step takes a consumer, so none can be
+//! given the wrong one.
 
 use std::fmt;
+use std::marker::PhantomData;
 use std::string::{String, ToString};
 use std::vec::Vec;
 
@@ -17,23 +23,26 @@ use oauth1_sign::{
     percent_encode_into,
 };
 use serde::{Deserialize, Serialize};
-use subtle::ConstantTimeEq;
 
 use crate::store::Attributes;
 use crate::{Error, Excerpt, Stamp};
 
 mod authorized;
+mod endpoints;
 mod reply;
+mod saved;
 mod secret_serde;
 
-pub use authorized::{Authorized, ConsumerState};
+pub use authorized::Authorized;
+pub use endpoints::Endpoints;
+pub use saved::{Resumable, Saved};
 
-use reply::{CallbackChecked, parse_callback, parse_credentials};
+use reply::{CallbackChecked, parse_credentials};
 
 /// The client credentials and how to sign with them.
 ///
 /// Not serialisable on purpose: the consumer secret belongs in configuration,
-/// not in every user's session.
+/// not in every user's session. `Debug` hides the secret.
 #[derive(Debug, Clone)]
 pub struct Consumer {
     key: String,
@@ -83,37 +92,45 @@ impl Consumer {
     }
 }
 
-/// The provider's three endpoints
-/// ([RFC 5849 §2](https://www.rfc-editor.org/rfc/rfc5849#section-2); SMART: from the container manifest).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Endpoints {
-    /// The temporary-credential request URI (SMART `request_token`).
-    pub request_token: String,
-    /// The resource owner authorization URI (SMART `authorize_token`).
-    pub authorize: String,
-    /// The token request URI (SMART `exchange_token`).
-    pub access_token: String,
+/// The callback kind of a dance that gave `oauth_callback` as a URL; see
+/// [`TemporaryCredentialsRequest::with_callback`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CallbackUrl {}
+
+/// The callback kind of a dance that asked for `oauth_callback=oob`; see
+/// [`TemporaryCredentialsRequest::out_of_band`]. Only its
+/// [`AwaitAuthorization`] has [`handle_verifier`](AwaitAuthorization::handle_verifier).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutOfBand {}
+
+/// [`CallbackUrl`] or [`OutOfBand`]: the type parameter of the states before
+/// the token request. Sealed.
+pub trait CallbackKind: sealed::Sealed + fmt::Debug + Clone + Copy + Send + Sync + 'static {
+    /// Whether this kind sends `oauth_callback=oob`.
+    const OUT_OF_BAND: bool;
 }
 
-/// Where the provider sends the user back.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Callback {
-    /// Out of band: the user copies the verifier (`oauth_callback=oob`).
-    Oob,
-    /// This absolute URL.
-    Url(String),
+impl CallbackKind for CallbackUrl {
+    const OUT_OF_BAND: bool = false;
 }
 
-impl Callback {
-    fn as_str(&self) -> &str {
-        match self {
-            Callback::Oob => "oob",
-            Callback::Url(url) => url,
-        }
-    }
+impl CallbackKind for OutOfBand {
+    const OUT_OF_BAND: bool = true;
 }
 
-/// A request the caller must send, then hand the response to the state it came with.
+mod sealed {
+    pub trait Sealed {}
+    impl Sealed for super::CallbackUrl {}
+    impl Sealed for super::OutOfBand {}
+}
+
+/// A request the caller must send, then hand the reply (whatever its status)
+/// to the state it came with.
+///
+/// Every step of the dance and every protected request leaves as one of
+/// these, so one `send` function serves them all: method, URL, the
+/// `Authorization` header, the `Content-Type` header when there is one, and
+/// the body.
 #[derive(Clone)]
 #[must_use = "the request must be sent"]
 pub struct OutgoingRequest {
@@ -124,7 +141,7 @@ pub struct OutgoingRequest {
     /// The `Authorization` header value.
     pub authorization: String,
     /// The `Content-Type` header, when there is a body.
-    pub content_type: Option<&'static str>,
+    pub content_type: Option<String>,
     /// The body.
     pub body: Vec<u8>,
 }
@@ -134,18 +151,22 @@ impl OutgoingRequest {
     ///
     /// # Errors
     ///
-    /// [`Error::Misuse`] if the URL or header cannot be represented.
+    /// [`Error::Sign`] with [`oauth1_sign::Error::InvalidUrl`] or
+    /// [`oauth1_sign::Error::InvalidHeader`] if the URL or a header cannot be
+    /// represented.
     pub fn to_http(&self) -> Result<http::Request<Vec<u8>>, Error> {
+        let uri = http::Uri::try_from(self.url.as_str())
+            .map_err(|_| Error::Sign(oauth1_sign::Error::InvalidUrl))?;
         let mut builder = http::Request::builder()
             .method(self.method.clone())
-            .uri(self.url.as_str())
+            .uri(uri)
             .header(http::header::AUTHORIZATION, self.authorization.as_str());
-        if let Some(content_type) = self.content_type {
-            builder = builder.header(http::header::CONTENT_TYPE, content_type);
+        if let Some(content_type) = &self.content_type {
+            builder = builder.header(http::header::CONTENT_TYPE, content_type.as_str());
         }
         builder
             .body(self.body.clone())
-            .map_err(|_| Error::Misuse("request not representable as http::Request"))
+            .map_err(|_| Error::Sign(oauth1_sign::Error::InvalidHeader))
     }
 }
 
@@ -165,21 +186,41 @@ impl fmt::Debug for OutgoingRequest {
 /// ([RFC 5849 §2.1](https://www.rfc-editor.org/rfc/rfc5849#section-2.1)).
 #[derive(Debug, Clone)]
 #[must_use = "call sign() to start the dance"]
-pub struct TemporaryCredentialsRequest {
+pub struct TemporaryCredentialsRequest<K: CallbackKind> {
     endpoints: Endpoints,
-    callback: Callback,
+    callback: String,
     params: Vec<(String, String)>,
     require_callback_confirmed: bool,
+    kind: PhantomData<K>,
 }
 
-impl TemporaryCredentialsRequest {
-    /// A request to `endpoints.request_token` with this callback.
-    pub fn new(endpoints: Endpoints, callback: Callback) -> Self {
+impl TemporaryCredentialsRequest<CallbackUrl> {
+    /// A request to `endpoints.request_token()` asking the provider to send
+    /// the user back to `callback` (an absolute URL; the provider checks it).
+    pub fn with_callback(endpoints: Endpoints, callback: impl Into<String>) -> Self {
+        Self::build(endpoints, callback.into())
+    }
+}
+
+impl TemporaryCredentialsRequest<OutOfBand> {
+    /// A request to `endpoints.request_token()` with `oauth_callback=oob`:
+    /// the provider either shows the verifier to the user (then
+    /// [`AwaitAuthorization::handle_verifier`]) or redirects to the callback it
+    /// has registered for the consumer (then
+    /// [`AwaitAuthorization::handle_callback`]; SMART containers do this).
+    pub fn out_of_band(endpoints: Endpoints) -> Self {
+        Self::build(endpoints, "oob".to_string())
+    }
+}
+
+impl<K: CallbackKind> TemporaryCredentialsRequest<K> {
+    fn build(endpoints: Endpoints, callback: String) -> Self {
         TemporaryCredentialsRequest {
             endpoints,
             callback,
             params: Vec::new(),
             require_callback_confirmed: true,
+            kind: PhantomData,
         }
     }
 
@@ -197,24 +238,23 @@ impl TemporaryCredentialsRequest {
     }
 
     /// Signs the request with the consumer secret and an empty token secret.
+    /// The consumer goes with the returned state to every later step.
     ///
     /// # Errors
     ///
-    /// [`Error::Sign`] for a malformed endpoint URL or parameter,
-    /// [`Error::Misuse`] for an extra parameter named `oauth_*`.
+    /// [`Error::ReservedParameter`] for an extra parameter named `oauth_*`,
+    /// [`Error::Sign`] for a parameter or callback the signer refuses.
     pub fn sign(
         self,
         consumer: &Consumer,
         stamp: Stamp,
-    ) -> Result<(OutgoingRequest, AwaitTemporaryCredentials), Error> {
-        if self
+    ) -> Result<(OutgoingRequest, AwaitTemporaryCredentials<K>), Error> {
+        if let Some((name, _)) = self
             .params
             .iter()
-            .any(|(name, _)| name.starts_with("oauth_"))
+            .find(|(name, _)| name.starts_with("oauth_"))
         {
-            return Err(Error::Misuse(
-                "extra parameters may not be oauth_ parameters",
-            ));
+            return Err(Error::ReservedParameter(name.clone()));
         }
         let mut body = String::new();
         for (i, (name, value)) in self.params.iter().enumerate() {
@@ -226,30 +266,38 @@ impl TemporaryCredentialsRequest {
             percent_encode_into(&mut body, value);
         }
         let mut oauth = consumer.params(stamp);
-        oauth.callback = Some(self.callback.as_str().to_string());
-        let request = consumer.sign_post(&self.endpoints.request_token, &oauth, None, body)?;
+        oauth.callback = Some(self.callback.clone());
+        let request = consumer.sign_post(self.endpoints.request_token(), &oauth, None, body)?;
         Ok((
             request,
             AwaitTemporaryCredentials {
-                consumer_key: consumer.key.clone(),
+                consumer: consumer.clone(),
                 endpoints: self.endpoints,
                 require_callback_confirmed: self.require_callback_confirmed,
+                kind: PhantomData,
             },
         ))
     }
 }
 
 /// Waiting for the reply to the temporary-credentials request.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[must_use = "feed the provider's response to handle_response"]
-pub struct AwaitTemporaryCredentials {
-    consumer_key: String,
+#[derive(Debug, Clone)]
+#[must_use = "feed the provider's reply to handle_response"]
+pub struct AwaitTemporaryCredentials<K: CallbackKind> {
+    consumer: Consumer,
     endpoints: Endpoints,
     require_callback_confirmed: bool,
+    kind: PhantomData<K>,
 }
 
-impl AwaitTemporaryCredentials {
-    /// Takes the provider's response ([RFC 5849 §2.1](https://www.rfc-editor.org/rfc/rfc5849#section-2.1)).
+impl<K: CallbackKind> AwaitTemporaryCredentials<K> {
+    /// Takes the provider's reply ([RFC 5849 §2.1](https://www.rfc-editor.org/rfc/rfc5849#section-2.1)).
+    ///
+    /// Hand it every reply, whatever its status: a non-2xx reply becomes
+    /// [`Error::UnexpectedStatus`], whose `Display` carries the status and
+    /// the provider's reason. (With an HTTP client that turns 4xx and 5xx
+    /// into its own errors, such as `ureq`, turn that off or take the status
+    /// and body out of its error.)
     ///
     /// # Errors
     ///
@@ -257,7 +305,7 @@ impl AwaitTemporaryCredentials {
     /// for a body without exactly one token and one non-empty secret,
     /// [`Error::CallbackNotConfirmed`] without `oauth_callback_confirmed=true`
     /// (unless allowed).
-    pub fn handle_response(self, status: u16, body: &[u8]) -> Result<AwaitAuthorization, Error> {
+    pub fn handle_response(self, status: u16, body: &[u8]) -> Result<AwaitAuthorization<K>, Error> {
         let reply = parse_credentials(status, body)?;
         let confirmed = reply.callback_confirmed.as_deref() == Some("true");
         let acceptable =
@@ -269,12 +317,13 @@ impl AwaitTemporaryCredentials {
             });
         }
         Ok(AwaitAuthorization {
-            consumer_key: self.consumer_key,
+            consumer: self.consumer,
             endpoints: self.endpoints,
             token: reply.token,
             secret: reply.secret,
             callback_confirmed: confirmed,
             attributes: reply.attributes,
+            kind: PhantomData,
         })
     }
 }
@@ -282,28 +331,29 @@ impl AwaitTemporaryCredentials {
 /// Holding temporary credentials, waiting for the user to come back from the provider
 /// ([RFC 5849 §2.2](https://www.rfc-editor.org/rfc/rfc5849#section-2.2)).
 ///
-/// Serialise it into the user's session between the redirect and the callback.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// A web app keeps it between the redirect and the callback: in memory, or
+/// through [`AwaitAuthorization::save`] in a server-side store (it holds the
+/// temporary token secret).
+#[derive(Debug, Clone)]
 #[must_use = "redirect the user to authorization_url, then call handle_callback"]
-pub struct AwaitAuthorization {
-    consumer_key: String,
+pub struct AwaitAuthorization<K: CallbackKind> {
+    consumer: Consumer,
     endpoints: Endpoints,
     token: String,
-    #[serde(with = "secret_serde")]
     secret: Secret,
     callback_confirmed: bool,
     attributes: Attributes,
+    kind: PhantomData<K>,
 }
 
-impl AwaitAuthorization {
-    /// Where to send the user's browser: the authorize endpoint with `oauth_token`.
+impl<K: CallbackKind> AwaitAuthorization<K> {
+    /// Where to send the user's browser: the `authorize_token` endpoint with `oauth_token`.
     #[must_use]
     pub fn authorization_url(&self) -> String {
-        let mut url = self.endpoints.authorize.clone();
-        url.push(if url.contains('?') { '&' } else { '?' });
-        url.push_str("oauth_token=");
-        percent_encode_into(&mut url, &self.token);
-        url
+        crate::append_query(
+            self.endpoints.authorize_token(),
+            &[("oauth_token", self.token.as_str())],
+        )
     }
 
     /// The request token.
@@ -324,68 +374,41 @@ impl AwaitAuthorization {
         &self.attributes
     }
 
-    /// Takes the callback's query string (`oauth_token=..&oauth_verifier=..`,
-    /// a leading `?` allowed), checks in constant time that its token is the one
-    /// this state holds (SECURITY.md 23), and signs the token request with the
-    /// temporary secret ([RFC 5849 §2.3](https://www.rfc-editor.org/rfc/rfc5849#section-2.3)).
+    /// Takes the callback's `oauth_token` and `oauth_verifier` (as the web
+    /// framework decoded them from the callback's query), checks in constant
+    /// time that the token is the one this state holds, and signs the token
+    /// request with the temporary secret
+    /// ([RFC 5849 §2.3](https://www.rfc-editor.org/rfc/rfc5849#section-2.3)).
     ///
     /// # Errors
     ///
-    /// [`Error::MalformedCallback`] without exactly one token and verifier,
-    /// [`Error::CallbackMismatch`] for another token, [`Error::Misuse`] for another consumer.
+    /// [`Error::CallbackMismatch`] for another token (nothing is signed),
+    /// [`Error::MalformedCallback`] for an empty verifier, [`Error::Sign`]
+    /// for a verifier the signer refuses.
     pub fn handle_callback(
         self,
-        consumer: &Consumer,
-        query: &str,
-        stamp: Stamp,
-    ) -> Result<(OutgoingRequest, AwaitTokenCredentials), Error> {
-        let (token, verifier) = parse_callback(query)?;
-        let proof = self.check_callback_token(&token)?;
-        self.token_request(consumer, verifier, stamp, proof)
-    }
-
-    /// Uses a verifier the user copied by hand (out-of-band callback) and signs the token request.
-    ///
-    /// # Errors
-    ///
-    /// [`Error::MalformedCallback`] for an empty verifier, [`Error::Misuse`] for another consumer.
-    pub fn handle_verifier(
-        self,
-        consumer: &Consumer,
+        token: &str,
         verifier: &str,
         stamp: Stamp,
     ) -> Result<(OutgoingRequest, AwaitTokenCredentials), Error> {
-        let verifier = verifier.trim();
-        if verifier.is_empty() {
-            return Err(Error::MalformedCallback("empty oauth_verifier"));
-        }
-        // Out of band there is no token to compare: the user typed the verifier
-        // into this very session.
-        let proof = CallbackChecked::out_of_band();
-        self.token_request(consumer, verifier.to_string(), stamp, proof)
-    }
-
-    fn check_callback_token(&self, token: &str) -> Result<CallbackChecked, Error> {
-        if bool::from(token.as_bytes().ct_eq(self.token.as_bytes())) {
-            Ok(CallbackChecked::matched())
-        } else {
-            Err(Error::CallbackMismatch)
-        }
+        let proof = CallbackChecked::matched(&self.token, token)?;
+        self.token_request(verifier, stamp, proof)
     }
 
     fn token_request(
         self,
-        consumer: &Consumer,
-        verifier: String,
+        verifier: &str,
         stamp: Stamp,
         _proof: CallbackChecked,
     ) -> Result<(OutgoingRequest, AwaitTokenCredentials), Error> {
-        check_consumer(consumer, &self.consumer_key)?;
-        let mut oauth = consumer.params(stamp);
-        oauth.token = Some(self.token.clone());
-        oauth.verifier = Some(verifier);
-        let request = consumer.sign_post(
-            &self.endpoints.access_token,
+        if verifier.is_empty() {
+            return Err(Error::MalformedCallback("empty oauth_verifier"));
+        }
+        let mut oauth = self.consumer.params(stamp);
+        oauth.token = Some(self.token);
+        oauth.verifier = Some(verifier.to_string());
+        let request = self.consumer.sign_post(
+            self.endpoints.exchange_token(),
             &oauth,
             Some(&self.secret),
             String::new(),
@@ -393,24 +416,46 @@ impl AwaitAuthorization {
         Ok((
             request,
             AwaitTokenCredentials {
-                consumer_key: self.consumer_key,
-                endpoints: self.endpoints,
+                consumer: self.consumer,
             },
         ))
     }
 }
 
+impl AwaitAuthorization<OutOfBand> {
+    /// Uses a verifier the user copied by hand from the provider's page
+    /// (surrounding whitespace dropped) and signs the token request. Exists
+    /// only for a dance that asked for `oauth_callback=oob`: there is no
+    /// callback token to compare, since the user typed the verifier into this
+    /// very session.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::MalformedCallback`] for an empty verifier, [`Error::Sign`]
+    /// for a verifier the signer refuses.
+    pub fn handle_verifier(
+        self,
+        verifier: &str,
+        stamp: Stamp,
+    ) -> Result<(OutgoingRequest, AwaitTokenCredentials), Error> {
+        let proof = CallbackChecked::out_of_band(&self);
+        self.token_request(verifier.trim(), stamp, proof)
+    }
+}
+
 /// Waiting for the reply to the token request.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[must_use = "feed the provider's response to handle_response"]
+#[derive(Debug, Clone)]
+#[must_use = "feed the provider's reply to handle_response"]
 pub struct AwaitTokenCredentials {
-    consumer_key: String,
-    endpoints: Endpoints,
+    consumer: Consumer,
 }
 
 impl AwaitTokenCredentials {
-    /// Takes the provider's response ([RFC 5849 §2.3](https://www.rfc-editor.org/rfc/rfc5849#section-2.3)):
+    /// Takes the provider's reply ([RFC 5849 §2.3](https://www.rfc-editor.org/rfc/rfc5849#section-2.3)):
     /// token credentials plus the other fields (SMART: `record_id`, `user_id`).
+    ///
+    /// Hand it every reply, whatever its status (see
+    /// [`AwaitTemporaryCredentials::handle_response`]).
     ///
     /// # Errors
     ///
@@ -419,8 +464,7 @@ impl AwaitTokenCredentials {
     pub fn handle_response(self, status: u16, body: &[u8]) -> Result<Authorized, Error> {
         let reply = parse_credentials(status, body)?;
         Ok(Authorized::from_parts(
-            self.consumer_key,
-            self.endpoints,
+            self.consumer,
             reply.token,
             reply.secret,
             reply.attributes,
@@ -450,33 +494,91 @@ impl Consumer {
         token_secret: Option<&Secret>,
         body: String,
     ) -> Result<OutgoingRequest, Error> {
-        let parts = RequestParts {
-            method: "POST",
+        let content_type = (!body.is_empty()).then_some(FORM_CONTENT_TYPE);
+        self.sign(
+            http::Method::POST,
             url,
-            body: if body.is_empty() {
-                Body::Empty
-            } else {
-                Body::Form(body.as_bytes())
-            },
+            content_type,
+            body.into_bytes(),
+            oauth,
+            token_secret,
+        )
+    }
+
+    /// The one signing path of the consumer side: every step and every
+    /// protected request goes through it.
+    fn sign(
+        &self,
+        method: http::Method,
+        url: &str,
+        content_type: Option<&str>,
+        body: Vec<u8>,
+        oauth: &OAuthParams,
+        token_secret: Option<&Secret>,
+    ) -> Result<OutgoingRequest, Error> {
+        let parts = RequestParts {
+            method: method.as_str(),
+            url,
+            body: Body::from_content_type(content_type, &body),
         };
         let signed =
             oauth1_sign::sign(&parts, oauth, &self.secret, token_secret).map_err(Error::Sign)?;
         Ok(OutgoingRequest {
-            method: http::Method::POST,
+            method,
             url: url.to_string(),
             authorization: signed.authorization,
-            content_type: (!body.is_empty()).then_some(FORM_CONTENT_TYPE),
-            body: body.into_bytes(),
+            content_type: content_type.map(str::to_string),
+            body,
         })
     }
 }
 
-fn check_consumer(consumer: &Consumer, expected: &str) -> Result<(), Error> {
-    if consumer.key == expected {
-        Ok(())
-    } else {
-        Err(Error::Misuse(
-            "consumer differs from the one that started the dance",
-        ))
+/// The saved form of [`AwaitAuthorization`].
+#[doc(hidden)]
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SavedAwaitAuthorization {
+    endpoints: Endpoints,
+    oob: bool,
+    token: String,
+    #[serde(with = "secret_serde")]
+    secret: Secret,
+    callback_confirmed: bool,
+    attributes: Attributes,
+}
+
+impl<K: CallbackKind> saved::sealed::Sealed for AwaitAuthorization<K> {}
+
+impl<K: CallbackKind> Resumable for AwaitAuthorization<K> {
+    type Data = SavedAwaitAuthorization;
+
+    fn consumer(&self) -> &Consumer {
+        &self.consumer
+    }
+
+    fn to_data(&self) -> SavedAwaitAuthorization {
+        SavedAwaitAuthorization {
+            endpoints: self.endpoints.clone(),
+            oob: K::OUT_OF_BAND,
+            token: self.token.clone(),
+            secret: self.secret.clone(),
+            callback_confirmed: self.callback_confirmed,
+            attributes: self.attributes.clone(),
+        }
+    }
+
+    fn from_data(consumer: Consumer, data: SavedAwaitAuthorization) -> Result<Self, Error> {
+        if data.oob != K::OUT_OF_BAND {
+            return Err(Error::SavedStateMismatch);
+        }
+        Ok(AwaitAuthorization {
+            consumer,
+            endpoints: data.endpoints,
+            token: data.token,
+            secret: data.secret,
+            callback_confirmed: data.callback_confirmed,
+            attributes: data.attributes,
+            kind: PhantomData,
+        })
     }
 }

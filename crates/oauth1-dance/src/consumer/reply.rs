@@ -3,7 +3,9 @@
 use std::string::String;
 
 use oauth1_sign::{Secret, form_decode};
+use subtle::ConstantTimeEq;
 
+use super::{AwaitAuthorization, OutOfBand};
 use crate::store::Attributes;
 use crate::{Error, Excerpt};
 
@@ -18,16 +20,26 @@ pub(super) struct CredentialsReply {
     pub(super) attributes: Attributes,
 }
 
-/// Proof that the callback was checked: its token matched in constant time,
-/// or the verifier came out of band. Only this module can make one.
+/// Proof that the callback was checked: its token matched the held one in
+/// constant time, or the state asked for `oob` (the user typed the verifier
+/// into this very session). Only this module can make one.
 pub(super) struct CallbackChecked(());
 
 impl CallbackChecked {
-    pub(super) fn matched() -> Self {
-        CallbackChecked(())
+    /// Compares the callback's token with the held one in constant time.
+    pub(super) fn matched(held: &str, presented: &str) -> Result<Self, Error> {
+        if presented.is_empty() {
+            return Err(Error::MalformedCallback("empty oauth_token"));
+        }
+        if bool::from(presented.as_bytes().ct_eq(held.as_bytes())) {
+            Ok(CallbackChecked(()))
+        } else {
+            Err(Error::CallbackMismatch)
+        }
     }
 
-    pub(super) fn out_of_band() -> Self {
+    /// Only a state that asked for `oob` can take a verifier without a token.
+    pub(super) fn out_of_band(_state: &AwaitAuthorization<OutOfBand>) -> Self {
         CallbackChecked(())
     }
 }
@@ -82,32 +94,4 @@ pub(super) fn parse_credentials(status: u16, body: &[u8]) -> Result<CredentialsR
         callback_confirmed: confirmed,
         attributes,
     })
-}
-
-/// Parses the callback query into `(oauth_token, oauth_verifier)`.
-pub(super) fn parse_callback(query: &str) -> Result<(String, String), Error> {
-    let query = query.strip_prefix('?').unwrap_or(query);
-    if query.len() > MAX_REPLY_LEN {
-        return Err(Error::MalformedCallback("query too large"));
-    }
-    let pairs = form_decode(query).map_err(|_| Error::MalformedCallback("bad encoding"))?;
-    let mut token = None;
-    let mut verifier = None;
-    for (name, value) in pairs {
-        let slot = match name.as_str() {
-            "oauth_token" => &mut token,
-            "oauth_verifier" => &mut verifier,
-            _ => continue,
-        };
-        if slot.replace(value).is_some() {
-            return Err(Error::MalformedCallback("repeated parameter"));
-        }
-    }
-    let token = token
-        .filter(|t| !t.is_empty())
-        .ok_or(Error::MalformedCallback("missing oauth_token"))?;
-    let verifier = verifier
-        .filter(|v| !v.is_empty())
-        .ok_or(Error::MalformedCallback("missing oauth_verifier"))?;
-    Ok((token, verifier))
 }

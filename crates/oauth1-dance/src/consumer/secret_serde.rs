@@ -1,6 +1,5 @@
-//! Serde for [`Secret`] fields of the consumer states: the secret is written in
-//! clear, because the point of serialising a state is to resume it later.
-//! Keep serialised states in a server-side session store, never in a cookie.
+//! Serde for the [`Secret`] fields of [`super::Saved`] states: the secret is
+//! written in clear, because the point of saving a state is to resume it.
 
 use std::string::String;
 

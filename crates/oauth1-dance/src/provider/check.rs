@@ -3,12 +3,13 @@
 //! Order: limits, parse, parameter shape, endpoint-specific presence,
 //! timestamp window, lookups (a dummy secret stands in for an unknown
 //! consumer or token, SECURITY.md 11), signature, and only then the nonce
-//! (SECURITY.md 6). The result carries a [`SignatureValid`] proof that only
-//! [`Provider::check`] creates.
+//! (SECURITY.md 6). The result carries the signer's own [`Verified`] proof:
+//! this module mints none of its own.
 
 use std::string::{String, ToString};
 
-use oauth1_sign::{IncomingRequest, Secret, SignatureMethod};
+use oauth1_sign::limits::MAX_HEADER_LEN;
+use oauth1_sign::{IncomingRequest, Secret, SignatureMethod, Verified};
 use subtle::ConstantTimeEq;
 
 use super::{Provider, ProviderRequest};
@@ -16,12 +17,6 @@ use crate::Error;
 use crate::store::{
     AccessTokenRecord, Attributes, NonceKey, ProviderStore, RequestTokenRecord, credential_hash,
 };
-
-/// Proof that a request's signature, credentials, timestamp and nonce were checked.
-///
-/// Zero-sized; the field is private to this module, so nothing else can make one.
-#[derive(Debug, Clone)]
-pub(crate) struct SignatureValid(());
 
 /// Proof that the presented verifier's hash equals the recorded one (compared
 /// in constant time); it carries the hash the atomic consume needs.
@@ -66,7 +61,8 @@ pub(super) struct Checked {
     pub(super) callback: Option<String>,
     pub(super) verifier: Option<String>,
     pub(super) attributes: Attributes,
-    pub(super) proof: SignatureValid,
+    /// The signer's proof; the nonce, timestamp and lookups were checked too.
+    pub(super) proof: Verified,
 }
 
 /// Stands in for the secret of an unknown consumer or token so that the HMAC
@@ -82,9 +78,9 @@ impl<S: ProviderStore> Provider<S> {
     ) -> Result<Checked, Error> {
         let config = &self.config;
         // Limits before any parsing, lookup or HMAC (SECURITY.md 10).
-        if request.authorization.map_or(0, str::len) > config.max_header_len
+        if request.authorization.map_or(0, str::len) > MAX_HEADER_LEN
             || request.body.len() > config.max_body_len
-            || request.url.len() > config.max_header_len
+            || request.url.len() > MAX_HEADER_LEN
         {
             return Err(Error::TooLarge);
         }
@@ -96,18 +92,8 @@ impl<S: ProviderStore> Provider<S> {
             request.body,
         )
         .map_err(Error::Request)?;
-        let max = config.max_value_len;
-        check_value(parsed.consumer_key(), "oauth_consumer_key", max)?;
-        check_value(parsed.nonce(), "oauth_nonce", max)?;
-        if let Some(token) = parsed.token() {
-            check_value(token, "oauth_token", max)?;
-        }
-        if let Some(verifier) = parsed.verifier() {
-            check_value(verifier, "oauth_verifier", max)?;
-        }
-        if parsed.version().is_some_and(|v| v != "1.0") {
-            return Err(Error::InvalidParameter("oauth_version"));
-        }
+        // The signer checked the identifiers (1 to `limits::MAX_TOKEN_LEN`
+        // visible ASCII bytes) and `oauth_version` while parsing.
 
         let mut attributes = Attributes::new();
         let mut callback = None;
@@ -157,7 +143,6 @@ impl<S: ProviderStore> Provider<S> {
 
         let method = parsed.signature_method();
         if method == SignatureMethod::Plaintext
-            && !config.allow_plaintext_over_http
             && !starts_with_ignore_case(&request.url, "https://")
         {
             return Err(Error::PlaintextOverHttp);
@@ -198,10 +183,13 @@ impl<S: ProviderStore> Provider<S> {
                 Some(&dummy)
             }
         };
-        let signature_ok = parsed.verify(method, consumer_secret, token_secret).is_ok();
-        if !(valid && signature_ok) {
-            return Err(Error::InvalidCredentials);
-        }
+        // The HMAC runs whatever the lookups found; its proof is kept only
+        // when they found everything.
+        let verified = parsed.verify(method, consumer_secret, token_secret);
+        let proof = match (valid, verified) {
+            (true, Ok(proof)) => proof,
+            _ => return Err(Error::InvalidCredentials),
+        };
 
         // The nonce is recorded only now, after the signature checked (SECURITY.md 6).
         let key = NonceKey {
@@ -220,17 +208,9 @@ impl<S: ProviderStore> Provider<S> {
             callback,
             verifier: parsed.verifier().map(str::to_string),
             attributes,
-            proof: SignatureValid(()),
+            proof,
         })
     }
-}
-
-/// Visible ASCII only, not empty, at most `max` bytes.
-fn check_value(value: &str, name: &'static str, max: usize) -> Result<(), Error> {
-    if value.is_empty() || value.len() > max || !value.bytes().all(|b| b.is_ascii_graphic()) {
-        return Err(Error::InvalidParameter(name));
-    }
-    Ok(())
 }
 
 /// `oob`, or an absolute http(s) URI with a host and no spaces or controls

@@ -4,7 +4,7 @@ use std::borrow::Cow;
 use std::fmt;
 use std::string::{String, ToString};
 
-use oauth1_sign::{Secret, percent_encode_into};
+use oauth1_sign::{Secret, Verified, percent_encode_into};
 
 use crate::store::{
     AccessTokenRecord, Attributes, AuthorizationRecord, ProviderStore, RequestTokenRecord,
@@ -15,12 +15,12 @@ use crate::{Error, OutgoingRequest, Random, random::alphanumeric};
 mod check;
 mod output;
 
-use check::{Checked, Endpoint, SignatureValid, TokenFound, VerifierMatches};
+use check::{Checked, Endpoint, TokenFound, VerifierMatches};
+use output::credentials_body;
 pub use output::{
     Authenticated, AuthorizationGrant, PendingAuthorization, TemporaryCredentialsIssued,
     TokenCredentialsIssued,
 };
-use output::{append_query, credentials_body};
 
 /// The provider's policy. Build it with [`ProviderConfig::new`] and adjust the fields.
 #[derive(Debug, Clone)]
@@ -28,31 +28,31 @@ use output::{append_query, credentials_body};
 pub struct ProviderConfig {
     /// The realm named in `WWW-Authenticate` challenges.
     pub realm: String,
-    /// Accepted clock skew either way, in seconds (default 300; SECURITY.md 5).
+    /// Accepted clock skew either way, in seconds (default 300).
     pub timestamp_window: u64,
-    /// Lifetime of request tokens, in seconds (default 600; SECURITY.md 16).
+    /// Lifetime of request tokens, in seconds (default 600).
     pub request_token_ttl: u64,
     /// Lifetime of access tokens, in seconds (default `None`: until revoked; SMART used 3600).
     pub access_token_ttl: Option<u64>,
-    /// Wrong verifiers after which a request token is burned (default 5; SECURITY.md 15).
+    /// Wrong verifiers after which a request token is burned (default 5).
     pub max_verifier_attempts: u32,
     /// Length of generated tokens, secrets and verifiers in alphanumerics
-    /// (default 24, about 143 bits; below 22 they carry less than the 128 bits SECURITY.md 18 asks).
+    /// (default [`CREDENTIAL_LEN`](crate::CREDENTIAL_LEN), whose entropy is
+    /// stated there; shorter values weaken them).
     pub credential_length: usize,
     /// Non-oauth parameters the request-token request must carry exactly once;
     /// they become attributes of the request token (SMART: `smart_record_id`).
     pub required_request_parameters: Vec<String>,
-    /// Whether PLAINTEXT is accepted over `http://` (default false; SECURITY.md 3).
-    pub allow_plaintext_over_http: bool,
     /// Whether a consumer without a registered callback may be redirected to the
-    /// `oauth_callback` of its request (default false: out of band; SECURITY.md 13).
+    /// `oauth_callback` of its request (default false: out of band).
     pub accept_request_callback: bool,
-    /// Largest accepted `Authorization` header, in bytes (default 8192; SECURITY.md 10).
-    pub max_header_len: usize,
-    /// Largest accepted body, in bytes (default 1 MiB; SECURITY.md 10).
+    /// Largest accepted body, in bytes (default 1 MiB). The
+    /// request line and the `Authorization` header are limited to
+    /// [`oauth1_sign::limits::MAX_HEADER_LEN`], form bodies further to
+    /// [`oauth1_sign::limits::MAX_FORM_BODY_LEN`], identifiers to
+    /// [`oauth1_sign::limits::MAX_TOKEN_LEN`]. PLAINTEXT is refused over
+    /// plain http, always.
     pub max_body_len: usize,
-    /// Largest accepted consumer key, token, nonce or verifier, in bytes (default 256).
-    pub max_value_len: usize,
 }
 
 impl ProviderConfig {
@@ -64,13 +64,10 @@ impl ProviderConfig {
             request_token_ttl: 600,
             access_token_ttl: None,
             max_verifier_attempts: 5,
-            credential_length: 24,
+            credential_length: crate::CREDENTIAL_LEN,
             required_request_parameters: Vec::new(),
-            allow_plaintext_over_http: false,
             accept_request_callback: false,
-            max_header_len: 8192,
             max_body_len: 1 << 20,
-            max_value_len: 256,
         }
     }
 }
@@ -79,7 +76,7 @@ impl ProviderConfig {
 ///
 /// `url` is the full request URL on the provider's configured external origin
 /// (scheme, host, port), never one rebuilt from a `Host` or `X-Forwarded-*`
-/// header the provider was not told to trust (SECURITY.md 9).
+/// header the provider was not told to trust.
 #[derive(Debug, Clone)]
 pub struct ProviderRequest<'a> {
     /// The HTTP method.
@@ -143,7 +140,7 @@ impl<'a> From<&'a OutgoingRequest> for ProviderRequest<'a> {
             method: request.method.as_str(),
             url: Cow::Borrowed(&request.url),
             authorization: Some(&request.authorization),
-            content_type: request.content_type,
+            content_type: request.content_type.as_deref(),
             body: &request.body,
         }
     }
@@ -170,10 +167,9 @@ impl<'a> From<&'a OutgoingRequest> for ProviderRequest<'a> {
 /// use oauth1_dance::memory::MemoryStore;
 /// use oauth1_dance::store::{Attributes, ConsumerRecord};
 /// use oauth1_dance::{
-///     AuthorizationGrant, Callback, Consumer, Endpoints, Provider,
-///     ProviderConfig, ProviderRequest, Stamp, TemporaryCredentialsRequest,
+///     AuthorizationGrant, Consumer, Endpoints, Provider, ProviderConfig, ProviderRequest, Secret,
+///     SignatureMethod, Stamp, TemporaryCredentialsRequest,
 /// };
-/// use oauth1_sign::{Secret, SignatureMethod};
 ///
 /// # fn main() -> Result<(), oauth1_dance::Error> {
 /// // A toy random source; use `OsRandom` (feature `os`) or another CSPRNG in production.
@@ -191,32 +187,33 @@ impl<'a> From<&'a OutgoingRequest> for ProviderRequest<'a> {
 /// let provider = Provider::new(ProviderConfig::new("Example"), store);
 ///
 /// let consumer = Consumer::new("app", Secret::new("app-secret-0123456789"));
-/// let endpoints = Endpoints {
-///     request_token: "https://p.example/initiate".into(),
-///     authorize: "https://p.example/authorize".into(),
-///     access_token: "https://p.example/token".into(),
-/// };
-/// let (out, state) = TemporaryCredentialsRequest::new(endpoints, Callback::Oob)
+/// let endpoints = Endpoints::new(
+///     "https://p.example/initiate",
+///     "https://p.example/authorize",
+///     "https://p.example/token",
+/// )?;
+/// let (out, state) = TemporaryCredentialsRequest::out_of_band(endpoints)
 ///     .sign(&consumer, Stamp::new(now, "n1"))?;
 /// let issued = provider.issue_temporary_credentials(now, &ProviderRequest::from(&out), &mut rng)?;
 /// let state = state.handle_response(200, issued.body().as_bytes())?;
 ///
 /// let grant = provider.authorize(now, state.token(), "alice", Attributes::new(), &mut rng)?;
 /// let AuthorizationGrant::Redirect { location } = grant else { unreachable!() };
+/// // The web framework decodes the callback's query; here by hand.
 /// let query = location.split_once('?').map(|(_, q)| q).unwrap_or_default();
+/// let pairs = oauth1_sign::form_decode(query).unwrap();
+/// let (token, verifier) = (&pairs[0].1, &pairs[1].1);
 ///
-/// let (out, state) = state.handle_callback(&consumer, query, Stamp::new(now, "n2"))?;
+/// let (out, state) = state.handle_callback(token, verifier, Stamp::new(now, "n2"))?;
 /// let issued = provider.issue_token_credentials(now, &ProviderRequest::from(&out), &mut rng)?;
 /// let authorized = state.handle_response(200, issued.body().as_bytes())?;
 ///
 /// let url = "https://p.example/photos?size=original";
-/// let header = authorized.sign_request(&consumer, "GET", url, None, b"", Stamp::new(now, "n3"))?;
-/// let mut request = ProviderRequest::new("GET", url);
-/// request.authorization = Some(&header);
-/// let who = provider.authenticate(now, &request)?;
+/// let out = authorized.request("GET", url, None, b"", Stamp::new(now, "n3"))?;
+/// let who = provider.authenticate(now, &ProviderRequest::from(&out))?;
 /// assert_eq!(who.user_id, "alice");
 /// // The same request again is a replay.
-/// let replay = provider.authenticate(now, &request).unwrap_err();
+/// let replay = provider.authenticate(now, &ProviderRequest::from(&out)).unwrap_err();
 /// assert_eq!(replay.http_status(), 401);
 /// assert_eq!(provider.challenge(&replay).as_deref(), Some("OAuth realm=\"Example\""));
 /// # Ok(())
@@ -249,29 +246,12 @@ impl<S: ProviderStore> Provider<S> {
         error.www_authenticate(&self.config.realm)
     }
 
-    /// The whole error response: the status, the short reason as a plain-text
-    /// body, `WWW-Authenticate` on 401 and `Cache-Control: no-store`.
+    /// The whole error response: [`Error::to_http_response`] with the configured realm
+    /// (the status, the short reason as a plain-text body, `internal error` for
+    /// a 5xx, `WWW-Authenticate` on 401 and `Cache-Control: no-store`).
     #[must_use]
     pub fn error_response(&self, error: &Error) -> http::Response<String> {
-        let mut response = http::Response::new(error.to_string());
-        *response.status_mut() = http::StatusCode::from_u16(error.http_status())
-            .unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
-        let headers = response.headers_mut();
-        headers.insert(
-            http::header::CONTENT_TYPE,
-            http::HeaderValue::from_static("text/plain; charset=utf-8"),
-        );
-        headers.insert(
-            http::header::CACHE_CONTROL,
-            http::HeaderValue::from_static("no-store"),
-        );
-        if let Some(value) = self
-            .challenge(error)
-            .and_then(|c| http::HeaderValue::from_str(&c).ok())
-        {
-            headers.insert(http::header::WWW_AUTHENTICATE, value);
-        }
-        response
+        error.to_http_response(&self.config.realm)
     }
 
     /// Answers a temporary-credentials request
@@ -346,9 +326,9 @@ impl<S: ProviderStore> Provider<S> {
     ///
     /// `attributes` are what the access token will carry and what its reply
     /// will list after the credentials (SMART: `record_id` and `user_id`).
-    /// The redirect goes to the consumer's registered callback only
-    /// (SECURITY.md 13), unless [`ProviderConfig::accept_request_callback`]
-    /// allows the request's; otherwise the verifier is shown out of band.
+    /// The redirect goes to the consumer's registered callback only, unless
+    /// [`ProviderConfig::accept_request_callback`] allows the request's;
+    /// otherwise the verifier is shown out of band.
     ///
     /// # Errors
     ///
@@ -379,13 +359,13 @@ impl<S: ProviderStore> Provider<S> {
         if !self.store.authorize_request_token(token, &authorization)? {
             return Err(Error::AlreadyAuthorized);
         }
-        let target = registered.or_else(|| {
-            (self.config.accept_request_callback && record.callback != "oob")
-                .then_some(record.callback)
-        });
+        let target = self.redirect_target(registered, record.callback);
         Ok(match target {
             Some(callback) => AuthorizationGrant::Redirect {
-                location: append_query(&callback, token, &verifier),
+                location: crate::append_query(
+                    &callback,
+                    &[("oauth_token", token), ("oauth_verifier", &verifier)],
+                ),
             },
             None => AuthorizationGrant::OutOfBand {
                 verifier: Secret::new(verifier),
@@ -393,17 +373,40 @@ impl<S: ProviderStore> Provider<S> {
         })
     }
 
-    /// Records that the user refused: the request token is deleted.
+    /// Records that the user refused: the request token is deleted. Returns
+    /// where to send the user's browser, if anywhere: the callback that
+    /// [`Provider::authorize`] would have used, with `oauth_token` and
+    /// `oauth_problem=user_refused` appended; `None` when the user stays on
+    /// the provider's page.
     ///
     /// # Errors
     ///
-    /// [`Error::UnknownRequestToken`] if there was no such token.
-    pub fn deny(&self, token: &str) -> Result<(), Error> {
-        if self.store.delete_request_token(token)? {
-            Ok(())
-        } else {
-            Err(Error::UnknownRequestToken)
+    /// [`Error::UnknownRequestToken`] if there was no such token (or it expired).
+    pub fn deny(&self, now: u64, token: &str) -> Result<Option<String>, Error> {
+        let record = self.live_request_token(now, token)?;
+        let registered = self
+            .store
+            .consumer(&record.consumer_key)?
+            .and_then(|c| c.callback);
+        if !self.store.delete_request_token(token)? {
+            return Err(Error::UnknownRequestToken);
         }
+        Ok(self
+            .redirect_target(registered, record.callback)
+            .map(|callback| {
+                crate::append_query(
+                    &callback,
+                    &[("oauth_token", token), ("oauth_problem", "user_refused")],
+                )
+            }))
+    }
+
+    /// The consumer's registered callback, or the request's
+    /// when [`ProviderConfig::accept_request_callback`] allows it.
+    fn redirect_target(&self, registered: Option<String>, requested: String) -> Option<String> {
+        registered.or_else(|| {
+            (self.config.accept_request_callback && requested != "oob").then_some(requested)
+        })
     }
 
     /// Answers a token request: request token plus verifier for token credentials
@@ -491,11 +494,11 @@ impl<S: ProviderStore> Provider<S> {
             token: record.token,
             user_id: record.user_id,
             attributes: record.attributes,
-            _proof: checked.proof,
+            proof: checked.proof,
         })
     }
 
-    /// Revokes an access token at once (SECURITY.md 17); returns whether it existed.
+    /// Revokes an access token at once; returns whether it existed.
     ///
     /// # Errors
     ///
@@ -518,7 +521,7 @@ impl<S: ProviderStore> Provider<S> {
     /// A fresh token and secret; only a checked request can ask for them.
     fn new_credentials(
         &self,
-        _proof: &SignatureValid,
+        _proof: &Verified,
         rng: &mut dyn Random,
     ) -> Result<(String, String), Error> {
         let token = alphanumeric(rng, self.config.credential_length)?;

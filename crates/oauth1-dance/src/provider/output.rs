@@ -6,7 +6,8 @@ use std::string::String;
 use oauth1_sign::{Secret, percent_encode_into};
 use subtle::ConstantTimeEq;
 
-use super::check::SignatureValid;
+use oauth1_sign::Verified;
+
 use crate::Error;
 use crate::store::Attributes;
 
@@ -47,7 +48,7 @@ macro_rules! credentials_reply {
                 &self.body
             }
 
-            /// The whole reply: 200, form content type, `Cache-Control: no-store` (SECURITY.md 19).
+            /// The whole reply: 200, form content type, `Cache-Control: no-store`.
             #[must_use]
             pub fn into_http_response(self) -> http::Response<String> {
                 credentials_response(self.body)
@@ -99,9 +100,12 @@ pub enum AuthorizationGrant {
 
 /// A protected-resource request that passed every check.
 ///
-/// Only [`Provider::authenticate`](crate::Provider::authenticate) can create one: a handler that takes an
-/// `Authenticated` cannot be reached without verification.
-#[derive(Debug, Clone)]
+/// Only [`Provider::authenticate`](crate::Provider::authenticate) can create
+/// one, and it carries the signer's own proof, the [`Verified`] that
+/// [`oauth1_sign::IncomingRequest::verify`] returned for this request: a
+/// handler that takes an `Authenticated` cannot be reached without
+/// verification. Not `Clone`, so one proof stands for one request.
+#[derive(Debug)]
 #[must_use]
 pub struct Authenticated {
     /// The consumer that signed.
@@ -112,12 +116,17 @@ pub struct Authenticated {
     pub user_id: String,
     /// What the token is bound to (SMART: `record_id`).
     pub attributes: Attributes,
-    pub(super) _proof: SignatureValid,
+    pub(super) proof: Verified,
 }
 
 impl Authenticated {
+    /// The signer's proof that this request's signature was recomputed and matched.
+    pub fn proof(&self) -> &Verified {
+        &self.proof
+    }
+
     /// Checks that the token is bound to `value` under `name`, in constant time
-    /// (SMART: a path with another `record_id` is 403; SECURITY.md 17).
+    /// (SMART: a path with another `record_id` is 403).
     ///
     /// # Errors
     ///
@@ -150,23 +159,4 @@ fn credentials_response(body: String) -> http::Response<String> {
         http::HeaderValue::from_static("no-store"),
     );
     response
-}
-
-/// Appends `oauth_token` and `oauth_verifier` to the callback's query, before any fragment.
-pub(super) fn append_query(callback: &str, token: &str, verifier: &str) -> String {
-    let (base, fragment) = match callback.split_once('#') {
-        Some((base, fragment)) => (base, Some(fragment)),
-        None => (callback, None),
-    };
-    let mut out = String::from(base);
-    out.push(if base.contains('?') { '&' } else { '?' });
-    out.push_str("oauth_token=");
-    percent_encode_into(&mut out, token);
-    out.push_str("&oauth_verifier=");
-    percent_encode_into(&mut out, verifier);
-    if let Some(fragment) = fragment {
-        out.push('#');
-        out.push_str(fragment);
-    }
-    out
 }

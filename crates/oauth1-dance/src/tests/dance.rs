@@ -34,10 +34,9 @@ fn full_dance_then_protected_calls() {
     let authorized = h.dance();
     assert_eq!(authorized.attribute("record_id"), Some("123"));
     assert_eq!(authorized.attribute("user_id"), Some("alice@example.org"));
-    let consumer = h.consumer.clone();
     for path in ["/records/123/demographics", "/records/123/medications/"] {
         h.now += 7;
-        let request = h.get(&authorized, &consumer, path);
+        let request = h.get(&authorized, path);
         let reply = h.send(&request);
         assert_eq!(reply.status, 200, "{path}: {:?}", reply.error);
         assert_eq!(reply.body, b"data for alice@example.org");
@@ -69,31 +68,63 @@ fn the_harness_is_deterministic() {
 }
 
 #[test]
-fn states_survive_serialisation_between_steps() {
+fn saved_states_resume_between_steps() {
     let mut h = Harness::new();
     let (request, state) = h.initiate();
-    let state: AwaitTemporaryCredentials =
-        serde_json::from_str(&serde_json::to_string(&state).unwrap()).unwrap();
     let reply = h.send(&request);
     let state = state.handle_response(reply.status, &reply.body).unwrap();
-    // The session store holds the state while the browser is away.
-    let saved = serde_json::to_string(&ConsumerState::from(state.clone())).unwrap();
+    // The session store holds the saved state while the browser is away.
+    let saved = serde_json::to_string(&state.save()).unwrap();
+    assert!(saved.contains(state.token()));
     let location = h.approve(state.token());
-    let ConsumerState::AwaitAuthorization(state) = serde_json::from_str(&saved).unwrap() else {
-        panic!("wrong state restored");
-    };
+    let saved: crate::Saved<AwaitAuthorization<OutOfBand>> = serde_json::from_str(&saved).unwrap();
+    assert_eq!(saved.consumer_key(), APP_KEY);
+    // Resuming with another consumer is refused; with the same key it goes on.
+    assert!(matches!(
+        saved.clone().resume(&Harness::other_consumer()),
+        Err(Error::ConsumerMismatch)
+    ));
+    let state = saved.resume(&h.consumer).unwrap();
     let query = location.split_once('?').unwrap().1;
     let stamp = h.stamp();
-    let (request, state) = state.handle_callback(&h.consumer, query, stamp).unwrap();
-    let state: crate::AwaitTokenCredentials =
-        serde_json::from_str(&serde_json::to_string(&state).unwrap()).unwrap();
+    let (request, state) = state.callback_query(query, stamp).unwrap();
     let reply = h.send(&request);
     let authorized = state.handle_response(reply.status, &reply.body).unwrap();
-    let authorized: Authorized =
-        serde_json::from_str(&serde_json::to_string(&authorized).unwrap()).unwrap();
-    let consumer = h.consumer.clone();
-    let request = h.get(&authorized, &consumer, "/records/123/demographics");
+    let saved = serde_json::to_string(&authorized.save()).unwrap();
+    let saved: crate::Saved<Authorized> = serde_json::from_str(&saved).unwrap();
+    let authorized = saved.resume(&h.consumer).unwrap();
+    let request = h.get(&authorized, "/records/123/demographics");
     assert_eq!(h.send(&request).status, 200);
+}
+
+#[test]
+fn a_state_saved_with_a_callback_url_does_not_resume_as_out_of_band() {
+    let mut h = Harness::new();
+    let (request, state) = TemporaryCredentialsRequest::with_callback(endpoints(), APP_CALLBACK)
+        .param("smart_record_id", "123")
+        .sign(&h.consumer, Stamp::new(START, "n1"))
+        .unwrap();
+    let reply = h.send(&request);
+    let state = state.handle_response(reply.status, &reply.body).unwrap();
+    let json = serde_json::to_string(&state.save()).unwrap();
+    let saved: crate::Saved<AwaitAuthorization<OutOfBand>> = serde_json::from_str(&json).unwrap();
+    assert!(matches!(
+        saved.resume(&h.consumer),
+        Err(Error::SavedStateMismatch)
+    ));
+    let saved: crate::Saved<AwaitAuthorization<crate::CallbackUrl>> =
+        serde_json::from_str(&json).unwrap();
+    assert!(saved.resume(&h.consumer).is_ok());
+    // Neither form shows the secret in Debug.
+    let secret = json
+        .split("\"secret\":\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap();
+    assert!(!format!("{state:?}").contains(secret));
+    assert!(!format!("{:?}", state.save()).contains(secret));
 }
 
 #[test]
@@ -132,34 +163,29 @@ fn out_of_band_verifier_completes_the_dance() {
         panic!("expected out of band");
     };
     let stamp = h.stamp();
-    let (request, state) = state
-        .handle_verifier(&h.consumer, verifier.expose(), stamp)
-        .unwrap();
+    let (request, state) = state.handle_verifier(verifier.expose(), stamp).unwrap();
     let reply = h.send(&request);
     let authorized = state.handle_response(reply.status, &reply.body).unwrap();
     assert!(authorized.attributes().is_empty());
 }
 
 #[test]
-fn sign_http_sets_a_header_the_provider_accepts() {
+fn to_http_gives_a_request_the_provider_accepts() {
     let mut h = Harness::new();
     let authorized = h.dance();
-    let mut request = http::Request::builder()
-        .method("GET")
-        .uri(format!("{ORIGIN}/records/123/demographics?limit=5"))
-        .header("Host", "attacker.example")
-        .body(Vec::<u8>::new())
-        .unwrap();
     let stamp = h.stamp();
-    authorized
-        .sign_http(&h.consumer, &mut request, stamp)
+    let url = format!("{ORIGIN}/records/123/demographics?limit=5");
+    let mut request = authorized
+        .request("GET", &url, None, b"", stamp)
+        .unwrap()
+        .to_http()
         .unwrap();
+    request
+        .headers_mut()
+        .insert("host", http::HeaderValue::from_static("attacker.example"));
     // The provider rebuilds the URL from its own origin, not from Host.
     let incoming = ProviderRequest::from_http(&request, ORIGIN).unwrap();
-    assert_eq!(
-        incoming.url,
-        format!("{ORIGIN}/records/123/demographics?limit=5")
-    );
+    assert_eq!(incoming.url, url);
     let authenticated = h.provider.authenticate(h.now, &incoming).unwrap();
     assert_eq!(authenticated.consumer_key, APP_KEY);
     assert_eq!(authenticated.attributes["record_id"], "123");
@@ -172,29 +198,78 @@ fn form_bodies_of_protected_requests_are_signed() {
     let url = format!("{ORIGIN}/records/123/apps/x/scratchpad");
     let form = "note=hello+world&n=1";
     let stamp = h.stamp();
-    let authorization = authorized
-        .sign_request(
-            &h.consumer,
+    let request = authorized
+        .request(
             "PUT",
             &url,
             Some("application/x-www-form-urlencoded"),
-            form.as_bytes(),
+            form,
             stamp,
         )
         .unwrap();
-    let request = OutgoingRequest {
-        method: http::Method::PUT,
-        url,
-        authorization,
-        content_type: Some("application/x-www-form-urlencoded"),
-        body: form.as_bytes().to_vec(),
-    };
+    assert_eq!(request.method, http::Method::PUT);
     let tampered = OutgoingRequest {
         body: b"note=hello+world&n=2".to_vec(),
         ..request.clone()
     };
     assert_eq!(h.send(&tampered).status, 401);
     assert_eq!(h.send(&request).status, 200);
+}
+
+/// The form rule lives in `oauth1_sign`: a form with `; charset=utf-8`
+/// (any case) is signed as a form by every signing path of ours, and the
+/// provider verifies each.
+#[test]
+fn charset_forms_from_every_signing_path_verify() {
+    const CHARSET_FORM: &str = "Application/X-WWW-Form-Urlencoded; charset=utf-8";
+    let mut h = Harness::new();
+    // 1. The dance consumer's temporary-credentials request, sent with the charset.
+    let (mut request, state) = h.initiate();
+    request.content_type = Some(CHARSET_FORM.to_string());
+    let reply = h.send(&request);
+    assert_eq!(reply.status, 200, "{:?}", reply.error);
+    let state = state.handle_response(reply.status, &reply.body).unwrap();
+    let location = h.approve(state.token());
+    let stamp = h.stamp();
+    let (request, state) = state
+        .callback_query(location.split_once('?').unwrap().1, stamp)
+        .unwrap();
+    let reply = h.send(&request);
+    let authorized = state.handle_response(reply.status, &reply.body).unwrap();
+    // 2. `Authorized::request`.
+    let url = format!("{ORIGIN}/records/123/apps/x/scratchpad");
+    let stamp = h.stamp();
+    let request = authorized
+        .request("POST", &url, Some(CHARSET_FORM), "note=caf%C3%A9", stamp)
+        .unwrap();
+    assert!(!request.authorization.contains("oauth_body_hash"));
+    let reply = h.send(&request);
+    assert_eq!(reply.status, 200, "{:?}", reply.error);
+    // 3. `oauth1_sign::sign_http_request`.
+    let mut http_request = http::Request::post(&url)
+        .header("content-type", CHARSET_FORM)
+        .body(b"note=caf%C3%A9&n=2".to_vec())
+        .unwrap();
+    let stamp = h.stamp();
+    let mut oauth = oauth1_sign::OAuthParams::new(
+        APP_KEY,
+        SignatureMethod::HmacSha1,
+        stamp.timestamp,
+        stamp.nonce,
+    );
+    oauth.token = Some(authorized.token().to_string());
+    oauth1_sign::sign_http_request(
+        &mut http_request,
+        &oauth,
+        &Secret::new(APP_SECRET),
+        Some(authorized.secret()),
+    )
+    .unwrap();
+    let incoming = ProviderRequest::from_http(&http_request, ORIGIN).unwrap();
+    let authenticated = h.provider.authenticate(h.now, &incoming);
+    assert!(authenticated.is_ok(), "{authenticated:?}");
+    // (4. The `oauth1` command: `crates/oauth1-cli/tests/cli.rs` runs the
+    // binary and hands its header to this provider.)
 }
 
 #[test]

@@ -183,11 +183,15 @@ fn temporary_reply_faults() {
             other => panic!("{body:?}: unexpected {other:?}"),
         };
         assert_eq!(&name, expected, "{:?}", String::from_utf8_lossy(body));
-        assert_eq!(error.http_status(), 502);
+        // The provider refusing our credentials is 401 (run the dance again);
+        // anything else the provider did wrong is 502.
+        let expected_status = if *status == 401 { 401 } else { 502 };
+        assert_eq!(error.http_status(), expected_status, "{error}");
+        assert_eq!(error.fault(), crate::Fault::Peer);
     }
     // Absence is accepted only when allowed, and then reported.
     let stamp = h.stamp();
-    let (_, state) = TemporaryCredentialsRequest::new(endpoints(), Callback::Oob)
+    let (_, state) = TemporaryCredentialsRequest::out_of_band(endpoints())
         .allow_unconfirmed_callback()
         .sign(&h.consumer, stamp)
         .unwrap();
@@ -226,57 +230,30 @@ fn error_bodies_keep_a_bounded_redacted_excerpt() {
 fn callback_faults() {
     let mut h = Harness::new();
     let (state, query) = h.until_callback();
-    let verifier = query.split("oauth_verifier=").nth(1).unwrap().to_string();
-    let cases: &[(String, Expect)] = &[
-        (
-            format!("oauth_token=forged&oauth_verifier={verifier}"),
-            |e| matches!(e, Error::CallbackMismatch),
-        ),
-        (format!("oauth_verifier={verifier}"), |e| {
-            matches!(e, Error::MalformedCallback(_))
+    let (token, verifier) = callback_params(&query);
+    let cases: &[(&str, &str, Expect)] = &[
+        ("forged", &verifier, |e| {
+            matches!(e, Error::CallbackMismatch)
         }),
-        (format!("oauth_token={}", state.token()), |e| {
-            matches!(e, Error::MalformedCallback(_))
-        }),
-        (
-            format!(
-                "oauth_token={}&oauth_token={}&oauth_verifier={verifier}",
-                state.token(),
-                state.token()
-            ),
-            |e| matches!(e, Error::MalformedCallback(_)),
-        ),
-        (
-            format!("oauth_token={}&oauth_verifier=", state.token()),
-            |e| matches!(e, Error::MalformedCallback(_)),
-        ),
-        ("oauth_token=%zz".to_string(), |e| {
-            matches!(e, Error::MalformedCallback(_))
+        ("", &verifier, |e| matches!(e, Error::MalformedCallback(_))),
+        (&token, "", |e| matches!(e, Error::MalformedCallback(_))),
+        (&token[..token.len() - 1], &verifier, |e| {
+            matches!(e, Error::CallbackMismatch)
         }),
     ];
-    for (bad, expected) in cases {
+    for (bad_token, bad_verifier, expected) in cases {
         let stamp = h.stamp();
         let error = state
             .clone()
-            .handle_callback(&h.consumer, bad, stamp)
+            .handle_callback(bad_token, bad_verifier, stamp)
             .unwrap_err();
-        assert!(expected(&error), "{bad}: {error:?}");
-        assert_eq!(error.http_status(), 400, "{bad}");
+        assert!(expected(&error), "{bad_token} {bad_verifier}: {error:?}");
+        assert_eq!(error.http_status(), 400, "{bad_token} {bad_verifier}");
+        assert_eq!(error.fault(), crate::Fault::Peer);
     }
+    // The real callback still works.
     let stamp = h.stamp();
-    let other = Harness::other_consumer();
-    let error = state
-        .clone()
-        .handle_callback(&other, &query, stamp)
-        .unwrap_err();
-    assert!(matches!(error, Error::Misuse(_)), "{error:?}");
-    // A leading `?` is fine and the real callback still works.
-    let stamp = h.stamp();
-    assert!(
-        state
-            .handle_callback(&h.consumer, &format!("?{query}"), stamp)
-            .is_ok()
-    );
+    assert!(state.handle_callback(&token, &verifier, stamp).is_ok());
 }
 
 // --- Transition 4: the token request, provider side. ---
@@ -289,20 +266,13 @@ fn token_request(h: &mut Harness, verifier: Option<&str>) -> OutgoingRequest {
         None => query,
     };
     let stamp = h.stamp();
-    state
-        .handle_callback(&h.consumer.clone(), &query, stamp)
-        .unwrap()
-        .0
+    state.callback_query(&query, stamp).unwrap().0
 }
 
 /// Signs the same token request again with a fresh nonce.
-fn resign(h: &mut Harness, state: &AwaitAuthorization, query: &str) -> OutgoingRequest {
+fn resign(h: &mut Harness, state: &AwaitAuthorization<OutOfBand>, query: &str) -> OutgoingRequest {
     let stamp = h.stamp();
-    state
-        .clone()
-        .handle_callback(&h.consumer.clone(), query, stamp)
-        .unwrap()
-        .0
+    state.clone().callback_query(query, stamp).unwrap().0
 }
 
 #[test]
@@ -410,9 +380,7 @@ fn token_reply_faults() {
     for (status, body) in cases {
         let (state, query) = h.until_callback();
         let stamp = h.stamp();
-        let (_, state) = state
-            .handle_callback(&h.consumer.clone(), &query, stamp)
-            .unwrap();
+        let (_, state) = state.callback_query(&query, stamp).unwrap();
         let error = state.handle_response(*status, body).unwrap_err();
         assert!(
             matches!(
@@ -421,7 +389,11 @@ fn token_reply_faults() {
             ),
             "{body:?}: {error:?}"
         );
-        assert_eq!(error.http_status(), 502);
+        let expected_status = match *status {
+            401 => 401,
+            _ => 502,
+        };
+        assert_eq!(error.http_status(), expected_status, "{error}");
     }
 }
 
@@ -431,8 +403,7 @@ fn token_reply_faults() {
 fn protected_call_faults() {
     let mut h = Harness::new();
     let authorized = h.dance();
-    let consumer = h.consumer.clone();
-    let request = h.get(&authorized, &consumer, "/records/123/demographics");
+    let request = h.get(&authorized, "/records/123/demographics");
     refused(
         &h.send(&tamper_signature(&request)),
         401,
@@ -457,7 +428,7 @@ fn protected_call_faults() {
         "replay",
     );
 
-    let request = h.get(&authorized, &consumer, "/records/123/demographics");
+    let request = h.get(&authorized, "/records/123/demographics");
     h.now += 301;
     refused(
         &h.send(&request),
@@ -468,7 +439,7 @@ fn protected_call_faults() {
 
     // Access tokens expire after the configured hour.
     h.now = START + 3601;
-    let request = h.get(&authorized, &consumer, "/records/123/demographics");
+    let request = h.get(&authorized, "/records/123/demographics");
     refused(
         &h.send(&request),
         401,
@@ -492,14 +463,12 @@ fn a_request_token_is_not_an_access_token() {
         .next()
         .unwrap();
     let pretend = Authorized::from_parts(
-        APP_KEY,
-        endpoints(),
+        h.consumer.clone(),
         state.token(),
         Secret::new(secret),
         Attributes::new(),
     );
-    let consumer = h.consumer.clone();
-    let request = h.get(&pretend, &consumer, "/records/123/demographics");
+    let request = h.get(&pretend, "/records/123/demographics");
     refused(
         &h.send(&request),
         401,

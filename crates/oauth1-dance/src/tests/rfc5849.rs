@@ -53,18 +53,17 @@ fn rfc5849_section_1_2_through_both_sides() {
     let consumer = Consumer::new("dpf43f3p2l4k3l03", Secret::new("kd94hf93k423kf44"))
         .with_realm("Photos")
         .without_version();
-    let endpoints = Endpoints {
-        request_token: "https://photos.example.net/initiate".to_string(),
-        authorize: "https://photos.example.net/authorize".to_string(),
-        access_token: "https://photos.example.net/token".to_string(),
-    };
-    // Temporary credentials.
-    let (request, state) = TemporaryCredentialsRequest::new(
-        endpoints,
-        Callback::Url("http://printer.example.com/ready".to_string()),
+    let endpoints = Endpoints::new(
+        "https://photos.example.net/initiate",
+        "https://photos.example.net/authorize",
+        "https://photos.example.net/token",
     )
-    .sign(&consumer, Stamp::new(137_131_200, "wIjqoS"))
     .unwrap();
+    // Temporary credentials.
+    let (request, state) =
+        TemporaryCredentialsRequest::with_callback(endpoints, "http://printer.example.com/ready")
+            .sign(&consumer, Stamp::new(137_131_200, "wIjqoS"))
+            .unwrap();
     assert_eq!(
         request.authorization,
         "OAuth realm=\"Photos\", oauth_consumer_key=\"dpf43f3p2l4k3l03\", \
@@ -108,7 +107,7 @@ fn rfc5849_section_1_2_through_both_sides() {
     // Token credentials.
     let query = location.split_once('?').unwrap().1;
     let (request, state) = state
-        .handle_callback(&consumer, query, Stamp::new(137_131_201, "walatlh"))
+        .callback_query(query, Stamp::new(137_131_201, "walatlh"))
         .unwrap();
     assert_eq!(
         request.authorization,
@@ -130,23 +129,16 @@ fn rfc5849_section_1_2_through_both_sides() {
 
     // The protected resource.
     let url = "http://photos.example.net/photos?file=vacation.jpg&size=original";
-    let authorization = authorized
-        .sign_request(
-            &consumer,
-            "GET",
-            url,
-            None,
-            b"",
-            Stamp::new(137_131_202, "chapoH"),
-        )
+    let request = authorized
+        .request("GET", url, None, b"", Stamp::new(137_131_202, "chapoH"))
         .unwrap();
     assert_eq!(
-        header_param(&authorization, "oauth_signature"),
+        header_param(&request.authorization, "oauth_signature"),
         "MdpQcU8iPSUjWoN%2FUDMsK2sui9I%3D"
     );
-    let mut incoming = ProviderRequest::new("GET", url);
-    incoming.authorization = Some(&authorization);
-    let authenticated = provider.authenticate(137_131_202, &incoming).unwrap();
+    let authenticated = provider
+        .authenticate(137_131_202, &ProviderRequest::from(&request))
+        .unwrap();
     assert_eq!(authenticated.consumer_key, "dpf43f3p2l4k3l03");
     assert_eq!(authenticated.token, "nnch734d00sl2jdk");
     assert_eq!(authenticated.user_id, "jane");

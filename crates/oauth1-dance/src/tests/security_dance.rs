@@ -64,13 +64,11 @@ fn sec_13_only_the_registered_callback_and_its_query_is_kept() {
         ))
         .unwrap();
     let stamp = h.stamp();
-    let (request, state) = TemporaryCredentialsRequest::new(
-        endpoints(),
-        Callback::Url("https://evil.example/steal".to_string()),
-    )
-    .param("smart_record_id", "123")
-    .sign(&h.consumer, stamp)
-    .unwrap();
+    let (request, state) =
+        TemporaryCredentialsRequest::with_callback(endpoints(), "https://evil.example/steal")
+            .param("smart_record_id", "123")
+            .sign(&h.consumer, stamp)
+            .unwrap();
     let reply = h.send(&request);
     let state = state.handle_response(reply.status, &reply.body).unwrap();
     let location = h.approve(state.token());
@@ -126,10 +124,7 @@ fn sec_15_verifiers_are_long_single_use_bound_and_limited() {
     let wrong = format!("oauth_token={token}&oauth_verifier=wrong");
     for attempt in 1..=5 {
         let stamp = h.stamp();
-        let (request, _) = state
-            .clone()
-            .handle_callback(&h.consumer, &wrong, stamp)
-            .unwrap();
+        let (request, _) = state.clone().callback_query(&wrong, stamp).unwrap();
         let reply = h.send(&request);
         let expected = if attempt < 5 {
             "InvalidVerifier"
@@ -139,7 +134,7 @@ fn sec_15_verifiers_are_long_single_use_bound_and_limited() {
         assert_eq!(reply.status, 401, "attempt {attempt} ({expected})");
     }
     let stamp = h.stamp();
-    let (request, _) = state.handle_callback(&h.consumer, &query, stamp).unwrap();
+    let (request, _) = state.callback_query(&query, stamp).unwrap();
     let reply = h.send(&request);
     assert!(
         matches!(reply.error, Some(Error::InvalidCredentials)),
@@ -156,17 +151,14 @@ fn sec_15_four_wrong_verifiers_do_not_burn_the_token() {
     let wrong = format!("oauth_token={}&oauth_verifier=wrong", state.token());
     for _ in 0..4 {
         let stamp = h.stamp();
-        let (request, _) = state
-            .clone()
-            .handle_callback(&h.consumer, &wrong, stamp)
-            .unwrap();
+        let (request, _) = state.clone().callback_query(&wrong, stamp).unwrap();
         assert!(matches!(
             h.send(&request).error,
             Some(Error::InvalidVerifier)
         ));
     }
     let stamp = h.stamp();
-    let (request, _) = state.handle_callback(&h.consumer, &query, stamp).unwrap();
+    let (request, _) = state.callback_query(&query, stamp).unwrap();
     assert_eq!(h.send(&request).status, 200);
 }
 
@@ -178,7 +170,7 @@ fn sec_16_request_tokens_expire_and_have_one_exchange_winner() {
         let (state, query) = h.until_callback();
         h.now += age;
         let stamp = h.stamp();
-        let (request, _) = state.handle_callback(&h.consumer, &query, stamp).unwrap();
+        let (request, _) = state.callback_query(&query, stamp).unwrap();
         assert_eq!(h.send(&request).status == 200, ok, "age {age}");
     }
     // Two parallel exchanges (different nonces), one winner.
@@ -187,11 +179,7 @@ fn sec_16_request_tokens_expire_and_have_one_exchange_winner() {
     let requests: Vec<OutgoingRequest> = (0..8)
         .map(|_| {
             let stamp = h.stamp();
-            state
-                .clone()
-                .handle_callback(&h.consumer, &query, stamp)
-                .unwrap()
-                .0
+            state.clone().callback_query(&query, stamp).unwrap().0
         })
         .collect();
     let now = h.now;
@@ -227,10 +215,8 @@ fn sec_16_request_tokens_expire_and_have_one_exchange_winner() {
 fn sec_17_access_tokens_are_bound_to_consumer_record_and_revocable() {
     let (mut h, authorized) = danced();
     // Another consumer, even holding the token secret, is 401.
-    let other = Harness::other_consumer();
     let request = h.get(
-        &authorized_as(&authorized, OTHER_KEY),
-        &other,
+        &authorized_as(&authorized, Harness::other_consumer()),
         "/records/123/demographics",
     );
     assert!(matches!(
@@ -238,8 +224,7 @@ fn sec_17_access_tokens_are_bound_to_consumer_record_and_revocable() {
         Some(Error::InvalidCredentials)
     ));
     // Another record is 403.
-    let consumer = h.consumer.clone();
-    let request = h.get(&authorized, &consumer, "/records/124/demographics");
+    let request = h.get(&authorized, "/records/124/demographics");
     let mut incoming = ProviderRequest::new("GET", request.url.as_str());
     incoming.authorization = Some(&request.authorization);
     let authenticated = h.provider.authenticate(h.now, &incoming).unwrap();
@@ -251,7 +236,7 @@ fn sec_17_access_tokens_are_bound_to_consumer_record_and_revocable() {
     assert!(authenticated.require_attribute("no_such", "x").is_err());
     // Revocation is immediate.
     assert!(h.provider.revoke(authorized.token()).unwrap());
-    let request = h.get(&authorized, &consumer, "/records/123/demographics");
+    let request = h.get(&authorized, "/records/123/demographics");
     assert!(matches!(
         h.send(&request).error,
         Some(Error::InvalidCredentials)
@@ -259,10 +244,9 @@ fn sec_17_access_tokens_are_bound_to_consumer_record_and_revocable() {
 }
 
 /// The same token credentials, claimed by another consumer key.
-fn authorized_as(authorized: &Authorized, consumer_key: &str) -> Authorized {
+fn authorized_as(authorized: &Authorized, consumer: Consumer) -> Authorized {
     Authorized::from_parts(
-        consumer_key,
-        endpoints(),
+        consumer,
         authorized.token(),
         authorized.secret().clone(),
         authorized.attributes().clone(),
@@ -303,7 +287,7 @@ fn sec_19_credential_replies_are_not_cached() {
     let (request, _) = h.initiate();
     let mut incoming = ProviderRequest::new("POST", request.url.as_str());
     incoming.authorization = Some(&request.authorization);
-    incoming.content_type = request.content_type;
+    incoming.content_type = request.content_type.as_deref();
     incoming.body = &request.body;
     let response = h
         .provider
@@ -343,7 +327,7 @@ fn sec_21_no_secret_in_debug_or_display() {
         .to_string();
     let stamp = h.stamp();
     let (request, state) = state
-        .handle_callback(&h.consumer, location.split_once('?').unwrap().1, stamp)
+        .callback_query(location.split_once('?').unwrap().1, stamp)
         .unwrap();
     seen.push(format!("{request:?}"));
     seen.push(format!("{state:?}"));
@@ -393,9 +377,7 @@ fn sec_23_a_foreign_callback_exchanges_nothing() {
     let (state, query) = h.until_callback();
     let forged = query.replacen("oauth_token=", "oauth_token=x", 1);
     let stamp = h.stamp();
-    let error = state
-        .handle_callback(&h.consumer, &forged, stamp)
-        .unwrap_err();
+    let error = state.callback_query(&forged, stamp).unwrap_err();
     assert!(matches!(error, Error::CallbackMismatch));
     assert_eq!(error.http_status(), 400);
     assert_eq!(h.wire.len(), 1, "only the request-token call went out");

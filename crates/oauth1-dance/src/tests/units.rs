@@ -135,9 +135,20 @@ fn pending_authorization_shows_the_request_and_refuses_twice() {
         h.provider.pending_authorization(h.now, "nope"),
         Err(Error::UnknownRequestToken)
     ));
-    h.provider.deny(state.token()).unwrap();
+    // The registered callback hears of the refusal.
+    let location = h.provider.deny(h.now, state.token()).unwrap();
+    assert_eq!(
+        location.as_deref(),
+        Some(
+            format!(
+                "{APP_CALLBACK}?oauth_token={}&oauth_problem=user_refused",
+                state.token()
+            )
+            .as_str()
+        )
+    );
     assert!(matches!(
-        h.provider.deny(state.token()),
+        h.provider.deny(h.now, state.token()),
         Err(Error::UnknownRequestToken)
     ));
 }
@@ -164,10 +175,16 @@ fn error_response_carries_status_reason_and_challenge() {
 #[test]
 fn extra_oauth_parameters_are_refused_when_signing() {
     let h = Harness::new();
-    let result = TemporaryCredentialsRequest::new(endpoints(), Callback::Oob)
+    let result = TemporaryCredentialsRequest::out_of_band(endpoints())
         .param("oauth_callback", "https://evil.example")
         .sign(&h.consumer, Stamp::new(START, "n"));
-    assert!(matches!(result, Err(Error::Misuse(_))));
+    let Err(error) = result else {
+        panic!("signed an oauth_ extra parameter")
+    };
+    assert!(matches!(&error, Error::ReservedParameter(name) if name == "oauth_callback"));
+    assert_eq!(error.fault(), crate::Fault::Caller);
+    assert_eq!(error.http_status(), 500);
+    assert!(error.to_string().contains("oauth_callback"), "{error}");
 }
 
 #[cfg(feature = "os")]
@@ -176,6 +193,211 @@ fn os_stamps_are_fresh() {
     let a = Stamp::now().unwrap();
     let b = Stamp::now().unwrap();
     assert!(a.timestamp > START);
-    assert_eq!(a.nonce.len(), crate::NONCE_LEN);
+    assert_eq!(a.nonce.len(), crate::CREDENTIAL_LEN);
     assert_ne!(a.nonce, b.nonce);
+}
+
+#[test]
+fn one_length_for_every_generated_credential() {
+    let mut h = Harness::new();
+    let stamp = h.stamp();
+    assert_eq!(stamp.nonce.len(), crate::CREDENTIAL_LEN);
+    assert_eq!(
+        ProviderConfig::new("x").credential_length,
+        crate::CREDENTIAL_LEN
+    );
+    let authorized = h.dance();
+    assert_eq!(authorized.token().len(), crate::CREDENTIAL_LEN);
+    assert_eq!(authorized.secret().expose().len(), crate::CREDENTIAL_LEN);
+}
+
+// --- Error messages say what to fix. ---
+
+#[test]
+fn an_unexpected_reply_shows_its_status_and_reason() {
+    let mut h = Harness::new();
+    let (_, state) = h.initiate();
+    let error = state
+        .handle_response(400, b"missing smart_record_id")
+        .unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "provider answered 400: missing smart_record_id"
+    );
+    // The provider refused a request this app made: the app's status is 500, not 502.
+    assert_eq!(error.http_status(), 500);
+    assert_eq!(error.fault(), crate::Fault::Peer);
+    // 401: the credentials are refused, run the dance again.
+    let (_, state) = h.initiate();
+    let error = state
+        .handle_response(401, b"invalid consumer, token or signature")
+        .unwrap_err();
+    assert_eq!(error.http_status(), 401);
+    assert!(
+        error
+            .to_string()
+            .ends_with(": invalid consumer, token or signature")
+    );
+    // 5xx: the provider's fault.
+    let (_, state) = h.initiate();
+    let error = state.handle_response(503, b"").unwrap_err();
+    assert_eq!(error.to_string(), "provider answered 503");
+    assert_eq!(error.http_status(), 502);
+    // A malformed 2xx reply shows what is wrong and the (redacted) reply.
+    let (_, state) = h.initiate();
+    let error = state
+        .handle_response(200, b"oauth_token_secret=SUPERSECRET&x=1")
+        .unwrap_err();
+    let shown = error.to_string();
+    assert!(shown.contains("missing oauth_token"), "{shown}");
+    assert!(
+        shown.contains("oauth_token_secret=<redacted>&x=1"),
+        "{shown}"
+    );
+    assert!(!shown.contains("SUPERSECRET"), "{shown}");
+    assert_eq!(error.http_status(), 502);
+    // The reply text is bounded and control characters are replaced.
+    let (_, state) = h.initiate();
+    let long = format!("bad\u{1b}[31m{}", "y".repeat(5000));
+    let error = state.handle_response(400, long.as_bytes()).unwrap_err();
+    let shown = error.to_string();
+    assert!(
+        shown.chars().count() < Excerpt::MAX_LEN + 40,
+        "{}",
+        shown.len()
+    );
+    assert!(!shown.contains('\u{1b}'));
+    assert!(shown.ends_with('…'));
+}
+
+#[test]
+fn a_bad_endpoint_names_its_field() {
+    let good = "https://smart.example.org/oauth/x";
+    let cases = [
+        (
+            ("x", good, good),
+            "request_token",
+            "not an absolute http(s) url",
+        ),
+        (
+            (good, "x", good),
+            "authorize_token",
+            "not an absolute http(s) url",
+        ),
+        (
+            (good, good, "/oauth/access_token"),
+            "exchange_token",
+            "not an absolute http(s) url",
+        ),
+        (
+            (good, good, "ftp://h/x"),
+            "exchange_token",
+            "not an absolute http(s) url",
+        ),
+        ((good, "https:///x", good), "authorize_token", "no host"),
+        (
+            (good, "https://h/x y", good),
+            "authorize_token",
+            "spaces, controls or non-ascii characters",
+        ),
+        (
+            ("https://h/x#frag", good, good),
+            "request_token",
+            "a fragment",
+        ),
+    ];
+    for ((r, a, e), field, reason) in cases {
+        let error = Endpoints::new(r, a, e).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            format!("invalid endpoint {field}: {reason}")
+        );
+        assert_eq!(error.fault(), crate::Fault::Caller);
+        assert_eq!(error.http_status(), 500);
+    }
+    assert!(Endpoints::new("HTTP://h:7000/a?b=1", "https://h/x", "http://h/y").is_ok());
+    // From SMART `launch_urls`: every key is checked, a missing one is named.
+    let launch_urls = [
+        ("app_launch", "http://c.test/apps/{{ app_id }}/launch"),
+        ("request_token", "http://c.test/oauth/request_token"),
+        ("exchange_token", "http://c.test/oauth/access_token"),
+    ];
+    let error = Endpoints::from_launch_urls(launch_urls).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "invalid endpoint authorize_token: missing"
+    );
+    let json = r#"{"app_launch": "x", "request_token": "http://c.test/oauth/request_token",
+        "authorize_token": "http://c.test/oauth/authorize", "exchange_token": "relative"}"#;
+    let error = serde_json::from_str::<Endpoints>(json).unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .contains("invalid endpoint exchange_token"),
+        "{error}"
+    );
+    let json = json.replace("\"relative\"", "\"http://c.test/oauth/access_token\"");
+    let endpoints: Endpoints = serde_json::from_str(&json).unwrap();
+    assert_eq!(endpoints.authorize_token(), "http://c.test/oauth/authorize");
+    assert_eq!(
+        endpoints.exchange_token(),
+        "http://c.test/oauth/access_token"
+    );
+}
+
+#[test]
+fn a_clock_before_1970_has_its_own_error() {
+    let before = std::time::UNIX_EPOCH - std::time::Duration::from_secs(1);
+    let error = crate::unix_time(before).unwrap_err();
+    assert!(matches!(error, Error::ClockBeforeEpoch));
+    assert_eq!(error.to_string(), "system clock is before 1970-01-01");
+    assert_eq!(error.fault(), crate::Fault::Internal);
+    assert_eq!(
+        crate::unix_time(std::time::UNIX_EPOCH + std::time::Duration::from_secs(5)).unwrap(),
+        5
+    );
+    let random = Error::RandomUnavailable;
+    assert_eq!(random.to_string(), "random source unavailable");
+}
+
+#[test]
+fn peer_faults_and_caller_mistakes_differ() {
+    for peer in [
+        Error::InvalidCredentials,
+        Error::NonceReused,
+        Error::InvalidTimestamp,
+        Error::CallbackMismatch,
+    ] {
+        assert_eq!(peer.fault(), crate::Fault::Peer, "{peer:?}");
+        assert!(matches!(peer.http_status(), 400 | 401), "{peer:?}");
+    }
+    for caller in [
+        Error::InvalidMethod,
+        Error::ConsumerMismatch,
+        Error::Sign(oauth1_sign::Error::InvalidUrl),
+    ] {
+        assert_eq!(caller.fault(), crate::Fault::Caller, "{caller:?}");
+        assert_eq!(caller.http_status(), 500, "{caller:?}");
+    }
+    // An internal failure never shows its cause to the peer.
+    let response = Error::Store(crate::StoreError::new("disk full")).to_http_response("r");
+    assert_eq!(response.status(), 500);
+    assert_eq!(response.body(), "internal error");
+}
+
+#[test]
+fn requests_refuse_a_bad_method_and_url() {
+    let mut h = Harness::new();
+    let authorized = h.dance();
+    let stamp = h.stamp();
+    let error = authorized
+        .request("GE T", &format!("{ORIGIN}/x"), None, b"", stamp)
+        .unwrap_err();
+    assert!(matches!(error, Error::InvalidMethod));
+    let stamp = h.stamp();
+    let error = authorized
+        .request("GET", "/relative", None, b"", stamp)
+        .unwrap_err();
+    assert!(matches!(error, Error::Sign(_)), "{error:?}");
+    assert!(error.to_string().starts_with("cannot sign: "));
 }

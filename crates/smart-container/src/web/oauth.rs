@@ -7,17 +7,19 @@ use std::sync::Arc;
 
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use oauth1_dance::{Authenticated, AuthorizationGrant, Provider, ProviderConfig, ProviderRequest};
 use rand::RngCore as _;
 use rand::rngs::OsRng;
 
-use super::pages::append_query;
 use super::{AppError, AppState, BODY_LIMIT, ConsumerKey};
 use crate::Container;
 use crate::oauth_store::SqlProviderStore;
 use crate::store::now;
+
+/// The realm of `WWW-Authenticate` challenges.
+const REALM: &str = "SMART container";
 
 /// Access tokens live an hour, as in the original container.
 pub(crate) const ACCESS_TOKEN_TTL_SECS: u64 = 3600;
@@ -34,7 +36,7 @@ impl std::fmt::Debug for ProviderHandle {
 
 impl ProviderHandle {
     pub(crate) fn new(container: &Container) -> Self {
-        let mut config = ProviderConfig::new("SMART container");
+        let mut config = ProviderConfig::new(REALM);
         config.access_token_ttl = Some(ACCESS_TOKEN_TTL_SECS);
         config.required_request_parameters = vec!["smart_record_id".into()];
         config.max_body_len = BODY_LIMIT;
@@ -75,7 +77,7 @@ pub(crate) async fn request_token(
                 .cloned()
                 .unwrap_or_default();
             if s.container().store.record(&record_id)?.is_none() {
-                let _ = s.inner.provider.0.deny(&issued.token);
+                let _ = s.inner.provider.0.deny(unix_now(), &issued.token);
                 return Err(AppError::Api(
                     StatusCode::BAD_REQUEST,
                     "unknown smart_record_id".into(),
@@ -190,29 +192,18 @@ pub(crate) async fn approve(
         .await
 }
 
-/// Denies a request token; returns the manifest's callback with
-/// `oauth_token` and `oauth_problem=user_refused`.
+/// Denies a request token; returns the consumer's registered callback (the
+/// manifest's) with `oauth_token` and `oauth_problem=user_refused`, as the
+/// provider builds it.
 pub(crate) async fn deny(state: &AppState, token: &str) -> Result<String, AppError> {
     let token = token.to_owned();
     state
         .blocking(move |s| {
-            let p = s
-                .inner
-                .provider
-                .0
+            let provider = &s.inner.provider.0;
+            provider
                 .pending_authorization(unix_now(), &token)
                 .map_err(page_error)?;
-            s.inner.provider.0.deny(&token).map_err(page_error)?;
-            let callback = s
-                .container()
-                .app(&p.consumer_key)?
-                .and_then(|(m, _)| m.oauth_callback);
-            match callback.and_then(|c| {
-                append_query(
-                    &c,
-                    &[("oauth_token", &token), ("oauth_problem", "user_refused")],
-                )
-            }) {
+            match provider.deny(unix_now(), &token).map_err(page_error)? {
                 Some(target) => Ok(target),
                 None => Err(AppError::Page(
                     StatusCode::OK,
@@ -244,31 +235,14 @@ pub(crate) async fn authenticate(
         .await
 }
 
-/// The response for a provider error: its status, its short message, and
-/// `WWW-Authenticate` for a 401.
+/// The response for a provider error: the provider's own
+/// (`oauth1_dance::Error::to_http_response`: status, short reason,
+/// `internal error` for a 5xx, `WWW-Authenticate` on 401), after logging a 5xx.
 pub(crate) fn error_response(e: &oauth1_dance::Error) -> Response {
-    let status = StatusCode::from_u16(e.http_status()).unwrap_or(StatusCode::BAD_REQUEST);
-    if status.is_server_error() {
+    if e.http_status() >= 500 {
         tracing::error!(error = %e, "oauth provider failure");
     }
-    let body = if status.is_server_error() {
-        "internal error".to_owned()
-    } else {
-        e.to_string()
-    };
-    let mut res = (
-        status,
-        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-        body,
-    )
-        .into_response();
-    if let Some(v) = e
-        .www_authenticate("SMART container")
-        .and_then(|v| HeaderValue::from_str(&v).ok())
-    {
-        res.headers_mut().insert(header::WWW_AUTHENTICATE, v);
-    }
-    res
+    e.to_http_response(REALM).map(Body::from).into_response()
 }
 
 /// Tags a response with the consumer key for the request log.

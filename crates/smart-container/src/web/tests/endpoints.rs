@@ -248,35 +248,26 @@ async fn launch_logs_in_picks_a_record_and_redirects_to_the_index() {
 async fn request_token_needs_smart_record_id_and_a_known_record() {
     let h = Harness::new();
     let consumer = h.consumer();
-    let (req, _) = oauth1_dance::TemporaryCredentialsRequest::new(
-        Harness::endpoints(),
-        oauth1_dance::Callback::Oob,
-    )
-    .sign(&consumer, oauth1_dance::Stamp::now().unwrap())
-    .unwrap();
+    let (req, _) = oauth1_dance::TemporaryCredentialsRequest::out_of_band(Harness::endpoints())
+        .sign(&consumer, oauth1_dance::Stamp::now().unwrap())
+        .unwrap();
     let r = h.send_outgoing(&req).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
     assert!(r.body.contains("smart_record_id"), "{}", r.body);
-    let (req, _) = oauth1_dance::TemporaryCredentialsRequest::new(
-        Harness::endpoints(),
-        oauth1_dance::Callback::Oob,
-    )
-    .param("smart_record_id", "999")
-    .sign(&consumer, oauth1_dance::Stamp::now().unwrap())
-    .unwrap();
+    let (req, _) = oauth1_dance::TemporaryCredentialsRequest::out_of_band(Harness::endpoints())
+        .param("smart_record_id", "999")
+        .sign(&consumer, oauth1_dance::Stamp::now().unwrap())
+        .unwrap();
     assert_eq!(h.send_outgoing(&req).await.status, StatusCode::BAD_REQUEST);
 }
 
 #[tokio::test]
 async fn request_token_reply_is_a_no_store_form() {
     let h = Harness::new();
-    let (req, _) = oauth1_dance::TemporaryCredentialsRequest::new(
-        Harness::endpoints(),
-        oauth1_dance::Callback::Oob,
-    )
-    .param("smart_record_id", RECORD)
-    .sign(&h.consumer(), oauth1_dance::Stamp::now().unwrap())
-    .unwrap();
+    let (req, _) = oauth1_dance::TemporaryCredentialsRequest::out_of_band(Harness::endpoints())
+        .param("smart_record_id", RECORD)
+        .sign(&h.consumer(), oauth1_dance::Stamp::now().unwrap())
+        .unwrap();
     let r = h.send_outgoing(&req).await;
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(
@@ -412,13 +403,16 @@ async fn a_public_url_with_a_path_prefix_prefixes_pages_and_base_strings() {
     );
     // A request signed for the public URL is accepted on the stripped path.
     let consumer = h.consumer();
-    let mut endpoints = Harness::endpoints();
-    endpoints.request_token = "http://container.test/smart/oauth/request_token".into();
-    let (req, _) =
-        oauth1_dance::TemporaryCredentialsRequest::new(endpoints, oauth1_dance::Callback::Oob)
-            .param("smart_record_id", RECORD)
-            .sign(&consumer, oauth1_dance::Stamp::now().unwrap())
-            .unwrap();
+    let endpoints = oauth1_dance::Endpoints::new(
+        "http://container.test/smart/oauth/request_token",
+        Harness::endpoints().authorize_token(),
+        Harness::endpoints().exchange_token(),
+    )
+    .unwrap();
+    let (req, _) = oauth1_dance::TemporaryCredentialsRequest::out_of_band(endpoints)
+        .param("smart_record_id", RECORD)
+        .sign(&consumer, oauth1_dance::Stamp::now().unwrap())
+        .unwrap();
     let mut http = req.to_http().unwrap().map(axum::body::Body::from);
     *http.uri_mut() = "/oauth/request_token".parse().unwrap();
     assert_eq!(h.send(http).await.status, StatusCode::OK);

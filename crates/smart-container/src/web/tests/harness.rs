@@ -4,7 +4,7 @@
 
 use axum::body::Body;
 use axum::http::{Request, Response, StatusCode, header};
-use oauth1_dance::{Authorized, Callback, Consumer, Endpoints, Stamp, TemporaryCredentialsRequest};
+use oauth1_dance::{Authorized, Consumer, Endpoints, Stamp, TemporaryCredentialsRequest};
 use oauth1_sign::Secret as SignSecret;
 use tower::ServiceExt as _;
 
@@ -88,11 +88,12 @@ impl Harness {
     }
 
     pub(super) fn endpoints() -> Endpoints {
-        Endpoints {
-            request_token: format!("{PUBLIC}/oauth/request_token"),
-            authorize: format!("{PUBLIC}/oauth/authorize"),
-            access_token: format!("{PUBLIC}/oauth/access_token"),
-        }
+        Endpoints::new(
+            format!("{PUBLIC}/oauth/request_token"),
+            format!("{PUBLIC}/oauth/authorize"),
+            format!("{PUBLIC}/oauth/access_token"),
+        )
+        .expect("valid endpoints")
     }
 
     pub(super) async fn send(&self, req: Request<Body>) -> Reply {
@@ -166,8 +167,8 @@ impl Harness {
         &self,
         consumer: &Consumer,
         record: &str,
-    ) -> oauth1_dance::AwaitAuthorization {
-        let (req, st) = TemporaryCredentialsRequest::new(Self::endpoints(), Callback::Oob)
+    ) -> oauth1_dance::AwaitAuthorization<oauth1_dance::OutOfBand> {
+        let (req, st) = TemporaryCredentialsRequest::out_of_band(Self::endpoints())
             .param("smart_record_id", record)
             .sign(consumer, Stamp::now().unwrap())
             .unwrap();
@@ -215,7 +216,11 @@ impl Harness {
         let location = self.approve(st.token(), &cookie).await;
         let query = location.split_once('?').unwrap().1.to_owned();
         let (req, st) = st
-            .handle_callback(&consumer, &query, Stamp::now().unwrap())
+            .handle_callback(
+                &callback_param(&query, "oauth_token"),
+                &callback_param(&query, "oauth_verifier"),
+                Stamp::now().unwrap(),
+            )
             .unwrap();
         let r = self.send_outgoing(&req).await;
         assert_eq!(r.status, StatusCode::OK, "access token: {}", r.body);
@@ -225,15 +230,11 @@ impl Harness {
     }
 
     /// A signed GET of `path` (with its query) with this token.
-    pub(super) async fn signed_get(
-        &self,
-        auth: &Authorized,
-        consumer: &Consumer,
-        path: &str,
-    ) -> Reply {
+    pub(super) async fn signed_get(&self, auth: &Authorized, path: &str) -> Reply {
         let url = format!("{PUBLIC}{path}");
         let h = auth
-            .sign_request(consumer, "GET", &url, None, b"", Stamp::now().unwrap())
+            .request("GET", &url, None, b"", Stamp::now().unwrap())
+            .map(|r| r.authorization)
             .unwrap();
         self.send(
             Request::get(url)
@@ -255,14 +256,8 @@ impl Harness {
     ) -> Reply {
         let url = format!("{PUBLIC}{path}");
         let h = auth
-            .sign_request(
-                &self.consumer(),
-                method,
-                &url,
-                content_type,
-                body,
-                Stamp::now().unwrap(),
-            )
+            .request(method, &url, content_type, body, Stamp::now().unwrap())
+            .map(|r| r.authorization)
             .unwrap();
         let mut b = Request::builder()
             .method(method)
@@ -284,4 +279,14 @@ pub(super) fn extract_value(html: &str, name: &str) -> String {
     let v = rest.find("value=\"").unwrap() + 7;
     let end = rest[v..].find('"').unwrap();
     rest[v..v + end].to_owned()
+}
+
+/// One parameter of a callback query, decoded as a web framework would (empty when absent).
+pub(super) fn callback_param(query: &str, name: &str) -> String {
+    oauth1_sign::form_decode(query.trim_start_matches('?'))
+        .unwrap_or_default()
+        .into_iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, v)| v)
+        .unwrap_or_default()
 }

@@ -16,11 +16,7 @@ async fn demographics_answer_the_seed_query() {
     let h = Harness::new();
     let auth = h.dance(RECORD).await;
     let r = h
-        .signed_get(
-            &auth,
-            &h.consumer(),
-            &format!("/records/{RECORD}/demographics"),
-        )
+        .signed_get(&auth, &format!("/records/{RECORD}/demographics"))
         .await;
     assert_eq!(r.header("cache-control"), "no-store");
     let g = graph(&r);
@@ -40,9 +36,8 @@ async fn demographics_answer_the_seed_query() {
 async fn medications_page_newest_first_with_a_next_page() {
     let h = Harness::new();
     let auth = h.dance(RECORD).await;
-    let c = h.consumer();
     let all = graph(
-        &h.signed_get(&auth, &c, &format!("/records/{RECORD}/medications/"))
+        &h.signed_get(&auth, &format!("/records/{RECORD}/medications/"))
             .await,
     );
     let everything = all.records::<Medication>().unwrap();
@@ -56,7 +51,7 @@ async fn medications_page_newest_first_with_a_next_page() {
     let mut pages: Vec<Vec<chrono::NaiveDate>> = Vec::new();
     let mut path = format!("/records/{RECORD}/medications/?limit=3");
     loop {
-        let g = graph(&h.signed_get(&auth, &c, &path).await);
+        let g = graph(&h.signed_get(&auth, &path).await);
         let s = ResponseSummary::from_graph(&g).unwrap().unwrap();
         let page = g.records::<Medication>().unwrap();
         assert_eq!(s.results_returned, page.len() as u64);
@@ -83,9 +78,8 @@ async fn medications_page_newest_first_with_a_next_page() {
 async fn date_and_code_filters_narrow_the_collection() {
     let h = Harness::new();
     let auth = h.dance(RECORD).await;
-    let c = h.consumer();
     let labs = graph(
-        &h.signed_get(&auth, &c, &format!("/records/{RECORD}/lab_results/"))
+        &h.signed_get(&auth, &format!("/records/{RECORD}/lab_results/"))
             .await,
     )
     .records::<LabResult>()
@@ -95,7 +89,6 @@ async fn date_and_code_filters_narrow_the_collection() {
     let g = graph(
         &h.signed_get(
             &auth,
-            &c,
             &format!("/records/{RECORD}/lab_results/?date_from={from}&date_to={from}"),
         )
         .await,
@@ -112,7 +105,6 @@ async fn date_and_code_filters_narrow_the_collection() {
     let g = graph(
         &h.signed_get(
             &auth,
-            &c,
             &format!("/records/{RECORD}/lab_results/?loinc={code_a}%7C0000-0"),
         )
         .await,
@@ -132,28 +124,20 @@ async fn date_and_code_filters_narrow_the_collection() {
     );
     // rxnorm on medications, snomed on problems.
     let g = graph(
-        &h.signed_get(
-            &auth,
-            &c,
-            &format!("/records/{RECORD}/medications/?rxnorm=0"),
-        )
-        .await,
+        &h.signed_get(&auth, &format!("/records/{RECORD}/medications/?rxnorm=0"))
+            .await,
     );
     assert!(g.records::<Medication>().unwrap().is_empty());
     let problems = graph(
-        &h.signed_get(&auth, &c, &format!("/records/{RECORD}/problems/"))
+        &h.signed_get(&auth, &format!("/records/{RECORD}/problems/"))
             .await,
     )
     .records::<Problem>()
     .unwrap();
     let code = problems[0].name.code.as_ref().unwrap().identifier.clone();
     let g = graph(
-        &h.signed_get(
-            &auth,
-            &c,
-            &format!("/records/{RECORD}/problems/?snomed={code}"),
-        )
-        .await,
+        &h.signed_get(&auth, &format!("/records/{RECORD}/problems/?snomed={code}"))
+            .await,
     );
     assert!(
         g.records::<Problem>()
@@ -176,11 +160,7 @@ async fn bad_paging_and_filter_values_are_400() {
         "limit=1&limit=2",
     ] {
         let r = h
-            .signed_get(
-                &auth,
-                &h.consumer(),
-                &format!("/records/{RECORD}/medications/?{q}"),
-            )
+            .signed_get(&auth, &format!("/records/{RECORD}/medications/?{q}"))
             .await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "{q}");
     }
@@ -190,14 +170,13 @@ async fn bad_paging_and_filter_values_are_400() {
 async fn every_collection_and_item_is_served_as_rdf() {
     let h = Harness::new();
     let auth = h.dance(RECORD).await;
-    let c = h.consumer();
     for coll in crate::model::COLLECTIONS {
         let path = if coll.single {
             format!("/records/{RECORD}/{}", coll.name)
         } else {
             format!("/records/{RECORD}/{}/", coll.name)
         };
-        let g = graph(&h.signed_get(&auth, &c, &path).await);
+        let g = graph(&h.signed_get(&auth, &path).await);
         let rows = g
             .select(&format!("SELECT ?s WHERE {{ ?s a <{}> }}", coll.type_uri))
             .unwrap();
@@ -224,10 +203,7 @@ async fn every_collection_and_item_is_served_as_rdf() {
             uri.starts_with(&format!("{PUBLIC}/records/{RECORD}/{}/", coll.name)),
             "{uri}"
         );
-        let one = graph(
-            &h.signed_get(&auth, &c, uri.strip_prefix(PUBLIC).unwrap())
-                .await,
-        );
+        let one = graph(&h.signed_get(&auth, uri.strip_prefix(PUBLIC).unwrap()).await);
         assert_eq!(
             one.select(&format!("SELECT ?s WHERE {{ ?s a <{}> }}", coll.type_uri))
                 .unwrap()
@@ -245,7 +221,6 @@ async fn every_collection_and_item_is_served_as_rdf() {
 async fn unknown_items_and_collections_are_404() {
     let h = Harness::new();
     let auth = h.dance(RECORD).await;
-    let c = h.consumer();
     for path in [
         "medications/nope",
         "nothing/",
@@ -254,7 +229,7 @@ async fn unknown_items_and_collections_are_404() {
         "social_history/",
     ] {
         let r = h
-            .signed_get(&auth, &c, &format!("/records/{RECORD}/{path}"))
+            .signed_get(&auth, &format!("/records/{RECORD}/{path}"))
             .await;
         assert_eq!(r.status, StatusCode::NOT_FOUND, "{path}");
     }
@@ -278,14 +253,14 @@ async fn scratchpad_put_get_delete_and_only_for_its_app() {
     // The body is covered by `oauth_body_hash`: a swapped body is refused.
     let url = format!("{PUBLIC}{path}");
     let hdr = auth
-        .sign_request(
-            &h.consumer(),
+        .request(
             "PUT",
             &url,
             Some("application/rdf+xml"),
             doc,
             oauth1_dance::Stamp::now().unwrap(),
         )
+        .map(|r| r.authorization)
         .unwrap();
     let swapped = axum::http::Request::put(url)
         .header("authorization", hdr)
@@ -311,15 +286,13 @@ async fn scratchpad_put_get_delete_and_only_for_its_app() {
 async fn users_reads_only_the_tokens_user() {
     let h = Harness::new();
     let auth = h.dance(RECORD).await;
-    let g = graph(&h.signed_get(&auth, &h.consumer(), "/users/alice").await);
+    let g = graph(&h.signed_get(&auth, "/users/alice").await);
     let rows = g
         .select("SELECT ?g WHERE { ?p <http://xmlns.com/foaf/0.1/givenName> ?g }")
         .unwrap();
     assert_eq!(rows.first().unwrap().string("g").unwrap(), "Alice");
     assert_eq!(
-        h.signed_get(&auth, &h.consumer(), "/users/bob")
-            .await
-            .status,
+        h.signed_get(&auth, "/users/bob").await.status,
         StatusCode::FORBIDDEN
     );
 }

@@ -5,7 +5,7 @@
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use oauth1_dance::{Authorized, Callback, Consumer, Stamp, TemporaryCredentialsRequest};
+use oauth1_dance::{Authorized, Consumer, Stamp, TemporaryCredentialsRequest};
 use oauth1_sign::Secret as SignSecret;
 
 use super::harness::{APP_ID, Harness, PUBLIC, RECORD, Reply};
@@ -15,7 +15,7 @@ async fn sec_03_plaintext_is_refused_for_an_hmac_consumer() {
     // The consumer side refuses to sign PLAINTEXT over http, so the request
     // is forged: an HMAC-SHA1 header rewritten to PLAINTEXT with the right key.
     let h = Harness::new();
-    let (req, _) = TemporaryCredentialsRequest::new(Harness::endpoints(), Callback::Oob)
+    let (req, _) = TemporaryCredentialsRequest::out_of_band(Harness::endpoints())
         .param("smart_record_id", RECORD)
         .sign(&h.consumer(), Stamp::now().unwrap())
         .unwrap();
@@ -46,7 +46,7 @@ async fn sec_03_plaintext_is_refused_for_an_hmac_consumer() {
 async fn sec_04_an_empty_key_is_never_accepted() {
     let h = Harness::new();
     let consumer = Consumer::new(APP_ID, SignSecret::new(""));
-    let (req, _) = TemporaryCredentialsRequest::new(Harness::endpoints(), Callback::Oob)
+    let (req, _) = TemporaryCredentialsRequest::out_of_band(Harness::endpoints())
         .param("smart_record_id", RECORD)
         .sign(&consumer, Stamp::now().unwrap())
         .unwrap();
@@ -59,12 +59,11 @@ async fn sec_04_an_empty_key_is_never_accepted() {
 async fn sec_05_timestamps_outside_the_window_or_malformed_are_rejected() {
     let h = Harness::new();
     let auth = h.dance(RECORD).await;
-    let c = h.consumer();
     for ts in [now() - 301, now() + 301, 0] {
-        let (r, _) = get_with(&h, &auth, &c, &demo_path(), Stamp::new(ts, nonce())).await;
+        let (r, _) = get_with(&h, &auth, &demo_path(), Stamp::new(ts, nonce())).await;
         assert_eq!(r.status, StatusCode::UNAUTHORIZED, "timestamp {ts}");
     }
-    let (ok, hdr) = get_with(&h, &auth, &c, &demo_path(), Stamp::now().unwrap()).await;
+    let (ok, hdr) = get_with(&h, &auth, &demo_path(), Stamp::now().unwrap()).await;
     assert_eq!(ok.status, StatusCode::OK);
     let ts = hdr
         .split("oauth_timestamp=\"")
@@ -92,8 +91,7 @@ async fn sec_05_timestamps_outside_the_window_or_malformed_are_rejected() {
 async fn sec_06_nonces_are_single_use_even_encoded_or_concurrent() {
     let h = Harness::new();
     let auth = h.dance(RECORD).await;
-    let c = h.consumer();
-    let (first, hdr) = get_with(&h, &auth, &c, &demo_path(), Stamp::new(now(), "abc")).await;
+    let (first, hdr) = get_with(&h, &auth, &demo_path(), Stamp::new(now(), "abc")).await;
     assert_eq!(first.status, StatusCode::OK);
     assert_eq!(
         send_header(&h, &demo_path(), &hdr).await.status,
@@ -109,7 +107,7 @@ async fn sec_06_nonces_are_single_use_even_encoded_or_concurrent() {
         .unwrap()
         .parse()
         .unwrap();
-    let (again, _) = get_with(&h, &auth, &c, &demo_path(), Stamp::new(ts, "abc")).await;
+    let (again, _) = get_with(&h, &auth, &demo_path(), Stamp::new(ts, "abc")).await;
     assert_eq!(again.status, StatusCode::UNAUTHORIZED, "same decoded nonce");
     let tampered = hdr.replace("oauth_nonce=\"abc\"", "oauth_nonce=\"%61bc\"");
     assert_ne!(tampered, hdr);
@@ -121,7 +119,8 @@ async fn sec_06_nonces_are_single_use_even_encoded_or_concurrent() {
     // Sixteen concurrent replays of a fresh request: exactly one wins.
     let url = format!("{PUBLIC}{}", demo_path());
     let fresh = auth
-        .sign_request(&c, "GET", &url, None, b"", Stamp::now().unwrap())
+        .request("GET", &url, None, b"", Stamp::now().unwrap())
+        .map(|r| r.authorization)
         .unwrap();
     let mut tasks = Vec::new();
     for _ in 0..16 {
@@ -151,14 +150,14 @@ async fn sec_07_oauth_parameters_in_two_places_are_400() {
     let h = Harness::new();
     let auth = h.dance(RECORD).await;
     let path = format!("{}?oauth_nonce=x", demo_path());
-    let (r, _) = get_with(&h, &auth, &h.consumer(), &path, Stamp::now().unwrap()).await;
+    let (r, _) = get_with(&h, &auth, &path, Stamp::now().unwrap()).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
 }
 
 #[tokio::test]
 async fn sec_08_body_parameters_count_only_for_form_bodies() {
     let h = Harness::new();
-    let (req, _) = TemporaryCredentialsRequest::new(Harness::endpoints(), Callback::Oob)
+    let (req, _) = TemporaryCredentialsRequest::out_of_band(Harness::endpoints())
         .param("smart_record_id", RECORD)
         .sign(&h.consumer(), Stamp::now().unwrap())
         .unwrap();
@@ -178,11 +177,11 @@ async fn sec_08_body_parameters_count_only_for_form_bodies() {
 async fn sec_09_the_base_string_uses_the_public_url_not_the_host_header() {
     let h = Harness::new();
     let auth = h.dance(RECORD).await;
-    let c = h.consumer();
     // Signed for another origin, sent with that Host: refused.
     let evil = format!("http://evil.example{}", demo_path());
     let hdr = auth
-        .sign_request(&c, "GET", &evil, None, b"", Stamp::now().unwrap())
+        .request("GET", &evil, None, b"", Stamp::now().unwrap())
+        .map(|r| r.authorization)
         .unwrap();
     let req = Request::get(&evil)
         .header(header::HOST, "evil.example")
@@ -193,7 +192,8 @@ async fn sec_09_the_base_string_uses_the_public_url_not_the_host_header() {
     // Signed for the public URL, sent with any Host and X-Forwarded-Host: accepted.
     let url = format!("{PUBLIC}{}", demo_path());
     let hdr = auth
-        .sign_request(&c, "GET", &url, None, b"", Stamp::now().unwrap())
+        .request("GET", &url, None, b"", Stamp::now().unwrap())
+        .map(|r| r.authorization)
         .unwrap();
     let req = Request::get(demo_path())
         .header(header::HOST, "internal:7000")
@@ -211,14 +211,7 @@ async fn sec_10_limits_come_before_work() {
     let huge = format!("OAuth oauth_consumer_key=\"{}\"", "a".repeat(1 << 20));
     let r = send_header(&h, &demo_path(), &huge).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
-    let (_, hdr) = get_with(
-        &h,
-        &auth,
-        &h.consumer(),
-        &demo_path(),
-        Stamp::new(now(), "n1"),
-    )
-    .await;
+    let (_, hdr) = get_with(&h, &auth, &demo_path(), Stamp::new(now(), "n1")).await;
     let nul = hdr.replace("oauth_nonce=\"n1\"", "oauth_nonce=\"n%00\"");
     assert_eq!(
         send_header(&h, &demo_path(), &nul).await.status,
@@ -247,7 +240,7 @@ async fn sec_11_unknown_consumer_and_bad_signature_fail_alike() {
     let wrong = Consumer::new(APP_ID, SignSecret::new("wrong-secret-123456"));
     let mut replies = Vec::new();
     for c in [&unknown, &wrong] {
-        let (req, _) = TemporaryCredentialsRequest::new(Harness::endpoints(), Callback::Oob)
+        let (req, _) = TemporaryCredentialsRequest::out_of_band(Harness::endpoints())
             .param("smart_record_id", RECORD)
             .sign(c, Stamp::now().unwrap())
             .unwrap();
@@ -274,13 +267,13 @@ pub(super) fn nonce() -> String {
 pub(super) async fn get_with(
     h: &Harness,
     auth: &Authorized,
-    consumer: &Consumer,
     path: &str,
     stamp: Stamp,
 ) -> (Reply, String) {
     let url = format!("{PUBLIC}{path}");
     let hdr = auth
-        .sign_request(consumer, "GET", &url, None, b"", stamp)
+        .request("GET", &url, None, b"", stamp)
+        .map(|r| r.authorization)
         .unwrap();
     (send_header(h, path, &hdr).await, hdr)
 }

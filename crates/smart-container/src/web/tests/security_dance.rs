@@ -1,9 +1,9 @@
 //! SECURITY.md items 12-21: the dance, the tokens and the storage.
 
 use axum::http::StatusCode;
-use oauth1_dance::{Authorized, Callback, Stamp, TemporaryCredentialsRequest};
+use oauth1_dance::{Authorized, Stamp, TemporaryCredentialsRequest};
 
-use super::harness::{APP_ID, Harness, OTHER_APP_ID, OTHER_RECORD, RECORD};
+use super::harness::{APP_ID, Harness, OTHER_RECORD, RECORD, callback_param};
 use super::security::{demo_path, send_header};
 
 #[tokio::test]
@@ -17,9 +17,9 @@ async fn sec_12_request_tokens_confirm_the_callback() {
 async fn sec_13_redirects_go_only_to_the_manifest_callback_keeping_its_query() {
     let h = Harness::with_callback("http://localhost:8000/authorized?app=1");
     let consumer = h.consumer();
-    let (req, st) = TemporaryCredentialsRequest::new(
+    let (req, st) = TemporaryCredentialsRequest::with_callback(
         Harness::endpoints(),
-        Callback::Url("http://evil.example/steal".into()),
+        "http://evil.example/steal",
     )
     .param("smart_record_id", RECORD)
     .sign(&consumer, Stamp::now().unwrap())
@@ -148,16 +148,12 @@ async fn sec_15_five_wrong_verifiers_burn_the_request_token() {
     for _ in 0..5 {
         let (req, _) = st
             .clone()
-            .handle_verifier(
-                &consumer,
-                "wrongwrongwrongwrongwrong",
-                Stamp::now().unwrap(),
-            )
+            .handle_verifier("wrongwrongwrongwrongwrong", Stamp::now().unwrap())
             .unwrap();
         assert_eq!(h.send_outgoing(&req).await.status, StatusCode::UNAUTHORIZED);
     }
     let (req, _) = st
-        .handle_verifier(&consumer, &verifier, Stamp::now().unwrap())
+        .handle_verifier(&verifier, Stamp::now().unwrap())
         .unwrap();
     assert_eq!(
         h.send_outgoing(&req).await.status,
@@ -176,10 +172,18 @@ async fn sec_16_request_tokens_are_single_use_and_expire() {
     let query = location.split_once('?').unwrap().1.to_owned();
     let (a, _) = st
         .clone()
-        .handle_callback(&consumer, &query, Stamp::now().unwrap())
+        .handle_callback(
+            &callback_param(&query, "oauth_token"),
+            &callback_param(&query, "oauth_verifier"),
+            Stamp::now().unwrap(),
+        )
         .unwrap();
     let (b, _) = st
-        .handle_callback(&consumer, &query, Stamp::now().unwrap())
+        .handle_callback(
+            &callback_param(&query, "oauth_token"),
+            &callback_param(&query, "oauth_verifier"),
+            Stamp::now().unwrap(),
+        )
         .unwrap();
     let (ra, rb) = tokio::join!(h.send_outgoing(&a), h.send_outgoing(&b));
     let mut statuses = [ra.status.as_u16(), rb.status.as_u16()];
@@ -208,32 +212,28 @@ async fn sec_16_request_tokens_are_single_use_and_expire() {
 async fn sec_17_access_tokens_are_bound_to_consumer_record_and_revocable() {
     let h = Harness::new();
     let auth = h.dance(RECORD).await;
-    let c = h.consumer();
     assert_eq!(
-        h.signed_get(&auth, &c, &demo_path()).await.status,
+        h.signed_get(&auth, &demo_path()).await.status,
         StatusCode::OK
     );
     let other_path = format!("/records/{OTHER_RECORD}/demographics");
     assert_eq!(
-        h.signed_get(&auth, &c, &other_path).await.status,
+        h.signed_get(&auth, &other_path).await.status,
         StatusCode::FORBIDDEN
     );
     let other_list = format!("/records/{OTHER_RECORD}/medications/");
     assert_eq!(
-        h.signed_get(&auth, &c, &other_list).await.status,
+        h.signed_get(&auth, &other_list).await.status,
         StatusCode::FORBIDDEN
     );
     let stolen = Authorized::from_parts(
-        OTHER_APP_ID,
-        Harness::endpoints(),
+        h.other_consumer(),
         auth.token(),
         auth.secret().clone(),
         auth.attributes().clone(),
     );
     assert_eq!(
-        h.signed_get(&stolen, &h.other_consumer(), &demo_path())
-            .await
-            .status,
+        h.signed_get(&stolen, &demo_path()).await.status,
         StatusCode::UNAUTHORIZED
     );
     // An expired access token (60 minutes) is dead.
@@ -248,12 +248,12 @@ async fn sec_17_access_tokens_are_bound_to_consumer_record_and_revocable() {
         )
         .unwrap();
     assert_eq!(
-        h.signed_get(&expiring, &c, &demo_path()).await.status,
+        h.signed_get(&expiring, &demo_path()).await.status,
         StatusCode::UNAUTHORIZED
     );
     assert_eq!(h.state.container().revoke_tokens(APP_ID).unwrap(), 2);
     assert_eq!(
-        h.signed_get(&auth, &c, &demo_path()).await.status,
+        h.signed_get(&auth, &demo_path()).await.status,
         StatusCode::UNAUTHORIZED
     );
 }
@@ -290,9 +290,7 @@ async fn sec_19_protected_and_credential_responses_are_no_store() {
         "/users/alice".to_owned(),
     ] {
         assert_eq!(
-            h.signed_get(&auth, &h.consumer(), &path)
-                .await
-                .header("cache-control"),
+            h.signed_get(&auth, &path).await.header("cache-control"),
             "no-store",
             "{path}"
         );
