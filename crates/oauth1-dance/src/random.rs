@@ -94,14 +94,7 @@ pub fn unix_time(time: std::time::SystemTime) -> Result<u64, Error> {
         .map_err(|_| Error::ClockBeforeEpoch)
 }
 
-/// The length of every credential this crate generates: nonces
-/// ([`Stamp::generate`]) and the provider's tokens, token secrets and
-/// verifiers (the default of [`ProviderConfig::credential_length`](crate::ProviderConfig::credential_length)).
-///
-/// Each character is drawn uniformly from the 62 ASCII letters and digits, so
-/// 24 of them carry 24 × log2(62) ≈ 142.9 bits of entropy, above the 128 bits
-/// a guessing attack must face.
-pub const CREDENTIAL_LEN: usize = 24;
+pub use oauth1_sign::limits::CREDENTIAL_LEN;
 
 /// The alphabet of generated credentials.
 pub(crate) const ALPHABET: &[u8; 62] =

@@ -51,12 +51,14 @@ pub enum Error {
     SecretMismatch,
     /// An RSA key that cannot be read or used.
     InvalidKey,
+    /// The operating system gave no random bytes for a nonce (feature `rand`).
+    RandomUnavailable,
 }
 
 impl Error {
     /// The HTTP status a provider answers with for this error:
     /// 400 (Bad Request) or 401 (Unauthorized), after
-    /// [RFC 5849 §3.2](https://www.rfc-editor.org/rfc/rfc5849#section-3.2).
+    /// [RFC 5849 §3.2](https://www.rfc-editor.org/rfc/rfc5849#section-3.2); 500 for the server's own failure ([`Error::RandomUnavailable`]).
     ///
     /// ```
     /// use oauth1_sign::Error;
@@ -70,6 +72,8 @@ impl Error {
             | Error::BodyHashMismatch
             | Error::SecretMismatch
             | Error::InvalidKey => 401,
+            // The server's own failure, not the request's.
+            Error::RandomUnavailable => 500,
             _ => 400,
         }
     }
@@ -99,6 +103,7 @@ impl fmt::Display for Error {
             Error::InvalidSignature => f.write_str("invalid signature"),
             Error::SecretMismatch => f.write_str("secret missing or empty"),
             Error::InvalidKey => f.write_str("invalid rsa key"),
+            Error::RandomUnavailable => f.write_str("the operating system gave no random bytes"),
         }
     }
 }

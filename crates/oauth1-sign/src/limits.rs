@@ -18,6 +18,17 @@ pub const MAX_TEXT_LEN: usize = 2048;
 /// Longest `oauth_signature`, in bytes.
 pub const MAX_SIGNATURE_LEN: usize = 2048;
 
+/// The length of every credential generated in this workspace: nonces
+/// (`generate_nonce`, feature `rand`) and, in `oauth1-dance`, the provider's
+/// tokens, token secrets and verifiers.
+///
+/// Each character is drawn uniformly from the 62 ASCII letters and digits, so
+/// 24 of them carry 24 × log2(62) ≈ 142.9 bits of entropy, above the 128 bits
+/// a guessing attack must face
+/// ([RFC 5849 §4.5](https://www.rfc-editor.org/rfc/rfc5849#section-4.5)
+/// asks for secrets an attacker cannot guess).
+pub const CREDENTIAL_LEN: usize = 24;
+
 /// Checks an identifier (a consumer key, token, nonce, verifier or
 /// version): 1 to [`MAX_TOKEN_LEN`] visible ASCII characters. An empty or
 /// over-long `oauth_nonce` is refused here (SECURITY.md item 32).

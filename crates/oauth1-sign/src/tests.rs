@@ -1,6 +1,6 @@
 //! Unit tests of the private helpers.
 
-use alloc::string::String;
+use alloc::string::{String, ToString};
 
 use crate::chars::is_unreserved;
 use crate::encode::{decode, encode};
@@ -131,4 +131,12 @@ proptest::proptest! {
         crate::base::push_encoded_again(&mut again, &once);
         proptest::prop_assert_eq!(again, crate::percent_encode(&once));
     }
+}
+
+#[test]
+fn a_missing_random_source_is_its_own_server_error() {
+    let e = crate::Error::RandomUnavailable;
+    assert_eq!(e.http_status(), 500);
+    assert_eq!(e.to_string(), "the operating system gave no random bytes");
+    assert_ne!(e.to_string(), crate::Error::InvalidKey.to_string());
 }
