@@ -88,14 +88,15 @@ impl<S: ProviderStore> Provider<S> {
         {
             return Err(Error::TooLarge);
         }
-        let parsed = IncomingRequest::parse(
-            request.method,
-            &request.url,
-            request.authorization,
-            request.content_type,
-            request.body,
-        )
-        .map_err(Error::Request)?;
+        if endpoint == Endpoint::Protected
+            && config.protected_header_only
+            && oauth_outside_header(request)
+        {
+            return Err(Error::UnexpectedParameter(
+                "oauth_* parameter outside the Authorization header",
+            ));
+        }
+        let parsed = parse(request, config.require_body_hash)?;
         let max = config.max_value_len;
         check_value(parsed.consumer_key(), "oauth_consumer_key", max)?;
         check_value(parsed.nonce(), "oauth_nonce", max)?;
@@ -223,6 +224,58 @@ impl<S: ProviderStore> Provider<S> {
             proof: SignatureValid(()),
         })
     }
+}
+
+/// Parses a request. A non-form body without `oauth_body_hash` is taken
+/// as unsigned (RFC 5849 signs only form bodies; the body hash is an
+/// extension) unless `require_body_hash`; a body hash that is present is
+/// always checked against the body.
+fn parse(request: &ProviderRequest<'_>, require_body_hash: bool) -> Result<IncomingRequest, Error> {
+    let parse_with = |body: &[u8]| {
+        IncomingRequest::parse(
+            request.method,
+            &request.url,
+            request.authorization,
+            request.content_type,
+            body,
+        )
+    };
+    match parse_with(request.body) {
+        Err(oauth1_sign::Error::BodyHashNotAllowed)
+            if !require_body_hash
+                && !request.body.is_empty()
+                && !request
+                    .content_type
+                    .is_some_and(oauth1_sign::is_form_content_type) =>
+        {
+            // No body hash on a non-form body: the signature covers the rest.
+            parse_with(b"").map_err(Error::Request)
+        }
+        other => other.map_err(Error::Request),
+    }
+}
+
+/// Whether the query or a form body carries a protocol parameter (its
+/// name decoded, so `oauth%5Fnonce` counts).
+fn oauth_outside_header(request: &ProviderRequest<'_>) -> bool {
+    let query = request
+        .url
+        .split_once('?')
+        .map_or("", |(_, q)| q.split('#').next().unwrap_or_default());
+    let mut sources = vec![query];
+    if request
+        .content_type
+        .is_some_and(oauth1_sign::is_form_content_type)
+    {
+        sources.push(core::str::from_utf8(request.body).unwrap_or_default());
+    }
+    sources.into_iter().any(|text| {
+        text.split('&').any(|pair| {
+            let name = pair.split('=').next().unwrap_or_default();
+            let decoded = oauth1_sign::percent_decode(&name.replace('+', " "));
+            decoded.is_ok_and(|n| n.starts_with("oauth_"))
+        })
+    })
 }
 
 /// Visible ASCII only, not empty, at most `max` bytes.
