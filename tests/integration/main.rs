@@ -8,4 +8,7 @@
 mod app;
 mod cli;
 mod client;
+mod hardening;
+mod login_flood;
+mod manifests;
 mod security;

@@ -1,5 +1,5 @@
 //! The security suite at the container level (SECURITY.md items 6, 10, 16
-//! and 21): the real `smart-container` binary on a loopback port, hit in
+//! and 21; 26 to 32 in `hardening`): the real `smart-container` binary on a loopback port, hit in
 //! parallel and with oversized input, its memory read from
 //! `/proc/<pid>/status` and its log read back.
 //!
@@ -20,12 +20,12 @@ use oauth1_sign::Secret;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-const APP_ID: &str = "security-suite@apps.example.org";
-const APP_SECRET: &str = "security-suite-secret-7f3a9c2e41d8b6";
-const USER: &str = "alice";
-const PASSWORD: &str = "alice-password-9d2f";
-const RECORD: &str = "2000000";
-const CALLBACK: &str = "http://localhost:8000/authorized";
+pub(crate) const APP_ID: &str = "security-suite@apps.example.org";
+pub(crate) const APP_SECRET: &str = "security-suite-secret-7f3a9c2e41d8b6";
+pub(crate) const USER: &str = "alice";
+pub(crate) const PASSWORD: &str = "alice-password-9d2f";
+pub(crate) const RECORD: &str = "2000000";
+pub(crate) const CALLBACK: &str = "http://localhost:8000/authorized";
 
 /// `sec_06`: 16 parallel replays of one signed request give exactly one success.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -246,16 +246,21 @@ async fn sec_21_container_log_of_a_full_dance_holds_no_secret() {
 
 /// The container binary serving a fresh data directory, with the app and
 /// the user installed; killed when dropped.
-struct Server {
-    base: String,
-    addr: String,
-    child: Child,
+pub(crate) struct Server {
+    pub(crate) base: String,
+    pub(crate) addr: String,
+    pub(crate) child: Child,
     log: PathBuf,
     _dir: tempfile::TempDir,
 }
 
 impl Server {
-    fn start(log_level: &str) -> Self {
+    pub(crate) fn start(log_level: &str) -> Self {
+        Self::start_with(log_level, &[])
+    }
+
+    /// Serves with extra `serve` flags (e.g. `--header-read-timeout 2`).
+    pub(crate) fn start_with(log_level: &str, serve_flags: &[&str]) -> Self {
         let binary = smart_rest_tests::container_binary().unwrap();
         let dir = tempfile::tempdir().unwrap();
         let data = dir.path().join("data");
@@ -294,6 +299,7 @@ impl Server {
             .arg("--data-dir")
             .arg(&data)
             .args(["serve", "--listen", &addr, "--public-url", &base])
+            .args(serve_flags)
             .env("RUST_LOG", log_level)
             .stdin(Stdio::null())
             .stdout(file.try_clone().unwrap())
@@ -315,12 +321,12 @@ impl Server {
         server
     }
 
-    fn log(&self) -> String {
+    pub(crate) fn log(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()
     }
 
     /// A `/proc/<pid>/status` figure in KiB (`VmRSS`, `VmHWM`).
-    fn memory_kib(&self, field: &str) -> u64 {
+    pub(crate) fn memory_kib(&self, field: &str) -> u64 {
         let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap();
         status
             .lines()
@@ -329,7 +335,7 @@ impl Server {
             .unwrap_or_else(|| panic!("no {field} in /proc status"))
     }
 
-    fn alive(&mut self) -> bool {
+    pub(crate) fn alive(&mut self) -> bool {
         matches!(self.child.try_wait(), Ok(None))
     }
 }
@@ -342,24 +348,24 @@ impl Drop for Server {
 }
 
 /// What a dance revealed that must never be logged.
-struct DanceSecrets {
+pub(crate) struct DanceSecrets {
     request_secret: String,
     verifier: String,
     session: String,
 }
 
-fn http() -> reqwest::Client {
+pub(crate) fn http() -> reqwest::Client {
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap()
 }
 
-fn consumer() -> Consumer {
+pub(crate) fn consumer() -> Consumer {
     Consumer::new(APP_ID, Secret::new(APP_SECRET))
 }
 
-fn endpoints(server: &Server) -> Endpoints {
+pub(crate) fn endpoints(server: &Server) -> Endpoints {
     Endpoints {
         request_token: format!("{}/oauth/request_token", server.base),
         authorize: format!("{}/oauth/authorize", server.base),
@@ -367,7 +373,7 @@ fn endpoints(server: &Server) -> Endpoints {
     }
 }
 
-async fn send(http: &reqwest::Client, r: &OutgoingRequest) -> (u16, String) {
+pub(crate) async fn send(http: &reqwest::Client, r: &OutgoingRequest) -> (u16, String) {
     let mut req = http
         .request(r.method.clone(), &r.url)
         .header("Authorization", &r.authorization);
@@ -380,7 +386,10 @@ async fn send(http: &reqwest::Client, r: &OutgoingRequest) -> (u16, String) {
 }
 
 /// Step 1; returns the pending state and the request token secret.
-async fn request_token(server: &Server, http: &reqwest::Client) -> (AwaitAuthorization, String) {
+pub(crate) async fn request_token(
+    server: &Server,
+    http: &reqwest::Client,
+) -> (AwaitAuthorization, String) {
     let (request, state) = TemporaryCredentialsRequest::new(endpoints(server), Callback::Oob)
         .param("smart_record_id", RECORD)
         .sign(&consumer(), Stamp::now().unwrap())
@@ -400,17 +409,12 @@ async fn request_token(server: &Server, http: &reqwest::Client) -> (AwaitAuthori
 }
 
 /// Step 2 as a browser does it; returns the callback query and the session id.
-async fn approve(server: &Server, http: &reqwest::Client, token: &str) -> (String, String) {
-    let login = http
-        .post(format!("{}/login", server.base))
-        .form(&[
-            ("username", USER),
-            ("password", PASSWORD),
-            ("return_url", "/"),
-        ])
-        .send()
-        .await
-        .unwrap();
+pub(crate) async fn approve(
+    server: &Server,
+    http: &reqwest::Client,
+    token: &str,
+) -> (String, String) {
+    let login = login(server, http, USER, PASSWORD).await;
     assert_eq!(login.status().as_u16(), 303, "login failed");
     let cookie = login.headers()["set-cookie"]
         .to_str()
@@ -456,8 +460,52 @@ async fn approve(server: &Server, http: &reqwest::Client, token: &str) -> (Strin
     (query, session)
 }
 
+/// Opens the login page (its cookie and CSRF token) and posts the form as
+/// a browser does.
+pub(crate) async fn login(
+    server: &Server,
+    http: &reqwest::Client,
+    user: &str,
+    password: &str,
+) -> reqwest::Response {
+    let page = http
+        .get(format!("{}/login", server.base))
+        .send()
+        .await
+        .unwrap();
+    let cookie = page.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let html = page.text().await.unwrap();
+    let csrf = hidden(&html, "csrf_token");
+    http.post(format!("{}/login", server.base))
+        .header("Cookie", cookie)
+        .form(&[
+            ("username", user),
+            ("password", password),
+            ("return_url", "/"),
+            ("csrf_token", csrf.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap()
+}
+
+/// The value of a hidden input of a page.
+pub(crate) fn hidden(html: &str, name: &str) -> String {
+    html.split(&format!("name=\"{name}\" value=\""))
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap_or_else(|| panic!("no {name} on the page:\n{html}"))
+        .to_owned()
+}
+
 /// The whole dance; returns the token credentials and what must stay out of logs.
-async fn dance(
+pub(crate) async fn dance(
     server: &Server,
     http: &reqwest::Client,
 ) -> (oauth1_dance::Authorized, DanceSecrets) {
@@ -483,7 +531,7 @@ async fn dance(
     (authorized, secrets)
 }
 
-async fn signed_get(
+pub(crate) async fn signed_get(
     http: &reqwest::Client,
     authorized: &oauth1_dance::Authorized,
     url: &str,
@@ -503,7 +551,7 @@ async fn signed_get(
 }
 
 /// Runs `n` copies of a task at once and collects their results in order.
-async fn parallel<T, F, Fut>(n: usize, task: F) -> Vec<T>
+pub(crate) async fn parallel<T, F, Fut>(n: usize, task: F) -> Vec<T>
 where
     T: Send + 'static,
     F: Fn(usize) -> Fut,
@@ -529,7 +577,7 @@ where
 
 /// Another client: `GET /healthz` every 50 ms until `stop`; returns how many
 /// answered 200 and the worst latency. Any other answer fails the test.
-async fn keep_serving(base: String, stop: Arc<AtomicBool>) -> (usize, Duration) {
+pub(crate) async fn keep_serving(base: String, stop: Arc<AtomicBool>) -> (usize, Duration) {
     let http = http();
     let (mut served, mut worst) = (0, Duration::ZERO);
     while !stop.load(Ordering::SeqCst) {
@@ -551,7 +599,7 @@ async fn keep_serving(base: String, stop: Arc<AtomicBool>) -> (usize, Duration) 
 /// Sends `head` then `body_len` bytes of `a` over a fresh connection,
 /// stopping when the server stops reading; returns the status line's code,
 /// or `None` when the server closed the connection without an answer.
-async fn raw(addr: &str, head: &[u8], body_len: usize) -> Option<u16> {
+pub(crate) async fn raw(addr: &str, head: &[u8], body_len: usize) -> Option<u16> {
     let stream = TcpStream::connect(addr).await.unwrap();
     let (mut reader, mut writer) = stream.into_split();
     let write = async {
@@ -603,7 +651,7 @@ async fn raw(addr: &str, head: &[u8], body_len: usize) -> Option<u16> {
 }
 
 /// A refusal: a 4xx answer, or the connection closed without one.
-fn expect_rejected(what: &str, status: Option<u16>) {
+pub(crate) fn expect_rejected(what: &str, status: Option<u16>) {
     eprintln!(
         "{what}: {}",
         status.map_or("connection closed".to_owned(), |s| s.to_string())

@@ -84,12 +84,13 @@ impl PasswordPool {
 
     /// Queues `check` for a hashing thread at once (`Busy` when the queue is
     /// full); the returned future waits for its answer.
-    pub(crate) fn run<F>(
+    pub(crate) fn run<T, F>(
         &self,
         check: F,
-    ) -> impl std::future::Future<Output = Result<bool, Refusal>> + Send + 'static
+    ) -> impl std::future::Future<Output = Result<T, Refusal>> + Send + 'static
     where
-        F: FnOnce() -> bool + Send + 'static,
+        T: Send + 'static,
+        F: FnOnce() -> T + Send + 'static,
     {
         let (tx, rx) = oneshot::channel();
         let job: Job = Box::new(move || {

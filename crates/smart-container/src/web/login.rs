@@ -111,26 +111,21 @@ pub(crate) async fn login(
     if let Err(r) = throttle.check(&form.username, address) {
         return Ok(refused(r));
     }
+    // The lookup and the check both run on the hashing pool, so a refused
+    // attempt costs no blocking thread either.
     let username = form.username.clone();
-    let user = state
-        .blocking(move |s| Ok(s.container().store.user(&username)?))
-        .await?;
-    let known = user.is_some();
-    let hash = match user {
-        Some(u) => u.password_hash,
-        None => {
-            state
-                .blocking(|s| Ok(s.dummy_password_hash().to_owned()))
-                .await?
-        }
-    };
     let password = form.password;
-    let ok = match state
+    let s = state.clone();
+    let checked = state
         .password_pool()
-        .run(move || verify_password(&password, &hash))
-        .await
-    {
-        Ok(ok) => ok && known,
+        .run(move || -> Result<bool, AppError> {
+            let user = s.container().store.user(&username)?;
+            let known = user.is_some();
+            let hash = user.map_or_else(|| s.dummy_password_hash().to_owned(), |u| u.password_hash);
+            Ok(verify_password(&password, &hash) && known)
+        });
+    let ok = match checked.await {
+        Ok(ok) => ok?,
         Err(r) => return Ok(refused(r)),
     };
     if !ok {
