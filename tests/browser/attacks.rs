@@ -9,7 +9,9 @@ use std::process::Command;
 use std::time::Duration;
 
 use fantoccini::{Client, Locator};
-use oauth1_dance::{Callback, Consumer, Endpoints, OutgoingRequest, Stamp, TemporaryCredentialsRequest};
+use oauth1_dance::{
+    Callback, Consumer, Endpoints, OutgoingRequest, Stamp, TemporaryCredentialsRequest,
+};
 use oauth1_sign::Secret;
 use smart_rest_tests::{APP_ID, ContainerProcess, PASSWORD, USER};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -43,9 +45,13 @@ async fn start_container() -> ContainerProcess {
 /// Logs the browser in through the container's login page.
 async fn log_in(browser: &Client, base: &str, user: &str, password: &str) {
     browser.goto(&format!("{base}/login")).await.unwrap();
-    let name = wait_for(browser, "input[name=username]", "login page").await.unwrap();
+    let name = wait_for(browser, "input[name=username]", "login page")
+        .await
+        .unwrap();
     name.send_keys(user).await.unwrap();
-    let pass = wait_for(browser, "input[name=password]", "login page").await.unwrap();
+    let pass = wait_for(browser, "input[name=password]", "login page")
+        .await
+        .unwrap();
     pass.send_keys(password).await.unwrap();
     browser
         .find(Locator::Css("form button[type=submit]"))
@@ -105,7 +111,14 @@ async fn dance(container: &ContainerProcess) -> oauth1_dance::Authorized {
     let (status, body) = send(&http, &request).await;
     assert_eq!(status, 200, "request token: {body}");
     let pending = state.handle_response(status, body.as_bytes()).unwrap();
-    let page = http.get(format!("{base}/login")).send().await.unwrap().text().await.unwrap();
+    let page = http
+        .get(format!("{base}/login"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     let login = http
         .post(format!("{base}/login"))
         .form(&[
@@ -160,7 +173,14 @@ async fn sec_26_stored_html_opened_from_a_signed_link_runs_no_script_in_chromium
     let http = reqwest::Client::new();
     // The app stores its page, as the attacker's app did.
     let header = authorized
-        .sign_request(&consumer, "PUT", &url, Some("text/html"), PAYLOAD.as_bytes(), Stamp::now().unwrap())
+        .sign_request(
+            &consumer,
+            "PUT",
+            &url,
+            Some("text/html"),
+            PAYLOAD.as_bytes(),
+            Stamp::now().unwrap(),
+        )
         .unwrap();
     let put = http
         .put(&url)
@@ -198,7 +218,10 @@ async fn sec_26_stored_html_opened_from_a_signed_link_runs_no_script_in_chromium
     let _ = browser.close().await;
     eprintln!("after opening the link: title {title:?}, cookies {cookies}");
     assert_ne!(title, "PWNED", "the stored script ran");
-    assert!(!cookies.to_string().contains("pwned"), "the stored script ran: {cookies}");
+    assert!(
+        !cookies.to_string().contains("pwned"),
+        "the stored script ran: {cookies}"
+    );
 }
 
 /// Serves one HTML page on a loopback port until dropped.
@@ -227,7 +250,12 @@ async fn sec_29_a_foreign_page_posting_the_login_form_logs_nobody_in() {
         .cli(&["add-user", "mallory", "--password", "mallory-password-42"])
         .unwrap();
     // The attacker's own login form token (for the attacker's cookie).
-    let page = reqwest::get(format!("{base}/login")).await.unwrap().text().await.unwrap();
+    let page = reqwest::get(format!("{base}/login"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     let token = hidden(&page, "csrf_token");
     let html = format!(
         r#"<!doctype html><html><body onload="document.forms[0].submit()">
@@ -241,7 +269,10 @@ async fn sec_29_a_foreign_page_posting_the_login_form_logs_nobody_in() {
     let (browser, _driver, _dir) = chromium("sec-29").await;
     // The victim has visited the container before (a login cookie of their own).
     browser.goto(&format!("{base}/login")).await.unwrap();
-    browser.goto(&format!("http://127.0.0.1:{port}/")).await.unwrap();
+    browser
+        .goto(&format!("http://127.0.0.1:{port}/"))
+        .await
+        .unwrap();
     tokio::time::sleep(Duration::from_secs(2)).await;
     let after_post = browser
         .find(Locator::Css("body"))
@@ -254,5 +285,8 @@ async fn sec_29_a_foreign_page_posting_the_login_form_logs_nobody_in() {
     let _ = browser.close().await;
     server.abort();
     eprintln!("after the foreign page: {after_post:?}; home: {home:?}");
-    assert!(!home.contains("Logged in as"), "the foreign page logged the user in: {home}");
+    assert!(
+        !home.contains("Logged in as"),
+        "the foreign page logged the user in: {home}"
+    );
 }
