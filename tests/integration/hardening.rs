@@ -12,7 +12,7 @@ use oauth1_sign::{Body, OAuthParams, RequestParts, Secret, SignatureMethod, sign
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-use super::security::{
+use super::support::{
     APP_ID, APP_SECRET, PASSWORD, RECORD, Server, USER, dance, hidden, http, login, parallel,
 };
 
@@ -399,4 +399,22 @@ async fn sec_32_an_empty_or_overlong_nonce_is_refused() {
             nonce.len()
         );
     }
+}
+
+/// `sec_10` (issue 16): a body declared larger than the limit with
+/// `Expect: 100-continue` gets 413 at once, never `100 Continue` (which
+/// invited the client to send 100 MB first).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sec_10_a_declared_oversized_body_gets_413_before_100_continue() {
+    let server = Server::start("warn");
+    let head = format!(
+        "PUT /records/{RECORD}/apps/{APP_ID}/scratchpad HTTP/1.1\r\nHost: x\r\n\
+         Content-Type: text/plain\r\nContent-Length: 104857600\r\nExpect: 100-continue\r\n\r\n"
+    );
+    let status = super::support::raw(&server.addr, head.as_bytes(), 0).await;
+    assert_eq!(
+        status,
+        Some(413),
+        "the first answer to a 100 MB declaration"
+    );
 }

@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use super::security::{PASSWORD, Server, USER, hidden, http, login, parallel};
+use super::support::{PASSWORD, Server, USER, hidden, http, login, parallel};
 
 /// One login cookie and its form token, shared by the flood.
 async fn form_token(server: &Server, http: &reqwest::Client) -> (String, String) {

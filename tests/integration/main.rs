@@ -12,3 +12,4 @@ mod hardening;
 mod login_flood;
 mod manifests;
 mod security;
+mod support;
