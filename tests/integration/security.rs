@@ -13,8 +13,8 @@ use std::time::{Duration, Instant};
 use oauth1_dance::{OutgoingRequest, Stamp};
 
 use super::support::{
-    RECORD, Server, approve, consumer, dance, expect_rejected, http, keep_serving, parallel, raw,
-    request_token, send, signed_get,
+    APP_ID, APP_SECRET, PASSWORD, RECORD, Server, approve, consumer, dance, expect_rejected, http,
+    keep_serving, parallel, raw, request_token, send, signed_get,
 };
 
 /// `sec_06`: 16 parallel replays of one signed request give exactly one success.
