@@ -425,3 +425,35 @@ async fn sec_10_a_declared_oversized_body_gets_413_before_100_continue() {
         "the first answer to a 100 MB declaration"
     );
 }
+
+/// Issue 16 item 4: a scratchpad `PUT` signed as RFC 5849 clients sign it
+/// (no `oauth_body_hash`) is accepted by default and refused with
+/// `--require-body-hash`; a wrong body hash is refused either way.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_put_without_body_hash_is_accepted_unless_required() {
+    for (flags, expected) in [(&[][..], 200), (&["--require-body-hash"][..], 400)] {
+        let server = Server::start_with("warn", flags);
+        let http = http();
+        let (authorized, _) = dance(&server, &http).await;
+        let url = format!("{}/records/{RECORD}/apps/{APP_ID}/scratchpad", server.base);
+        let put = |signed_body: Body<'static>| {
+            let header = signed(&authorized, "PUT", &url, &random_nonce(), signed_body);
+            http.put(&url)
+                .header("Authorization", header)
+                .header("Content-Type", "text/plain")
+                .body("notes")
+                .send()
+        };
+        let r = put(Body::Empty).await.unwrap();
+        assert_eq!(
+            r.status().as_u16(),
+            expected,
+            "{flags:?}: {}",
+            r.text().await.unwrap()
+        );
+        let r = put(Body::Other(b"other")).await.unwrap();
+        assert_eq!(r.status().as_u16(), 401, "{flags:?}: a wrong body hash");
+        let r = put(Body::Other(b"notes")).await.unwrap();
+        assert_eq!(r.status().as_u16(), 200, "{flags:?}: the right body hash");
+    }
+}
