@@ -13,7 +13,8 @@ method and transport, and the negative cases.
 Usage: smart_client_peer.py --api-base URL --app-id ID --consumer-secret S
        --callback URL --username U --password P --out DIR
        [--record-id R|auto] [--other-record R2|auto]
-       [--expect-sha256 accept|reject] [--expect-query accept|reject]  (query and form-body transports)
+       [--expect-sha256 accept|reject] [--expect-query accept|reject]  (form-body transport of the request token)
+       [--expect-data-query accept|reject]  (query transport of a data call)
 
 Prints one JSON report on stdout; exits 1 when any check fails, each failed
 check naming the request.
@@ -268,6 +269,7 @@ def main():
     p.add_argument("--out", required=True)
     p.add_argument("--expect-sha256", choices=["accept", "reject"], default="reject")
     p.add_argument("--expect-query", choices=["accept", "reject"], default="reject")
+    p.add_argument("--expect-data-query", choices=["accept", "reject"], default="reject")
     args = p.parse_args()
     os.makedirs(args.out, exist_ok=True)
     report, data = REPORT, DATA
@@ -380,6 +382,23 @@ def main():
             report.check("pages are part of the whole collection",
                          all(m in data["medications_all"]["medications"] for m in both), json.dumps(both))
 
+    # A scratchpad PUT as requests-oauthlib signs it: RFC 5849 signs no
+    # non-form body, so it sends no oauth_body_hash.
+    pad_url = f"{api}/records/{rid}/apps/{urllib.parse.quote(key, safe='@')}/scratchpad"
+    pad_body = b"notes from requests-oauthlib\n"
+    pad = signed.put(pad_url, data=pad_body, headers={"Content-Type": "text/plain"})
+    if report.status("PUT scratchpad without oauth_body_hash (requests-oauthlib)", pad, 200):
+        back = signed.get(pad_url)
+        report.status("GET scratchpad after the PUT", back, 200)
+        report.check("the scratchpad holds what was PUT", back.content == pad_body, repr(back.content[:80]))
+        report.check("the scratchpad is served as an attachment",
+                     (back.headers.get("Content-Disposition") or "").startswith("attachment"),
+                     repr(back.headers.get("Content-Disposition")))
+        report.check("API replies send nosniff", back.headers.get("X-Content-Type-Options") == "nosniff",
+                     repr(back.headers.get("X-Content-Type-Options")))
+    html = signed.put(pad_url, data=b"<script>alert(1)</script>", headers={"Content-Type": "text/html"})
+    report.status("PUT scratchpad as text/html is refused", html, 415)
+
     # 5. The other signature method and the query transport.
     sha256 = requests.get(demo_url, auth=OAuth1(key, client_secret=secret, resource_owner_key=token,
                                                 resource_owner_secret=token_secret,
@@ -389,8 +408,8 @@ def main():
     query = requests.get(demo_url, auth=OAuth1(key, client_secret=secret, resource_owner_key=token,
                                                resource_owner_secret=token_secret,
                                                signature_type=SIGNATURE_TYPE_QUERY))
-    report.status(f"query-string transport ({args.expect_query} expected)", query,
-                  200 if args.expect_query == "accept" else [400, 401])
+    report.status(f"query-string transport of a data call ({args.expect_data_query} expected)", query,
+                  200 if args.expect_data_query == "accept" else 400)
     in_body = requests.post(urls["request_token"], data={"smart_record_id": rid},
                             auth=OAuth1(key, client_secret=secret, callback_uri="oob",
                                         signature_type=SIGNATURE_TYPE_BODY))

@@ -11,8 +11,10 @@ use crate::wait_for;
 /// Where the demo's two servers listen (on loopback).
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Ports {
-    /// The container's port.
+    /// The container's API port.
     pub(crate) container: u16,
+    /// The port of the container's pages (login, picker, authorize).
+    pub(crate) ui: u16,
     /// The app's port.
     pub(crate) app: u16,
 }
@@ -205,7 +207,7 @@ async fn authorize_page(
             patient.given, patient.family
         ));
     }
-    check_page(browser, "the authorize page", &text, ports.container).await
+    check_page(browser, "the authorize page", &text, ports.ui).await
 }
 
 /// Checks a page a person sees: on the right server, readable, no broken image.

@@ -6,6 +6,8 @@
 //! see the name; then deny and see the app's friendly error page. Every page
 //! is saved as a screenshot under `target/browser-screenshots/`.
 //!
+//! `attacks` replays issue 16's stored-script and login-CSRF attacks.
+//!
 //! Run it with `cargo xtask browser` (it builds the binaries and checks
 //! that `chromium` and `chromedriver` are installed).
 
@@ -26,6 +28,7 @@ mod support;
 
 use support::{Service, binary, free_port, scratch_dir, target_dir};
 
+mod attacks;
 mod flow;
 
 /// The flags every Chromium start gets here (no sandbox as root, no
@@ -53,6 +56,7 @@ async fn demo_in_chromium() {
     // developer left running is never the one under test.
     let ports = flow::Ports {
         container: free_port(),
+        ui: free_port(),
         app: free_port(),
     };
     let mut demo = Service::start(
@@ -63,11 +67,13 @@ async fn demo_in_chromium() {
                 "--container-listen",
                 &format!("127.0.0.1:{}", ports.container),
             ])
+            .args(["--ui-listen", &format!("127.0.0.1:{}", ports.ui)])
             .args(["--listen", &format!("127.0.0.1:{}", ports.app)])
             .current_dir(&dir),
         &dir,
     );
     demo.wait_for_port(ports.container, Duration::from_secs(90));
+    demo.wait_for_port(ports.ui, Duration::from_secs(90));
     demo.wait_for_port(ports.app, Duration::from_secs(90));
 
     let port = free_port();

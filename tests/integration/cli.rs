@@ -22,6 +22,8 @@ async fn demo_smoke_shows_every_patient_and_exits_0() {
                 "127.0.0.1:0",
                 "--container-listen",
                 "127.0.0.1:0",
+                "--ui-listen",
+                "127.0.0.1:0",
             ])
             .env_remove("RUST_LOG")
             .stdin(Stdio::null())

@@ -9,4 +9,8 @@ mod app;
 mod cli;
 mod client;
 mod examples;
+mod hardening;
+mod login_flood;
+mod manifests;
 mod security;
+mod support;

@@ -82,9 +82,12 @@ pub(crate) fn their_client_our_container() {
             .args(["--username", USER, "--password", &password])
             .arg("--out")
             .arg(&out)
-            // The container offers HMAC-SHA1 only (SMART.md) and takes the
-            // protocol parameters from any of the RFC 5849 §3.5 places.
-            .args(["--expect-sha256", "reject", "--expect-query", "accept"]),
+            // The container offers HMAC-SHA1 only (SMART.md); it takes the
+            // request token's parameters from any of the RFC 5849 §3.5
+            // places, but a data call's from the Authorization header only
+            // (SECURITY.md 27).
+            .args(["--expect-sha256", "reject", "--expect-query", "accept"])
+            .args(["--expect-data-query", "reject"]),
         "smart_client_peer.py",
     );
     let checks = report["checks"].as_array().cloned().unwrap_or_default();

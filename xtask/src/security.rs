@@ -10,8 +10,12 @@ use anyhow::{Context, Result, bail};
 /// Items that no test can prove in this workspace, with the reason.
 ///
 /// Empty on purpose: every item of the document applies to some crate here
-/// and has `sec_NN_` tests (signer, dance, container, client and the
-/// container-level suite in `tests/integration/security.rs`). An item added
+/// and has `sec_NN_` tests (signer, dance, container, client, the reference
+/// app and the container-level suites in `tests/integration/`: `security.rs`,
+/// `hardening.rs`, `login_flood.rs`, `manifests.rs`). The Chromium replays of
+/// items 26 and 29 (`tests/browser/attacks.rs`) need the `browser` feature and
+/// run under `cargo xtask browser`; their items are also covered here by
+/// socket-level tests. An item added
 /// to the document without a test shows as MISSING until one lands or a
 /// reason is written here.
 const NOT_APPLICABLE: &[(u32, &str)] = &[];

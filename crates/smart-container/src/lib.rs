@@ -55,10 +55,15 @@ pub use container::{AppSummary, Container};
 pub use crypto::{KEY_ENV, KEY_FILE, PasswordCost, Secret};
 pub use error::Error;
 pub use manifest::AppManifest;
-pub use server::{Config, serve};
+pub use server::{
+    Config, HEADER_READ_TIMEOUT, MAX_CONNECTIONS, MAX_HEADER_READ_TIMEOUT, serve, serve_split,
+};
 pub use store::DB_FILE;
 pub use synth::{DEFAULT_PATIENTS, DEFAULT_SEED};
-pub use web::{AppState, BODY_LIMIT, REQUEST_TIMEOUT, SESSION_COOKIE, app};
+pub use web::{
+    AppState, BODY_LIMIT, LOGIN_COOKIE, REQUEST_TIMEOUT, SESSION_COOKIE, WebOptions, api_app, app,
+    ui_app,
+};
 
 #[cfg(test)]
 mod tests;

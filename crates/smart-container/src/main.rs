@@ -38,6 +38,21 @@ enum Command {
         /// Development mode: weak app secrets only warn; creates `demo`/`demo` when there is no user.
         #[arg(long)]
         dev: bool,
+        /// Serve the pages (login, record picker, authorize) on this second address, an origin apart from the API.
+        #[arg(long, value_name = "ADDR")]
+        ui_listen: Option<SocketAddr>,
+        /// The pages' external origin; default `http://<ui-listen>`. Needs `--ui-listen`.
+        #[arg(long, value_name = "URL", requires = "ui_listen")]
+        ui_public_url: Option<String>,
+        /// Seconds a connection may take to send its request headers (1 to 30).
+        #[arg(long, default_value_t = 10, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..=30))]
+        header_read_timeout: u64,
+        /// The most connections open at once per listener.
+        #[arg(long, default_value_t = smart_container::MAX_CONNECTIONS, value_name = "N")]
+        max_connections: usize,
+        /// Refuse a non-form body without `oauth_body_hash` (by default it is accepted unsigned, as RFC 5849 clients send it; a present body hash is always checked).
+        #[arg(long)]
+        require_body_hash: bool,
     },
     /// Validate an app manifest and install (or replace) the app.
     LoadApp {
@@ -109,15 +124,31 @@ async fn run(cli: Cli) -> Result<(), Error> {
             listen,
             public_url,
             dev,
+            ui_listen,
+            ui_public_url,
+            header_read_timeout,
+            max_connections,
+            require_body_hash,
         } => {
-            let listener = tokio::net::TcpListener::bind(listen)
-                .await
-                .map_err(|e| Error::Io(format!("cannot listen on {listen}: {e}")))?;
-            let mut config = Config::new(&dir).with_dev(dev);
+            let listener = bind(listen).await?;
+            let mut config = Config::new(&dir)
+                .with_dev(dev)
+                .with_header_read_timeout(std::time::Duration::from_secs(header_read_timeout))
+                .with_max_connections(max_connections)
+                .with_require_body_hash(require_body_hash);
             if let Some(url) = public_url {
                 config = config.with_public_url(url);
             }
-            smart_container::serve(config, listener, shutdown_signal()).await
+            if let Some(url) = ui_public_url {
+                config = config.with_ui_public_url(url);
+            }
+            match ui_listen {
+                Some(ui) => {
+                    let ui = bind(ui).await?;
+                    smart_container::serve_split(config, listener, ui, shutdown_signal()).await
+                }
+                None => smart_container::serve(config, listener, shutdown_signal()).await,
+            }
         }
         Command::LoadApp { manifest, secret } => {
             let text = read_manifest(&manifest).await?;
@@ -166,6 +197,12 @@ async fn run(cli: Cli) -> Result<(), Error> {
             Ok(())
         }
     }
+}
+
+async fn bind(addr: SocketAddr) -> Result<tokio::net::TcpListener, Error> {
+    tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| Error::Io(format!("cannot listen on {addr}: {e}")))
 }
 
 async fn read_manifest(source: &str) -> Result<String, Error> {

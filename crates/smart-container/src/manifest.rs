@@ -5,6 +5,8 @@ use serde_json::{Map, Value};
 
 use crate::Error;
 
+mod text;
+
 /// A validated app manifest. The original JSON is kept as installed (minus
 /// nothing: manifests hold no secret) and served back by `/apps/...`.
 #[derive(Debug, Clone)]
@@ -41,6 +43,9 @@ const KNOWN_KEYS: &[&str] = &[
 
 const METHODS: &[&str] = &["GET", "PUT", "POST", "DELETE"];
 
+/// The largest manifest accepted, in bytes.
+const MAX_MANIFEST_LEN: usize = 64 * 1024;
+
 impl AppManifest {
     /// Parses and validates a manifest; the error lists every violation,
     /// each starting with the field it concerns.
@@ -52,8 +57,27 @@ impl AppManifest {
     /// assert!(smart_container::AppManifest::parse(r#"{"name": 1}"#).is_err());
     /// ```
     pub fn parse(text: &str) -> Result<Self, Error> {
+        if text.len() > MAX_MANIFEST_LEN {
+            return Err(Error::InvalidManifest(vec![format!(
+                "(document): {} bytes, more than the {MAX_MANIFEST_LEN} allowed",
+                text.len()
+            )]));
+        }
         let value: Value = serde_json::from_str(text)
             .map_err(|e| Error::InvalidManifest(vec![format!("(document): not JSON: {e}")]))?;
+        // serde_json keeps the last of two equal keys: a second `id` would
+        // silently install over another app. Find them first.
+        let duplicates = serde_json::from_str::<text::DuplicateKeys>(text)
+            .map(|d| d.0)
+            .unwrap_or_default();
+        if !duplicates.is_empty() {
+            return Err(Error::InvalidManifest(
+                duplicates
+                    .into_iter()
+                    .map(|k| format!("{k}: given more than once"))
+                    .collect(),
+            ));
+        }
         let Value::Object(obj) = &value else {
             return Err(Error::InvalidManifest(vec![
                 "(document): must be a JSON object".into(),
@@ -65,6 +89,7 @@ impl AppManifest {
                 v.push(format!("{key}: unknown key"));
             }
         }
+        text::check_strings(&value, "", &mut v);
         let name = required_string(obj, "name", &mut v);
         required_string(obj, "description", &mut v);
         let id = required_string(obj, "id", &mut v);
@@ -170,6 +195,10 @@ fn optional_url(obj: &Map<String, Value>, key: &str, v: &mut Vec<String>) -> Opt
     let s = optional_string(obj, key, v)?;
     match url::Url::parse(&s) {
         Ok(u) if (u.scheme() == "http" || u.scheme() == "https") && u.host().is_some() => {
+            if !u.username().is_empty() || u.password().is_some() {
+                v.push(format!("{key}: must not carry a user name or password"));
+                return None;
+            }
             if u.fragment().is_some() {
                 v.push(format!("{key}: `{s}` must not carry a #fragment"));
                 return None;

@@ -263,6 +263,16 @@ const LABS: &[(&str, &str, &str, f64, f64)] = &[
     ("Potassium", "2823-3", "mmol/L", 3.5, 5.1),
     ("Sodium", "2951-2", "mmol/L", 135.0, 145.0),
 ];
+/// A lab value from a draw in `0..1000`: within the reference range
+/// `low..high` or up to 30 % of its width outside it, never below half of
+/// `low`, so no concentration is zero or negative.
+pub(crate) fn lab_value(low: f64, high: f64, draw: u64) -> f64 {
+    let width = high - low;
+    let from = low - (width * 0.3).min(low * 0.5);
+    let to = high + width * 0.3;
+    from + (to - from) * (draw.min(1000) as f64 / 1000.0)
+}
+
 const ALLERGENS: &[(&str, &str)] = &[
     ("Penicillin", "7980"),
     ("Sulfamethoxazole", "10180"),
@@ -457,8 +467,7 @@ fn patient(rng: &mut Rng, index: usize) -> Patient {
     for _ in 0..rng.range(6, 20) {
         let (name, code, unit, low, high) = *rng.pick(LABS);
         let (_, date) = rng.date(0, LAST_DAY);
-        let spread = (high - low) * 1.6;
-        let value = low - (high - low) * 0.3 + spread * (rng.range(0, 1000) as f64 / 1000.0);
+        let value = lab_value(low, high, rng.range(0, 1000));
         let item = Item::LabResult {
             name: coded(name, systems::LOINC, code),
             date: date.clone(),

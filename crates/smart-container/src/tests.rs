@@ -221,3 +221,45 @@ fn reopening_a_data_dir_keeps_apps_users_and_patients() {
     assert!(c.add_user("bob", "").is_err());
     assert!(matches!(c.remove_app("nobody@x"), Err(Error::NotFound(_))));
 }
+
+/// Issue 16 item 6: every synthetic lab value of the 50 patients is a
+/// positive number within a physiological band around its reference range
+/// (8 of 646 were negative, a TSH of -0.1, before the fix).
+#[test]
+fn synthetic_lab_values_are_physiological() {
+    let patients = synth::generate(synth::DEFAULT_SEED, synth::DEFAULT_PATIENTS);
+    let mut seen = 0;
+    for p in &patients {
+        for (kind, _, _, _, item) in &p.items {
+            if kind != "lab_results" {
+                continue;
+            }
+            let crate::model::Item::LabResult {
+                name,
+                value,
+                low,
+                high,
+                ..
+            } = item
+            else {
+                panic!("a lab_results item that is no LabResult in {}", p.id);
+            };
+            let (v, lo, hi): (f64, f64, f64) = (
+                value.parse().unwrap(),
+                low.parse().unwrap(),
+                high.parse().unwrap(),
+            );
+            let width = hi - lo;
+            assert!(
+                v > 0.0 && v >= lo / 2.0 - 0.05 && v <= hi + width * 0.3 + 0.05,
+                "{}: {name:?} = {v} outside the physiological band of {lo}..{hi}",
+                p.id
+            );
+            seen += 1;
+        }
+    }
+    assert!(seen > 600, "only {seen} lab values");
+    // The band's edges themselves.
+    assert!((synth::lab_value(0.4, 4.0, 0) - 0.2).abs() < 1e-9);
+    assert!(synth::lab_value(0.4, 4.0, 1000) <= 4.0 + 3.6 * 0.3 + 1e-9);
+}

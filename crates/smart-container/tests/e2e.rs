@@ -199,12 +199,14 @@ fn dance(server: &Server, consumer: &Consumer, http: &Client) -> Dance {
         .text()
         .unwrap();
     let return_url = form_value(&login_page, "return_url");
+    let csrf = form_value(&login_page, "csrf_token");
     let r = browser
         .post(format!("{}/login", server.base))
         .form(&[
             ("username", "alice"),
             ("password", PASSWORD),
             ("return_url", &return_url),
+            ("csrf_token", &csrf),
         ])
         .send()
         .unwrap();
@@ -505,9 +507,21 @@ fn serve_refuses_weak_secrets_outside_dev_and_dev_creates_demo() {
     let server = Server::start(&data, &["--dev"]);
     let log = server.log();
     assert!(log.contains("demo") && log.contains(APP_ID), "{log}");
-    let r = browser()
+    let browser = browser();
+    let page = browser
+        .get(format!("{}/login", server.base))
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    let csrf = form_value(&page, "csrf_token");
+    let r = browser
         .post(format!("{}/login", server.base))
-        .form(&[("username", "demo"), ("password", "demo")])
+        .form(&[
+            ("username", "demo"),
+            ("password", "demo"),
+            ("csrf_token", &csrf),
+        ])
         .send()
         .unwrap();
     assert_eq!(r.status().as_u16(), 303, "demo/demo logs in");

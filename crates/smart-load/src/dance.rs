@@ -51,13 +51,23 @@ pub(crate) async fn obtain_token(
     let ui_origin = origin(endpoints.authorize_token())?;
     let launch = replace_app_id(&url("app_launch")?, consumer.key());
 
-    // Log in through the HTML form.
+    // Log in through the HTML form (its CSRF token is bound to the login
+    // cookie the page sets).
+    let login_page = browser
+        .get(format!("{ui_origin}/login"))
+        .send()
+        .await
+        .context("GET /login")?
+        .text()
+        .await?;
+    let csrf = hidden_input(&login_page, "csrf_token").unwrap_or_default();
     let response = browser
         .post(format!("{ui_origin}/login"))
         .form(&[
             ("username", username),
             ("password", password),
             ("return_url", "/"),
+            ("csrf_token", csrf.as_str()),
         ])
         .send()
         .await

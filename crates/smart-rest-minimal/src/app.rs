@@ -13,6 +13,7 @@ use subtle::ConstantTimeEq;
 
 use crate::config::Config;
 use crate::error::AppError;
+use crate::limit::{DanceLimit, PeerAddr};
 use crate::pages;
 use crate::session::{SessionId, SessionStore, session_cookie, session_from_headers};
 
@@ -40,6 +41,8 @@ struct Inner {
     registry: Registry,
     sessions: SessionStore,
     secure_cookies: bool,
+    /// Request tokens started per client address (SECURITY.md 33).
+    dances: DanceLimit,
 }
 
 impl AppState {
@@ -61,6 +64,7 @@ impl AppState {
                 registry,
                 sessions: SessionStore::new(),
                 secure_cookies,
+                dances: DanceLimit::default(),
             }),
         }
     }
@@ -86,6 +90,10 @@ pub fn app(state: AppState) -> Router {
 struct IndexQuery {
     record_id: Option<String>,
     api_base: Option<String>,
+    /// Set on the redirect that follows a fresh session cookie: a request
+    /// that carries it without the cookie comes from a client that keeps
+    /// no cookies.
+    cookie_check: Option<String>,
 }
 
 /// The query of `GET /authorized`.
@@ -99,6 +107,7 @@ struct CallbackQuery {
 /// `GET /`: launch, start the dance, or show the patient's name.
 async fn index(
     State(state): State<AppState>,
+    PeerAddr(peer): PeerAddr,
     headers: HeaderMap,
     query: Result<Query<IndexQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Response, AppError> {
@@ -120,11 +129,24 @@ async fn index(
     let api_base = api_base.ok_or_else(|| AppError::BadRequest("api_base missing".into()))?;
     // The api_base is checked before anything is sent to it.
     let client = known(registry, &api_base)?;
-    let session_id = session_from_headers(&headers);
-    let mut data = session_id
-        .as_ref()
-        .and_then(|id| state.inner.sessions.get(id))
-        .unwrap_or_default();
+    // No session cookie: set one and come back, before any request token is
+    // made, so a client that keeps no cookies (a crawler, a script, a link
+    // preview) creates nothing at the container (SECURITY.md 33).
+    let Some(session_id) = session_from_headers(&headers) else {
+        if query.cookie_check.is_some() {
+            return Err(AppError::CookiesRequired);
+        }
+        let id = SessionId::generate()?;
+        let back = url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("record_id", &record_id)
+            .append_pair("api_base", &api_base)
+            .append_pair("cookie_check", "1")
+            .finish();
+        let mut response = see_other(&format!("/?{back}"));
+        set_cookie(&mut response, &id, state.inner.secure_cookies)?;
+        return Ok(response);
+    };
+    let mut data = state.inner.sessions.get(&session_id).unwrap_or_default();
     let key = (client.api_base().to_owned(), record_id.clone());
     if let Some(token) = data.tokens.get(&key).cloned() {
         match show_name(&client, &token).await {
@@ -137,19 +159,12 @@ async fn index(
             Err(e) => return Err(e),
         }
     }
+    state.inner.dances.take(peer)?;
     let pending = client.request_token(&record_id).await?;
     let authorize = client.authorize_url(&pending)?;
     data.push_pending(pending);
-    let (id, fresh) = match session_id.filter(|id| state.inner.sessions.get(id).is_some()) {
-        Some(id) => (id, false),
-        None => (SessionId::generate()?, true),
-    };
-    state.inner.sessions.put(&id, data);
-    let mut response = see_other(authorize.as_str());
-    if fresh {
-        set_cookie(&mut response, &id, state.inner.secure_cookies)?;
-    }
-    Ok(response)
+    state.inner.sessions.put(&session_id, data);
+    Ok(see_other(authorize.as_str()))
 }
 
 /// `GET /authorized`: the OAuth callback.

@@ -32,9 +32,13 @@ pub struct DemoArgs {
     /// Run the whole flow headlessly for every patient, then exit.
     #[arg(long)]
     pub smoke: bool,
-    /// Where the container listens.
+    /// Where the container's API listens.
     #[arg(long, default_value = "127.0.0.1:7000")]
     pub container_listen: SocketAddr,
+    /// Where the container's pages (login, record picker, authorize) listen:
+    /// an origin apart from the API, as in the original container.
+    #[arg(long, default_value = "127.0.0.1:7001")]
+    pub ui_listen: SocketAddr,
     /// Where the app listens.
     #[arg(long, default_value = "127.0.0.1:8000")]
     pub listen: SocketAddr,
@@ -47,8 +51,10 @@ pub struct DemoArgs {
 /// A running demo: the container and the app, until [`Demo::shutdown`].
 #[derive(Debug)]
 pub struct Demo {
-    /// The container's api_base (and UI origin).
+    /// The container's api_base.
     pub container_url: String,
+    /// The origin of the container's pages.
+    pub ui_url: String,
     /// The app's URL.
     pub app_url: Url,
     /// The app's state (tests look into its sessions).
@@ -63,8 +69,10 @@ pub struct Demo {
 /// How to start a demo.
 #[derive(Debug, Clone)]
 pub struct DemoOptions {
-    /// Where the container listens.
+    /// Where the container's API listens.
     pub container_listen: SocketAddr,
+    /// Where the container's pages listen.
+    pub ui_listen: SocketAddr,
     /// Where the app listens.
     pub app_listen: SocketAddr,
     /// Take any free port when an address is in use.
@@ -82,8 +90,10 @@ impl Demo {
     pub async fn start(options: DemoOptions) -> Result<Demo, AppError> {
         let container_listener =
             bind(options.container_listen, options.fallback_to_free_ports).await?;
+        let ui_listener = bind(options.ui_listen, options.fallback_to_free_ports).await?;
         let app_listener = bind(options.app_listen, options.fallback_to_free_ports).await?;
         let container_addr = local_addr(&container_listener)?;
+        let ui_url = format!("http://{}", local_addr(&ui_listener)?);
         let app_addr = local_addr(&app_listener)?;
         let container_url = format!("http://{container_addr}");
         let app_url = Url::parse(&format!("http://{app_addr}/"))
@@ -121,11 +131,13 @@ impl Demo {
         let (stop, stopped) = watch::channel(false);
         let config = smart_container::Config::new(&data_dir)
             .with_public_url(container_url.clone())
+            .with_ui_public_url(ui_url.clone())
             .with_dev(true)
             .with_password_cost(cost);
-        let container = tokio::spawn(smart_container::serve(
+        let container = tokio::spawn(smart_container::serve_split(
             config,
             container_listener,
+            ui_listener,
             wait_for_stop(stopped.clone()),
         ));
 
@@ -141,6 +153,7 @@ impl Demo {
         ));
         Ok(Demo {
             container_url,
+            ui_url,
             app_url,
             app_state,
             client,
@@ -176,6 +189,7 @@ impl Demo {
 pub async fn run(args: DemoArgs) -> Result<(), AppError> {
     let demo = Demo::start(DemoOptions {
         container_listen: args.container_listen,
+        ui_listen: args.ui_listen,
         app_listen: args.listen,
         fallback_to_free_ports: args.smoke,
         data_dir: args.data_dir,
@@ -199,11 +213,11 @@ pub async fn run(args: DemoArgs) -> Result<(), AppError> {
     let mut out = std::io::stdout();
     let _ = writeln!(
         out,
-        "\nSMART REST demo running.\n\n  container: {}\n  app:       {}\n\n\
+        "\nSMART REST demo running.\n\n  container: {} (pages: {})\n  app:       {}\n\n\
          Open {} in a browser (or {} to start at the container),\n\
          sign in as `{DEMO_USER}` with password `{DEMO_PASSWORD}`, pick a patient and approve.\n\
          Press Ctrl-C to stop.\n",
-        demo.container_url, demo.app_url, demo.app_url, launch,
+        demo.container_url, demo.ui_url, demo.app_url, demo.app_url, launch,
     );
     shutdown_signal().await;
     demo.shutdown().await
@@ -277,7 +291,7 @@ async fn bind(address: SocketAddr, fallback: bool) -> Result<TcpListener, AppErr
                 .map_err(|e| AppError::Config(format!("cannot listen on {}: {e}", address.ip())))
         }
         Err(e) => Err(AppError::Config(format!(
-            "cannot listen on {address}: {e} (pass other ports with --listen / --container-listen)"
+            "cannot listen on {address}: {e} (pass other ports with --listen / --container-listen / --ui-listen)"
         ))),
     }
 }

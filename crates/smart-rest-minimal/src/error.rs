@@ -28,6 +28,13 @@ pub enum AppError {
     /// The container could not be reached or answered wrongly.
     #[error("container error: {0}")]
     Container(#[from] smart_client::Error),
+    /// The browser keeps no cookie, so the app cannot start an authorisation.
+    #[error("the client keeps no cookies")]
+    CookiesRequired,
+    /// This client address started too many authorisations; retry after
+    /// this many seconds.
+    #[error("too many authorisations from one address")]
+    TooManyDances(u64),
     /// Something failed inside the app.
     #[error("internal error: {0}")]
     Internal(String),
@@ -41,6 +48,8 @@ impl AppError {
                 StatusCode::BAD_REQUEST
             }
             AppError::Denied => StatusCode::FORBIDDEN,
+            AppError::CookiesRequired => StatusCode::BAD_REQUEST,
+            AppError::TooManyDances(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::Container(smart_client::Error::Timeout) => StatusCode::GATEWAY_TIMEOUT,
             AppError::Container(smart_client::Error::TokenMismatch) => StatusCode::BAD_REQUEST,
             AppError::Container(_) => StatusCode::BAD_GATEWAY,
@@ -62,6 +71,13 @@ impl AppError {
             AppError::Denied => {
                 "You did not allow the app to read this record. \
                  Launch it again from your SMART container to change your mind."
+            }
+            AppError::CookiesRequired => {
+                "This app needs a cookie to keep your session. \
+                 Allow cookies for this site, then open the app again."
+            }
+            AppError::TooManyDances(_) => {
+                "Too many launches from your address. Please wait a minute, then try again."
             }
             AppError::Container(smart_client::Error::Timeout) => {
                 "The SMART container did not answer in time. Please try again."
@@ -86,6 +102,11 @@ impl IntoResponse for AppError {
             axum::response::Html(pages::error_page(status, self.user_message()).into_string());
         let mut response = (status, page).into_response();
         pages::no_store(response.headers_mut());
+        if let AppError::TooManyDances(secs) = self {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, secs.into());
+        }
         response
     }
 }

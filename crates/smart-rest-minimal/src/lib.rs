@@ -14,6 +14,7 @@ pub mod app;
 pub mod config;
 pub mod demo;
 pub mod error;
+pub mod limit;
 pub mod pages;
 pub mod session;
 pub mod smoke;
@@ -30,10 +31,13 @@ pub async fn serve(
     listener: tokio::net::TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), AppError> {
-    axum::serve(listener, app(state))
-        .with_graceful_shutdown(shutdown)
-        .await
-        .map_err(|e| AppError::Internal(format!("server failed: {e}")))
+    axum::serve(
+        listener,
+        app(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+    .map_err(|e| AppError::Internal(format!("server failed: {e}")))
 }
 
 #[cfg(test)]

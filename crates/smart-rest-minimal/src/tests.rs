@@ -16,24 +16,26 @@ use tower::ServiceExt;
 
 use crate::app::{AppState, app};
 
-const API: &str = "http://c.test";
+mod limits;
+
+pub(super) const API: &str = "http://c.test";
 
 /// What the fake container does with data calls.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Data {
+pub(super) enum Data {
     Name,
     NoName,
     Revoked,
 }
 
-struct FakeContainer {
+pub(super) struct FakeContainer {
     data: Mutex<Data>,
     seen: Mutex<Vec<HttpRequest>>,
     next_token: Mutex<u32>,
 }
 
 impl FakeContainer {
-    fn new(data: Data) -> Arc<Self> {
+    pub(super) fn new(data: Data) -> Arc<Self> {
         Arc::new(FakeContainer {
             data: Mutex::new(data),
             seen: Mutex::new(Vec::new()),
@@ -41,7 +43,7 @@ impl FakeContainer {
         })
     }
 
-    fn paths(&self) -> Vec<String> {
+    pub(super) fn paths(&self) -> Vec<String> {
         self.seen
             .lock()
             .unwrap()
@@ -122,7 +124,7 @@ fn demographics(with_name: bool) -> String {
     )
 }
 
-fn state(fake: &Arc<FakeContainer>, https: bool) -> AppState {
+pub(super) fn state(fake: &Arc<FakeContainer>, https: bool) -> AppState {
     let mut registry = Registry::new();
     let transport: Arc<dyn Transport> = fake.clone();
     registry.insert(
@@ -132,7 +134,35 @@ fn state(fake: &Arc<FakeContainer>, https: bool) -> AppState {
     AppState::from_registry(registry, https)
 }
 
+/// A GET as a browser makes it: without a cookie, the app's first answer
+/// may be the hop that sets the session cookie and comes back
+/// (`cookie_check=1`); that hop is followed once, and its `Set-Cookie` is
+/// kept on the reply when the second answer sets none.
 async fn get(state: &AppState, uri: &str, cookie: Option<&str>) -> (StatusCode, HeaderMap, String) {
+    let first = get_once(state, uri, cookie).await;
+    let hop = first.0 == StatusCode::SEE_OTHER
+        && cookie.is_none()
+        && first
+            .1
+            .get(header::LOCATION)
+            .is_some_and(|l| l.to_str().unwrap().contains("cookie_check=1"));
+    if !hop {
+        return first;
+    }
+    let set = self::cookie(&first.1);
+    let (status, mut headers, body) = get_once(state, location(&first.1), Some(&set)).await;
+    if !headers.contains_key(header::SET_COOKIE) {
+        headers.insert(header::SET_COOKIE, first.1[header::SET_COOKIE].clone());
+    }
+    (status, headers, body)
+}
+
+/// One GET, no cookie hop followed.
+async fn get_once(
+    state: &AppState,
+    uri: &str,
+    cookie: Option<&str>,
+) -> (StatusCode, HeaderMap, String) {
     let mut request = Request::builder().uri(uri);
     if let Some(cookie) = cookie {
         request = request.header(header::COOKIE, cookie);

@@ -84,14 +84,15 @@ impl<S: ProviderStore> Provider<S> {
         {
             return Err(Error::TooLarge);
         }
-        let parsed = IncomingRequest::parse(
-            request.method,
-            &request.url,
-            request.authorization,
-            request.content_type,
-            request.body,
-        )
-        .map_err(Error::Request)?;
+        if endpoint == Endpoint::Protected
+            && config.protected_header_only
+            && oauth_outside_header(request)
+        {
+            return Err(Error::UnexpectedParameter(
+                "oauth_* parameter outside the Authorization header",
+            ));
+        }
+        let parsed = parse(request, config.require_body_hash)?;
         // The signer checked the identifiers (1 to `limits::MAX_TOKEN_LEN`
         // visible ASCII bytes) and `oauth_version` while parsing.
 
@@ -211,6 +212,58 @@ impl<S: ProviderStore> Provider<S> {
             proof,
         })
     }
+}
+
+/// Parses a request. A non-form body without `oauth_body_hash` is taken
+/// as unsigned (RFC 5849 signs only form bodies; the body hash is an
+/// extension) unless `require_body_hash`; a body hash that is present is
+/// always checked against the body.
+fn parse(request: &ProviderRequest<'_>, require_body_hash: bool) -> Result<IncomingRequest, Error> {
+    let parse_with = |body: &[u8]| {
+        IncomingRequest::parse(
+            request.method,
+            &request.url,
+            request.authorization,
+            request.content_type,
+            body,
+        )
+    };
+    match parse_with(request.body) {
+        Err(oauth1_sign::Error::BodyHashNotAllowed)
+            if !require_body_hash
+                && !request.body.is_empty()
+                && !request
+                    .content_type
+                    .is_some_and(oauth1_sign::is_form_content_type) =>
+        {
+            // No body hash on a non-form body: the signature covers the rest.
+            parse_with(b"").map_err(Error::Request)
+        }
+        other => other.map_err(Error::Request),
+    }
+}
+
+/// Whether the query or a form body carries a protocol parameter, its
+/// name decoded as the signer decodes it (so `oauth%5Fnonce` counts). A
+/// query or body that does not decode is left to the signer's parse to
+/// refuse.
+fn oauth_outside_header(request: &ProviderRequest<'_>) -> bool {
+    let query = request
+        .url
+        .split_once('?')
+        .map_or("", |(_, q)| q.split('#').next().unwrap_or_default());
+    let body = if request
+        .content_type
+        .is_some_and(oauth1_sign::is_form_content_type)
+    {
+        core::str::from_utf8(request.body).unwrap_or_default()
+    } else {
+        ""
+    };
+    [query, body].into_iter().any(|text| {
+        oauth1_sign::form_decode(text)
+            .is_ok_and(|pairs| pairs.iter().any(|(name, _)| name.starts_with("oauth_")))
+    })
 }
 
 /// `oob`, or an absolute http(s) URI with a host and no spaces or controls

@@ -53,6 +53,17 @@ pub struct ProviderConfig {
     /// [`oauth1_sign::limits::MAX_TOKEN_LEN`]. PLAINTEXT is refused over
     /// plain http, always.
     pub max_body_len: usize,
+    /// Whether protected-resource requests must carry their protocol
+    /// parameters in the `Authorization` header only (default true): signed
+    /// into the query string a request becomes a link that a browser opens
+    /// and that lands in logs and history (SECURITY.md 27). The query or a
+    /// form body holding an `oauth_*` parameter is then a 400.
+    pub protected_header_only: bool,
+    /// Whether a non-form body must carry `oauth_body_hash` (default false:
+    /// a body without one is accepted unsigned, as RFC 5849 clients such as
+    /// requests-oauthlib send it; a body hash that is present is always
+    /// verified).
+    pub require_body_hash: bool,
 }
 
 impl ProviderConfig {
@@ -68,6 +79,8 @@ impl ProviderConfig {
             required_request_parameters: Vec::new(),
             accept_request_callback: false,
             max_body_len: 1 << 20,
+            protected_header_only: true,
+            require_body_hash: false,
         }
     }
 }

@@ -25,6 +25,7 @@ mod props;
 mod rfc5849;
 mod security;
 mod security_dance;
+mod transport;
 mod units;
 
 /// The container's external origin.

@@ -24,6 +24,7 @@ const MAX_LIMIT: u32 = 1000;
 /// GET `/manifest`: the container manifest (SMART.md).
 pub(crate) async fn container_manifest(State(state): State<AppState>) -> Json<Value> {
     let base = state.api_base();
+    let ui = state.ui_base();
     let mut capabilities = serde_json::Map::new();
     capabilities.insert(DEMOGRAPHICS_TYPE.into(), json!({"methods": ["GET"]}));
     for c in COLLECTIONS {
@@ -36,9 +37,9 @@ pub(crate) async fn container_manifest(State(state): State<AppState>) -> Json<Va
         "description": "A reference SMART container with synthetic patients, for app development.",
         "admin": "admin@localhost",
         "launch_urls": {
-            "app_launch": format!("{base}/apps/{{{{app_id}}}}/launch"),
+            "app_launch": format!("{ui}/apps/{{{{app_id}}}}/launch"),
             "request_token": format!("{base}/oauth/request_token"),
-            "authorize_token": format!("{base}/oauth/authorize"),
+            "authorize_token": format!("{ui}/oauth/authorize"),
             "exchange_token": format!("{base}/oauth/access_token"),
         },
         "capabilities": capabilities,
@@ -216,7 +217,9 @@ pub(crate) async fn item(
 }
 
 /// GET `/records/{record_id}/apps/{app_id}/scratchpad`: the app's document
-/// for the record (an empty RDF document when none was stored).
+/// for the record (an empty RDF document when none was stored), always as
+/// an attachment; a type a browser would render (stored before such types
+/// were refused) is served as `application/octet-stream`.
 pub(crate) async fn scratchpad(
     State(state): State<AppState>,
     Path((record_id, app_id)): Path<(String, String)>,
@@ -228,34 +231,46 @@ pub(crate) async fn scratchpad(
         .blocking(move |s| Ok(s.container().store.scratchpad(&record_id, &app_id)?))
         .await?;
     let res = match stored {
-        Some((content_type, body)) => {
-            let mut res = (StatusCode::OK, body).into_response();
-            if let Ok(v) = HeaderValue::from_str(&content_type) {
-                res.headers_mut().insert(header::CONTENT_TYPE, v);
-            }
-            res
-        }
+        Some((content_type, body)) => stored_response(&content_type, body.into()),
         None => rdf_response(shim::empty_document()),
     };
     Ok(with_consumer(res, auth.consumer_key))
 }
 
 /// PUT `/records/{record_id}/apps/{app_id}/scratchpad`: replaces the app's
-/// document (at most the body limit); echoes it back.
+/// document (at most the body limit); echoes it back. A type a browser
+/// renders (HTML, SVG, XML other than RDF, script) is refused with 415 and
+/// the stored document is kept (SECURITY.md 26).
 pub(crate) async fn put_scratchpad(
     State(state): State<AppState>,
     Path((record_id, app_id)): Path<(String, String)>,
     req: Request,
 ) -> Result<Response, AppError> {
-    let content_type = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .filter(|v| !v.is_empty() && v.len() <= 200)
-        .unwrap_or(RDF_XML)
-        .to_owned();
+    let content_type = match req.headers().get(header::CONTENT_TYPE) {
+        None => RDF_XML.to_owned(),
+        Some(v) => v
+            .to_str()
+            .ok()
+            .filter(|v| !v.trim().is_empty() && v.len() <= 200)
+            .ok_or_else(|| {
+                AppError::Api(
+                    StatusCode::BAD_REQUEST,
+                    "Content-Type must be visible ASCII, at most 200 bytes".into(),
+                )
+            })?
+            .to_owned(),
+    };
     let (auth, body) = protected(&state, req, Some(&record_id)).await?;
     own_app(&auth, &app_id)?;
+    if renders_in_a_browser(&content_type) {
+        return Err(AppError::Api(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            format!(
+                "a scratchpad may not hold `{}`: a browser would render it; store RDF, JSON, text or octets",
+                essence(&content_type)
+            ),
+        ));
+    }
     let stored = body.clone();
     let ct = content_type.clone();
     state
@@ -265,11 +280,64 @@ pub(crate) async fn put_scratchpad(
                 .put_scratchpad(&record_id, &app_id, &ct, &stored)?)
         })
         .await?;
+    Ok(with_consumer(
+        stored_response(&content_type, body),
+        auth.consumer_key,
+    ))
+}
+
+/// A stored document as an attachment, with its type unless a browser
+/// would render that type.
+fn stored_response(content_type: &str, body: Bytes) -> Response {
     let mut res = (StatusCode::OK, body).into_response();
-    if let Ok(v) = HeaderValue::from_str(&content_type) {
-        res.headers_mut().insert(header::CONTENT_TYPE, v);
+    let ct = if renders_in_a_browser(content_type) {
+        "application/octet-stream"
+    } else {
+        content_type
+    };
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_str(ct).unwrap_or(HeaderValue::from_static("application/octet-stream")),
+    );
+    h.insert(
+        header::CONTENT_DISPOSITION,
+        HeaderValue::from_static("attachment; filename=\"scratchpad\""),
+    );
+    res
+}
+
+/// The lower-case `type/subtype` of a `Content-Type`.
+fn essence(content_type: &str) -> String {
+    content_type
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase()
+}
+
+/// Whether a browser would render or run a body of this type: HTML, XHTML,
+/// SVG, XML other than RDF/XML (XSLT can make it a page), script, styles,
+/// and anything it cannot parse as `type/subtype` (which it may sniff).
+pub(crate) fn renders_in_a_browser(content_type: &str) -> bool {
+    let e = essence(content_type);
+    let Some((top, sub)) = e.split_once('/') else {
+        return true;
+    };
+    if top.is_empty() || sub.is_empty() || e == RDF_XML {
+        return e != RDF_XML;
     }
-    Ok(with_consumer(res, auth.consumer_key))
+    top == "multipart"
+        || sub == "xml"
+        || sub.ends_with("+xml")
+        || sub.contains("html")
+        || sub.contains("javascript")
+        || sub.contains("ecmascript")
+        || sub == "xsl"
+        || sub == "xslt+xml"
+        || e == "text/css"
+        || e == "text/xsl"
 }
 
 /// DELETE `/records/{record_id}/apps/{app_id}/scratchpad`.

@@ -2,6 +2,8 @@
 //! layers (request log, body limit, timeout, security headers).
 
 mod api;
+mod guard;
+mod login;
 mod oauth;
 mod pages;
 mod session;
@@ -19,7 +21,7 @@ use tower_http::timeout::TimeoutLayer;
 
 use crate::{Container, Error};
 
-pub use session::SESSION_COOKIE;
+pub use session::{LOGIN_COOKIE, SESSION_COOKIE};
 
 /// The largest request body accepted (scratchpads included).
 pub const BODY_LIMIT: usize = 1024 * 1024;
@@ -38,7 +40,14 @@ pub struct AppState {
 struct Inner {
     container: Container,
     public_url: String,
+    /// The origin of the pages (login, picker, authorize); the public URL
+    /// unless they are served apart (SECURITY.md 26).
+    ui_url: String,
     dev: bool,
+    /// Signs the login form's CSRF tokens; random per process.
+    login_key: [u8; 32],
+    throttle: guard::Throttle,
+    password_pool: guard::PasswordPool,
     /// A hash of a random password, made on first use: unknown users are
     /// checked against it so that they take as long as known ones.
     dummy_password_hash: std::sync::OnceLock<String>,
@@ -50,30 +59,59 @@ impl AppState {
     /// optionally with a path prefix): the manifest's URLs and every OAuth
     /// signature base string use it, never the `Host` header (SECURITY.md 9).
     pub fn new(container: Container, public_url: &str, dev: bool) -> Result<Self, Error> {
-        let parsed = url::Url::parse(public_url)
-            .map_err(|e| Error::Invalid(format!("--public-url `{public_url}`: {e}")))?;
-        if !matches!(parsed.scheme(), "http" | "https") || parsed.host().is_none() {
-            return Err(Error::Invalid(format!(
-                "--public-url `{public_url}` must be an http(s) origin"
-            )));
-        }
-        if parsed.query().is_some() || parsed.fragment().is_some() {
-            return Err(Error::Invalid(format!(
-                "--public-url `{public_url}` must have no query or fragment"
-            )));
-        }
-        let public_url = parsed.as_str().trim_end_matches('/').to_owned();
+        Self::with_options(container, public_url, &WebOptions::new(dev))
+    }
+
+    /// Builds the state with every serving option.
+    pub fn with_options(
+        container: Container,
+        public_url: &str,
+        options: &WebOptions,
+    ) -> Result<Self, Error> {
+        let public_url = origin(public_url, "--public-url")?;
+        let ui_url = match &options.ui_url {
+            Some(u) => origin(u, "--ui-public-url")?,
+            None => public_url.clone(),
+        };
         let dummy_password_hash = std::sync::OnceLock::new();
-        let provider = oauth::ProviderHandle::new(&container);
+        let provider = oauth::ProviderHandle::new(&container, options.require_body_hash);
+        let mut login_key = [0u8; 32];
+        rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut login_key);
         Ok(Self {
             inner: Arc::new(Inner {
                 container,
                 public_url,
-                dev,
+                ui_url,
+                dev: options.dev,
+                login_key,
+                throttle: guard::Throttle::default(),
+                password_pool: guard::PasswordPool::for_this_machine(),
                 dummy_password_hash,
                 provider,
             }),
         })
+    }
+
+    /// The origin of the pages.
+    pub fn ui_base(&self) -> &str {
+        &self.inner.ui_url
+    }
+
+    /// Whether the pages are served on an origin of their own.
+    pub fn ui_apart(&self) -> bool {
+        self.inner.ui_url != self.inner.public_url
+    }
+
+    pub(crate) fn login_key(&self) -> &[u8] {
+        &self.inner.login_key
+    }
+
+    pub(crate) fn throttle(&self) -> &guard::Throttle {
+        &self.inner.throttle
+    }
+
+    pub(crate) fn password_pool(&self) -> &guard::PasswordPool {
+        &self.inner.password_pool
     }
 
     /// The API base (the public URL).
@@ -81,10 +119,10 @@ impl AppState {
         &self.inner.public_url
     }
 
-    /// The path prefix of the public URL (`""` at the root, else `/prefix`):
+    /// The path prefix of the pages' URL (`""` at the root, else `/prefix`):
     /// page links and local redirects start with it.
     pub(crate) fn prefix(&self) -> &str {
-        let base = &self.inner.public_url;
+        let base = &self.inner.ui_url;
         let after_scheme = base.find("://").map_or(0, |i| i + 3);
         base[after_scheme..]
             .find('/')
@@ -108,7 +146,7 @@ impl AppState {
     }
 
     pub(crate) fn secure_cookies(&self) -> bool {
-        self.inner.public_url.starts_with("https:")
+        self.inner.ui_url.starts_with("https:")
     }
 
     /// Drops expired nonces, request tokens and sessions (the server calls
@@ -139,25 +177,68 @@ impl AppState {
     }
 }
 
-/// Builds the router: the API, the OAuth endpoints and the pages, with the
-/// request log, a body limit, a timeout and `Cache-Control: no-store`.
-pub fn app(state: AppState) -> Router {
+/// Serving options of the web side.
+#[derive(Debug, Clone, Default)]
+#[non_exhaustive]
+pub struct WebOptions {
+    /// Development mode.
+    pub dev: bool,
+    /// The pages' own origin (`--ui-public-url`); `None`: the public URL.
+    pub ui_url: Option<String>,
+    /// Whether a non-form body must carry `oauth_body_hash`.
+    pub require_body_hash: bool,
+}
+
+impl WebOptions {
+    /// The defaults, in or out of development mode.
+    pub fn new(dev: bool) -> Self {
+        Self {
+            dev,
+            ..Self::default()
+        }
+    }
+}
+
+/// Checks and normalises an http(s) origin with an optional path prefix.
+fn origin(url: &str, flag: &str) -> Result<String, Error> {
+    let parsed =
+        url::Url::parse(url).map_err(|e| Error::Invalid(format!("{flag} `{url}`: {e}")))?;
+    if !matches!(parsed.scheme(), "http" | "https") || parsed.host().is_none() {
+        return Err(Error::Invalid(format!(
+            "{flag} `{url}` must be an http(s) origin"
+        )));
+    }
+    if parsed.query().is_some() || parsed.fragment().is_some() || !parsed.username().is_empty() {
+        return Err(Error::Invalid(format!(
+            "{flag} `{url}` must have no user, query or fragment"
+        )));
+    }
+    Ok(parsed.as_str().trim_end_matches('/').to_owned())
+}
+
+/// The page routes (login, logout, picker, authorize).
+fn ui_routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(pages::home))
+        .route("/login", get(login::login_form).post(login::login))
+        .route("/logout", get(pages::logout_form).post(pages::logout))
+        .route("/apps/{app_id}/launch", get(pages::launch))
+        .route(
+            "/oauth/authorize",
+            get(pages::authorize_form).post(pages::authorize),
+        )
+}
+
+/// The API routes: manifests, the OAuth endpoints, records, scratchpads, users.
+fn api_routes() -> Router<AppState> {
     Router::new()
         .route("/manifest", get(api::container_manifest))
         .route("/ontology", get(api::ontology))
         .route("/healthz", get(api::healthz))
         .route("/apps/manifests/", get(api::app_manifests))
         .route("/apps/{app_id}/manifest", get(api::app_manifest))
-        .route("/apps/{app_id}/launch", get(pages::launch))
-        .route("/", get(pages::home))
-        .route("/login", get(pages::login_form).post(pages::login))
-        .route("/logout", get(pages::logout_form).post(pages::logout))
         .route("/oauth/request_token", post(oauth::request_token))
         .route("/oauth/access_token", post(oauth::access_token))
-        .route(
-            "/oauth/authorize",
-            get(pages::authorize_form).post(pages::authorize),
-        )
         .route("/records/{record_id}/demographics", get(api::demographics))
         .route(
             "/records/{record_id}/apps/{app_id}/scratchpad",
@@ -172,15 +253,80 @@ pub fn app(state: AppState) -> Router {
             get(api::item),
         )
         .route("/users/{user_id}", get(api::user))
+}
+
+/// Builds the router of one origin serving everything: the API, the OAuth
+/// endpoints and the pages, with the common layers.
+pub fn app(state: AppState) -> Router {
+    layered(api_routes().merge(ui_routes()), state)
+}
+
+/// The router of the API origin when the pages live apart: a `GET` of a
+/// page path is sent to the pages' origin, nothing else of them is served.
+pub fn api_app(state: AppState) -> Router {
+    let to_ui = || get(pages::to_ui);
+    let routes = api_routes()
+        .route("/", to_ui())
+        .route("/login", to_ui())
+        .route("/logout", to_ui())
+        .route("/apps/{app_id}/launch", to_ui())
+        .route("/oauth/authorize", to_ui());
+    layered(routes, state)
+}
+
+/// The router of the pages' own origin.
+pub fn ui_app(state: AppState) -> Router {
+    layered(ui_routes(), state)
+}
+
+/// The common layers: request log, timeout, security headers, no-store,
+/// the early body-size check and the body limit.
+fn layered(routes: Router<AppState>, state: AppState) -> Router {
+    routes
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(middleware::from_fn(declared_body_limit))
         .layer(middleware::from_fn(no_store))
+        .layer(middleware::from_fn(api_security_headers))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             REQUEST_TIMEOUT,
         ))
         .layer(middleware::from_fn(log_request))
         .with_state(state)
+}
+
+/// Every reply: `nosniff`, and unless it is a page with its own policy
+/// `Content-Security-Policy: default-src 'none'; sandbox`, so that nothing
+/// stored runs as script on this origin (SECURITY.md 26).
+async fn api_security_headers(req: Request, next: Next) -> Response {
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.entry(header::CONTENT_SECURITY_POLICY)
+        .or_insert(HeaderValue::from_static("default-src 'none'; sandbox"));
+    res
+}
+
+/// A body declared larger than the limit is refused before it is read, so
+/// that `Expect: 100-continue` gets 413 rather than `100 Continue`.
+async fn declared_body_limit(req: Request, next: Next) -> Response {
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > BODY_LIMIT as u64) {
+        return AppError::Api(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "request body too large".into(),
+        )
+        .into_response();
+    }
+    next.run(req).await
 }
 
 /// The consumer key a handler authenticated, put in the response extensions

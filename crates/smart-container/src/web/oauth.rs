@@ -35,8 +35,9 @@ impl std::fmt::Debug for ProviderHandle {
 }
 
 impl ProviderHandle {
-    pub(crate) fn new(container: &Container) -> Self {
+    pub(crate) fn new(container: &Container, require_body_hash: bool) -> Self {
         let mut config = ProviderConfig::new(REALM);
+        config.require_body_hash = require_body_hash;
         config.access_token_ttl = Some(ACCESS_TOKEN_TTL_SECS);
         config.required_request_parameters = vec!["smart_record_id".into()];
         config.max_body_len = BODY_LIMIT;

@@ -13,7 +13,6 @@ use serde::Deserialize;
 
 use super::session::{self, MaybeSession};
 use super::{AppError, AppState, oauth, page_security_headers};
-use crate::crypto::verify_password;
 
 /// Renders an error page.
 pub(crate) fn error_page(status: StatusCode, message: &str) -> Response {
@@ -49,82 +48,16 @@ pub(crate) async fn home(
             h2 { "Apps" }
             @if apps.is_empty() { p { "No app installed. Use " code { "smart-container load-app" } "." } }
             ul { @for a in &apps { li { a href={ (state.prefix()) "/apps/" (urlencode(&a.id)) "/launch" } { (a.name) } " " small { "(" (a.id) ")" } } } }
-            p { small { "API base: " code { (state.api_base()) } " · " a href={ (state.prefix()) "/manifest" } { "manifest" } } }
+            p { small { "API base: " code { (state.api_base()) } " · " a href={ (state.api_base()) "/manifest" } { "manifest" } } }
         },
     ))
 }
 
-/// Query of the login page.
-#[derive(Debug, Deserialize)]
-pub(crate) struct LoginQuery {
-    return_url: Option<String>,
-}
-
-/// GET `/login`.
-pub(crate) async fn login_form(
-    State(state): State<AppState>,
-    Query(q): Query<LoginQuery>,
-) -> Response {
-    login_page(
-        state.prefix(),
-        StatusCode::OK,
-        q.return_url.as_deref().unwrap_or("/"),
-        None,
-    )
-}
-
-/// The login form.
-#[derive(Deserialize)]
-pub(crate) struct LoginForm {
-    username: String,
-    password: String,
-    return_url: Option<String>,
-}
-
-impl std::fmt::Debug for LoginForm {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("LoginForm")
-            .field("username", &self.username)
-            .finish_non_exhaustive()
-    }
-}
-
-/// POST `/login`: checks the password (argon2; unknown users take the same
-/// path against a dummy hash), starts a fresh session and goes back to
-/// `return_url` (a local path only).
-pub(crate) async fn login(
-    State(state): State<AppState>,
-    MaybeSession(session_user): MaybeSession,
-    Form(form): Form<LoginForm>,
-) -> Result<Response, AppError> {
-    let return_url = safe_return_url(form.return_url.as_deref());
-    let username = form.username.clone();
-    let password = form.password;
-    let ok = state
-        .blocking(move |s| {
-            let user = s.container().store.user(&username)?;
-            let hash = user
-                .as_ref()
-                .map_or(s.dummy_password_hash(), |u| u.password_hash.as_str());
-            Ok(verify_password(&password, hash) && user.is_some())
-        })
-        .await?;
-    if !ok {
-        return Ok(login_page(
-            state.prefix(),
-            StatusCode::UNAUTHORIZED,
-            &return_url,
-            Some("Wrong user name or password."),
-        ));
-    }
-    let old = session_user;
-    session::end(&state, old).await?;
-    let cookie = session::start(&state, form.username).await?;
-    let mut res = see_other(&state.local(&return_url));
-    if let Ok(v) = HeaderValue::from_str(&cookie) {
-        res.headers_mut().insert(header::SET_COOKIE, v);
-    }
-    Ok(res)
+/// GET of a page path on the API origin when the pages live apart: a 303
+/// to the same path and query on the pages' origin.
+pub(crate) async fn to_ui(State(state): State<AppState>, uri: axum::http::Uri) -> Response {
+    let path = uri.path_and_query().map_or("/", |p| p.as_str());
+    see_other(&format!("{}{path}", state.ui_base()))
 }
 
 /// GET `/logout`: a button (logging out is a POST).
@@ -356,39 +289,6 @@ pub(crate) fn urlencode(value: &str) -> String {
         .replace("%40", "@")
 }
 
-fn login_page(prefix: &str, status: StatusCode, return_url: &str, error: Option<&str>) -> Response {
-    let return_url = safe_return_url(Some(return_url));
-    page(
-        status,
-        "Log in",
-        html! {
-            h1 { "Log in" }
-            @if let Some(e) = error { p.error { (e) } }
-            form method="post" action={ (prefix) "/login" } {
-                label { "User name" input type="text" name="username" autocomplete="username" required; }
-                label { "Password" input type="password" name="password" autocomplete="current-password" required; }
-                input type="hidden" name="return_url" value=(return_url);
-                button type="submit" { "Log in" }
-            }
-        },
-    )
-}
-
-/// A local path to return to after login; anything else becomes `/`.
-fn safe_return_url(url: Option<&str>) -> String {
-    match url {
-        Some(u)
-            if u.starts_with('/')
-                && !u.starts_with("//")
-                && !u.contains('\\')
-                && !u.chars().any(char::is_control) =>
-        {
-            u.to_owned()
-        }
-        _ => "/".to_owned(),
-    }
-}
-
 const STYLE: &str = "body{font:16px/1.5 system-ui,sans-serif;max-width:42rem;margin:2rem auto;padding:0 1rem;color:#1d2733;background:#f7f9fb}\
 h1{font-size:1.5rem;color:#0b4f71}label{display:block;margin:.6rem 0}input[type=text],input[type=password]{display:block;width:100%;padding:.4rem;border:1px solid #b8c4cf;border-radius:4px}\
 button{padding:.45rem 1.1rem;border:0;border-radius:4px;background:#0b6fa4;color:#fff;font-size:1rem;cursor:pointer}button.deny{background:#8a2b2b}\
@@ -396,7 +296,7 @@ table{border-collapse:collapse;width:100%}td,th{text-align:left;padding:.25rem .
 .error{color:#8a2b2b;font-weight:bold}.record{font-size:1.15rem}code{background:#e8edf2;padding:0 .25rem;border-radius:3px}";
 
 /// A page in the common layout, with the security headers.
-fn page(status: StatusCode, title: &str, body: Markup) -> Response {
+pub(crate) fn page(status: StatusCode, title: &str, body: Markup) -> Response {
     let markup = html! {
         (DOCTYPE)
         html lang="en" {

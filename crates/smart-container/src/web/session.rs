@@ -16,6 +16,10 @@ use crate::store::{Session, now};
 /// can live on `localhost` side by side).
 pub const SESSION_COOKIE: &str = "smart_container_session";
 
+/// The pre-session cookie the login form's CSRF token is bound to
+/// (SECURITY.md 29).
+pub const LOGIN_COOKIE: &str = "smart_container_login";
+
 /// How long a login lasts.
 const SESSION_TTL_SECS: i64 = 8 * 3600;
 
@@ -66,7 +70,7 @@ async fn current(state: &AppState, headers: &HeaderMap) -> Result<Option<LoggedI
     let Some(id) = cookie(headers, SESSION_COOKIE) else {
         return Ok(None);
     };
-    if id.len() != 43 || !id.bytes().all(|b| b.is_ascii_alphanumeric()) {
+    if !well_formed(&id) {
         return Ok(None);
     }
     let id_hash = digest(&id);
@@ -131,4 +135,47 @@ fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
         .filter_map(|pair| pair.trim().split_once('='))
         .find(|(k, _)| *k == name)
         .map(|(_, v)| v.to_owned())
+}
+
+/// The pre-session id of a request (its login cookie), when well formed.
+pub(crate) fn login_id(headers: &HeaderMap) -> Option<String> {
+    cookie(headers, LOGIN_COOKIE).filter(|id| well_formed(id))
+}
+
+/// A fresh pre-session id and the `Set-Cookie` value that sets it.
+pub(crate) fn new_login_id(state: &AppState) -> (String, String) {
+    let id = random_token(43);
+    let secure = if state.secure_cookies() {
+        "; Secure"
+    } else {
+        ""
+    };
+    let cookie =
+        format!("{LOGIN_COOKIE}={id}; Path=/; HttpOnly; SameSite=Lax; Max-Age=3600{secure}");
+    (id, cookie)
+}
+
+/// The login form's CSRF token for a pre-session id: an HMAC under this
+/// process's key, so only a page that read the form can know it.
+pub(crate) fn login_csrf_token(state: &AppState, login_id: &str) -> String {
+    let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(state.login_key()) else {
+        return String::new();
+    };
+    mac.update(b"login\0");
+    mac.update(login_id.as_bytes());
+    encode_hex(&mac.finalize().into_bytes())
+}
+
+/// Checks the login form's CSRF token against the request's login cookie,
+/// in constant time; false without the cookie.
+pub(crate) fn check_login_csrf(state: &AppState, headers: &HeaderMap, presented: &str) -> bool {
+    let Some(id) = login_id(headers) else {
+        return false;
+    };
+    let expected = login_csrf_token(state, &id);
+    !expected.is_empty() && bool::from(expected.as_bytes().ct_eq(presented.as_bytes()))
+}
+
+fn well_formed(id: &str) -> bool {
+    id.len() == 43 && id.bytes().all(|b| b.is_ascii_alphanumeric())
 }

@@ -128,15 +128,11 @@ async fn login_page_has_the_interface_fields() {
 async fn login_sets_the_session_cookie_and_returns_locally() {
     let h = Harness::new();
     let r = h
-        .post_form(
-            "/login",
-            &[
-                ("username", "alice"),
-                ("password", "alice-password"),
-                ("return_url", "/apps/a/launch"),
-            ],
-            None,
-        )
+        .post_login(&[
+            ("username", "alice"),
+            ("password", "alice-password"),
+            ("return_url", "/apps/a/launch"),
+        ])
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert_eq!(r.header("location"), "/apps/a/launch");
@@ -157,15 +153,11 @@ async fn login_sets_the_session_cookie_and_returns_locally() {
         "/\\evil.example",
     ] {
         let r = h
-            .post_form(
-                "/login",
-                &[
-                    ("username", "alice"),
-                    ("password", "alice-password"),
-                    ("return_url", evil),
-                ],
-                None,
-            )
+            .post_login(&[
+                ("username", "alice"),
+                ("password", "alice-password"),
+                ("return_url", evil),
+            ])
             .await;
         assert_eq!(r.header("location"), "/", "{evil}");
     }
@@ -175,9 +167,7 @@ async fn login_sets_the_session_cookie_and_returns_locally() {
 async fn login_with_a_wrong_password_or_user_is_401() {
     let h = Harness::new();
     for (u, p) in [("alice", "nope"), ("mallory", "alice-password")] {
-        let r = h
-            .post_form("/login", &[("username", u), ("password", p)], None)
-            .await;
+        let r = h.post_login(&[("username", u), ("password", p)]).await;
         assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{u}");
         assert!(r.body.contains("Wrong user name or password"));
         assert!(r.header("set-cookie").is_empty());
@@ -385,15 +375,11 @@ async fn a_public_url_with_a_path_prefix_prefixes_pages_and_base_strings() {
             .contains("action=\"/smart/login\"")
     );
     let r = h
-        .post_form(
-            "/login",
-            &[
-                ("username", "alice"),
-                ("password", "alice-password"),
-                ("return_url", "/apps/x/launch"),
-            ],
-            None,
-        )
+        .post_login(&[
+            ("username", "alice"),
+            ("password", "alice-password"),
+            ("return_url", "/apps/x/launch"),
+        ])
         .await;
     assert_eq!(r.header("location"), "/smart/apps/x/launch");
     let m: serde_json::Value = serde_json::from_str(&h.get("/manifest", None).await.body).unwrap();

@@ -140,18 +140,36 @@ impl Harness {
         self.send(req).await
     }
 
+    /// Opens the login page and posts its form with `fields`, the login
+    /// cookie and the CSRF token, as a browser does.
+    pub(super) async fn post_login(&self, fields: &[(&str, &str)]) -> Reply {
+        let page = self.get("/login", None).await;
+        let cookie = page
+            .header("set-cookie")
+            .split(';')
+            .next()
+            .unwrap()
+            .to_owned();
+        let csrf = page
+            .body
+            .split("name=\"csrf_token\" value=\"")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .unwrap()
+            .to_owned();
+        let mut form = fields.to_vec();
+        form.push(("csrf_token", &csrf));
+        self.post_form("/login", &form, Some(&cookie)).await
+    }
+
     /// Logs in and returns the `Cookie` header value.
     pub(super) async fn login(&self, user: &str, password: &str) -> String {
         let r = self
-            .post_form(
-                "/login",
-                &[
-                    ("username", user),
-                    ("password", password),
-                    ("return_url", "/"),
-                ],
-                None,
-            )
+            .post_login(&[
+                ("username", user),
+                ("password", password),
+                ("return_url", "/"),
+            ])
             .await;
         assert_eq!(
             r.status,
