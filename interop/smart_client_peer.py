@@ -301,6 +301,12 @@ def main():
                               auth=OAuth1(key, client_secret=secret, callback_uri="oob",
                                           signature_method=SIGNATURE_PLAINTEXT))
     report.status("PLAINTEXT over http refused", plaintext, [400, 401])
+    # A form sent as "application/x-www-form-urlencoded; charset=utf-8": requests-oauthlib
+    # signs its parameters (it sets the bare type while signing), the charset is added after.
+    charset = requests.Request("POST", urls["request_token"], data={"smart_record_id": rid},
+                               auth=OAuth1(key, client_secret=secret, callback_uri="oob")).prepare()
+    charset.headers["Content-Type"] = "application/x-www-form-urlencoded; charset=utf-8"
+    report.status("request token as a form with ; charset=utf-8", requests.Session().send(charset), 200)
     wrong_secret = requests.post(urls["request_token"], data={"smart_record_id": rid},
                                  auth=OAuth1(key, client_secret=secret + "x", callback_uri="oob"))
     report.status("request token with a wrong consumer secret", wrong_secret, 401)

@@ -99,7 +99,7 @@ pub use provider::{
 pub use random::OsRandom;
 pub use random::{CREDENTIAL_LEN, Random, Stamp, unix_time};
 
-pub(crate) use query::append_query;
+pub use query::append_query;
 
 #[cfg(test)]
 mod tests;

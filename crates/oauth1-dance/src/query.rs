@@ -10,8 +10,15 @@ use oauth1_sign::percent_encode_into;
 ///
 /// Used for the authorization URL (`oauth_token`) and for the provider's
 /// redirects to the consumer's callback (`oauth_token` with `oauth_verifier`
-/// or `oauth_problem`).
-pub(crate) fn append_query(url: &str, params: &[(&str, &str)]) -> String {
+/// or `oauth_problem`); public so that a provider builds its other
+/// redirects (a SMART container's app launch, say) the same way.
+///
+/// ```
+/// let url = oauth1_dance::append_query("https://app.example/?a=1#top", &[("record_id", "2 3")]);
+/// assert_eq!(url, "https://app.example/?a=1&record_id=2%203#top");
+/// ```
+#[must_use]
+pub fn append_query(url: &str, params: &[(&str, &str)]) -> String {
     let (base, fragment) = match url.split_once('#') {
         Some((base, fragment)) => (base, Some(fragment)),
         None => (url, None),

@@ -135,11 +135,10 @@ pub(crate) async fn launch(
                     "No such record.".into(),
                 ));
             }
-            let target = append_query(
+            let target = oauth1_dance::append_query(
                 &index,
                 &[("record_id", &record_id), ("api_base", state.api_base())],
-            )
-            .ok_or_else(|| AppError::Internal("the app index is not a URL".into()))?;
+            );
             Ok(see_other(&target))
         }
         None => {
@@ -267,18 +266,6 @@ pub(crate) fn see_other(location: &str) -> Response {
     }
     page_security_headers(&mut res);
     res
-}
-
-/// Appends parameters to a URL's existing query.
-pub(crate) fn append_query(base: &str, params: &[(&str, &str)]) -> Option<String> {
-    let mut url = url::Url::parse(base).ok()?;
-    {
-        let mut q = url.query_pairs_mut();
-        for (k, v) in params {
-            q.append_pair(k, v);
-        }
-    }
-    Some(url.into())
 }
 
 /// Percent-encodes a value for a URL query or path segment (`@`, common in
