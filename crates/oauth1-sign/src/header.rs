@@ -172,6 +172,7 @@ pub(crate) fn render<'a>(
 ) -> String {
     let mut out = String::with_capacity(256);
     out.push_str("OAuth ");
+    let mut separator = "";
     if let Some(realm) = realm {
         out.push_str("realm=\"");
         for c in realm.chars() {
@@ -181,11 +182,11 @@ pub(crate) fn render<'a>(
             out.push(c);
         }
         out.push('"');
+        separator = ", ";
     }
     for (name, value) in params {
-        if out.len() > "OAuth ".len() {
-            out.push_str(", ");
-        }
+        out.push_str(separator);
+        separator = ", ";
         percent_encode_into(&mut out, name);
         out.push_str("=\"");
         percent_encode_into(&mut out, value);

@@ -140,3 +140,105 @@ fn a_missing_random_source_is_its_own_server_error() {
     assert_eq!(e.to_string(), "the operating system gave no random bytes");
     assert_ne!(e.to_string(), crate::Error::InvalidKey.to_string());
 }
+
+/// Every byte class of `chars.rs` at work through the base string URI
+/// (RFC 3986 §3.1, §3.2.2, §3.3): sub-delimiters, `:` and `@` kept in the
+/// path, escapes and sub-delimiters accepted in a host; a bad scheme,
+/// user information and a bad IP literal refused.
+#[test]
+fn base_uri_byte_classes() {
+    use crate::{Error, base_string_uri};
+    let kept = "http://a!$&'()*+,;=%2d.example/p;x=1,2!$'()*+&:@-._~/";
+    assert_eq!(base_string_uri(kept).as_deref(), Ok(kept));
+    assert_eq!(
+        base_string_uri("https://[::1]:8443/").as_deref(),
+        Ok("https://[::1]:8443/")
+    );
+    for bad in [
+        "ht_tp://a.example/",
+        "1http://a.example/",
+        "http://user@a.example/",
+        "http://a\"b.example/",
+        "http://[zz]/",
+        "http://[::1]x/",
+    ] {
+        assert_eq!(base_string_uri(bad), Err(Error::InvalidUrl), "{bad:?}");
+    }
+}
+
+/// A realm's quoted-pair may escape any byte but a control or DEL
+/// (RFC 9110 §5.6.4).
+#[test]
+fn realm_quoted_pairs_refuse_controls() {
+    use crate::AuthorizationHeader;
+    let ok = AuthorizationHeader::parse("OAuth realm=\"a\\\"\\\\b\"");
+    assert_eq!(
+        ok.map(|h| h.realm().map(String::from)),
+        Ok(Some("a\"\\b".into()))
+    );
+    for control in ['\u{1}', '\u{1f}', '\u{7f}'] {
+        let header = alloc::format!("OAuth realm=\"a\\{control}\"");
+        assert!(AuthorizationHeader::parse(&header).is_err(), "{control:?}");
+    }
+}
+
+/// The README promises form bodies up to 256 KiB.
+#[test]
+fn form_bodies_up_to_the_limit_are_read() {
+    use crate::limits::MAX_FORM_BODY_LEN;
+    let header = "OAuth oauth_consumer_key=\"k\", oauth_signature_method=\"HMAC-SHA1\", \
+                  oauth_timestamp=\"1\", oauth_nonce=\"n\", oauth_signature=\"x\"";
+    let mut body = String::from("a=");
+    body.extend(core::iter::repeat_n('x', MAX_FORM_BODY_LEN - body.len()));
+    let form = Some(crate::FORM_CONTENT_TYPE);
+    let parsed = crate::IncomingRequest::parse(
+        "POST",
+        "https://a.example/",
+        Some(header),
+        form,
+        body.as_bytes(),
+    );
+    assert_eq!(parsed.map(|r| r.params().count()), Ok(1));
+    assert_eq!(MAX_FORM_BODY_LEN, 256 * 1024);
+}
+
+/// Free text (`oauth_callback`, `realm`): at most `MAX_TEXT_LEN` bytes and
+/// no control characters, in the verifier, the header builder and the signer.
+#[test]
+fn callback_and_realm_text_limits() {
+    use crate::limits::MAX_TEXT_LEN;
+    use crate::{AuthorizationHeader, Body, Error, OAuthParams, RequestParts, Secret};
+    use crate::{IncomingRequest, SignatureMethod, percent_encode, sign};
+    let parse = |callback: &str| {
+        let header = alloc::format!(
+            "OAuth oauth_consumer_key=\"k\", oauth_signature_method=\"HMAC-SHA1\", \
+             oauth_timestamp=\"1\", oauth_nonce=\"n\", oauth_signature=\"x\", \
+             oauth_callback=\"{}\"",
+            percent_encode(callback)
+        );
+        IncomingRequest::parse("GET", "https://a.example/", Some(&header), None, b"")
+            .map(|r| r.callback().map(String::from))
+    };
+    let longest = "c".repeat(MAX_TEXT_LEN);
+    assert_eq!(parse(&longest), Ok(Some(longest.clone())));
+    let refused = Err(Error::InvalidParameter("oauth_callback"));
+    assert_eq!(parse(&"c".repeat(MAX_TEXT_LEN + 1)), refused);
+    assert_eq!(parse("https://a.example/\n"), refused);
+    let realm = Err(Error::InvalidParameter("realm"));
+    let no_params: [(&str, &str); 0] = [];
+    assert_eq!(
+        AuthorizationHeader::new(Some("a\u{7}"), no_params).map(|_| ()),
+        realm
+    );
+    let mut oauth = OAuthParams::new("k", SignatureMethod::HmacSha1, 1, "n");
+    oauth.realm = Some("r\u{85}".into());
+    let parts = RequestParts {
+        method: "GET",
+        url: "https://a.example/",
+        body: Body::Empty,
+    };
+    assert_eq!(
+        sign(&parts, &oauth, &Secret::new("s"), None).map(|_| ()),
+        realm
+    );
+}
