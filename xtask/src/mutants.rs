@@ -2,11 +2,12 @@
 //! with cargo-mutants (installed with `cargo install --locked` if missing).
 //!
 //! `--full` mutates every function of `oauth1-sign` and `oauth1-dance`; the
-//! default mutates only the lines changed since the last full run, whose
-//! commit `xtask/mutants-base` records, so that CI's run stays short. Either
-//! way a missed mutant fails the task; the equivalent ones, which no test can
-//! kill, are excluded in `.cargo/mutants.toml` and listed with their reasons
-//! in `crates/<crate>/mutants.md`.
+//! default mutates only the lines changed since the commit `xtask/mutants-base`
+//! names (the runs up to it are recorded in `crates/<crate>/mutants.md`), so
+//! that CI's run stays short. Either way a missed mutant fails the task; the
+//! equivalent ones, which no test can kill, are excluded in
+//! `.cargo/mutants.toml` and listed with their reasons in
+//! `crates/<crate>/mutants.md`.
 
 use std::fs;
 use std::path::Path;
@@ -33,7 +34,7 @@ pub(crate) fn mutants(root: &Path, args: &[String]) -> Result<()> {
     if !full {
         let diff = changed_since_base(root)?;
         if diff.trim().is_empty() {
-            eprintln!("==> xtask mutants: no change to the audited crates since the last full run");
+            eprintln!("==> xtask mutants: no change to the audited crates since xtask/mutants-base");
             return Ok(());
         }
         let path = root.join("target").join("mutants-in-diff.patch");
@@ -45,8 +46,8 @@ pub(crate) fn mutants(root: &Path, args: &[String]) -> Result<()> {
     crate::step(root, "mutants", "cargo", &args)
 }
 
-/// The diff of the audited crates' sources between the last full run's
-/// commit and the working tree.
+/// The diff of the audited crates' sources between the commit in
+/// `xtask/mutants-base` and the working tree.
 fn changed_since_base(root: &Path) -> Result<String> {
     let base_file = root.join("xtask").join("mutants-base");
     let base = fs::read_to_string(&base_file)
