@@ -9,9 +9,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use fantoccini::{Client, Locator};
-use oauth1_dance::{
-    Callback, Consumer, Endpoints, OutgoingRequest, Stamp, TemporaryCredentialsRequest,
-};
+use oauth1_dance::{Consumer, Endpoints, OutgoingRequest, Stamp, TemporaryCredentialsRequest};
 use oauth1_sign::Secret;
 use smart_rest_tests::{APP_ID, ContainerProcess, PASSWORD, USER};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -74,7 +72,7 @@ async fn send(http: &reqwest::Client, r: &OutgoingRequest) -> (u16, String) {
     let mut req = http
         .request(r.method.clone(), &r.url)
         .header("Authorization", &r.authorization);
-    if let Some(ct) = r.content_type {
+    if let Some(ct) = &r.content_type {
         req = req.header("Content-Type", ct);
     }
     let res = req.body(r.body.clone()).send().await.unwrap();
@@ -99,12 +97,13 @@ async fn dance(container: &ContainerProcess) -> oauth1_dance::Authorized {
         .build()
         .unwrap();
     let consumer = Consumer::new(APP_ID, Secret::new(container.app_secret.clone()));
-    let endpoints = Endpoints {
-        request_token: format!("{base}/oauth/request_token"),
-        authorize: format!("{base}/oauth/authorize"),
-        access_token: format!("{base}/oauth/access_token"),
-    };
-    let (request, state) = TemporaryCredentialsRequest::new(endpoints, Callback::Oob)
+    let endpoints = Endpoints::new(
+        format!("{base}/oauth/request_token"),
+        format!("{base}/oauth/authorize"),
+        format!("{base}/oauth/access_token"),
+    )
+    .unwrap();
+    let (request, state) = TemporaryCredentialsRequest::out_of_band(endpoints)
         .param("smart_record_id", RECORD)
         .sign(&consumer, Stamp::now().unwrap())
         .unwrap();
@@ -151,8 +150,20 @@ async fn dance(container: &ContainerProcess) -> oauth1_dance::Authorized {
         .unwrap();
     let location = approved.headers()["location"].to_str().unwrap().to_owned();
     let query = location.split_once('?').unwrap().1.to_owned();
+    let param = |name: &str| {
+        oauth1_sign::form_decode(&query)
+            .unwrap()
+            .into_iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v)
+            .unwrap_or_default()
+    };
     let (request, state) = pending
-        .handle_callback(&consumer, &query, Stamp::now().unwrap())
+        .handle_callback(
+            &param("oauth_token"),
+            &param("oauth_verifier"),
+            Stamp::now().unwrap(),
+        )
         .unwrap();
     let (status, body) = send(&http, &request).await;
     assert_eq!(status, 200, "access token: {body}");
@@ -167,21 +178,20 @@ document.cookie='pwned=1; path=/';</script><p>stored page</p></body></html>";
 async fn sec_26_stored_html_opened_from_a_signed_link_runs_no_script_in_chromium() {
     let container = start_container().await;
     let authorized = dance(&container).await;
-    let consumer = Consumer::new(APP_ID, Secret::new(container.app_secret.clone()));
     let base = container.api_base.clone();
     let url = format!("{base}/records/{RECORD}/apps/{APP_ID}/scratchpad");
     let http = reqwest::Client::new();
     // The app stores its page, as the attacker's app did.
     let header = authorized
-        .sign_request(
-            &consumer,
+        .request(
             "PUT",
             &url,
             Some("text/html"),
             PAYLOAD.as_bytes(),
             Stamp::now().unwrap(),
         )
-        .unwrap();
+        .unwrap()
+        .authorization;
     let put = http
         .put(&url)
         .header("Authorization", header)
@@ -193,8 +203,9 @@ async fn sec_26_stored_html_opened_from_a_signed_link_runs_no_script_in_chromium
     eprintln!("PUT text/html scratchpad: {}", put.status());
     // The signed GET as a link: the protocol parameters in the query.
     let header = authorized
-        .sign_request(&consumer, "GET", &url, None, b"", Stamp::now().unwrap())
-        .unwrap();
+        .request("GET", &url, None, b"", Stamp::now().unwrap())
+        .unwrap()
+        .authorization;
     let query: Vec<String> = header
         .trim_start_matches("OAuth ")
         .split(", ")

@@ -34,7 +34,9 @@ pub(crate) fn mutants(root: &Path, args: &[String]) -> Result<()> {
     if !full {
         let diff = changed_since_base(root)?;
         if diff.trim().is_empty() {
-            eprintln!("==> xtask mutants: no change to the audited crates since xtask/mutants-base");
+            eprintln!(
+                "==> xtask mutants: no change to the audited crates since xtask/mutants-base"
+            );
             return Ok(());
         }
         let path = root.join("target").join("mutants-in-diff.patch");
