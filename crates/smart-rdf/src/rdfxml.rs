@@ -44,6 +44,7 @@ pub(crate) fn write(triples: &[ox::Triple]) -> Result<String, Error> {
         references,
         namespaces,
         done: HashSet::new(),
+        node_ids: HashMap::new(),
         out: String::with_capacity(triples.len() * 64),
     };
     w.out
@@ -73,10 +74,24 @@ struct Writer<'t> {
     references: HashMap<TermRef<'t>, usize>,
     namespaces: Vec<(String, String)>,
     done: HashSet<NamedOrBlankNodeRef<'t>>,
+    /// The `rdf:nodeID` given to each blank node written by reference.
+    node_ids: HashMap<&'t str, String>,
     out: String,
 }
 
 impl<'t> Writer<'t> {
+    /// The `rdf:nodeID` of a blank node: `b0`, `b1`, ... in order of first use. The
+    /// labels a parser gave may not be XML names (Turtle allows `_:1n`, while
+    /// [`rdf:nodeID`](https://www.w3.org/TR/rdf-syntax-grammar/#nodeIdAttr) must be an
+    /// `NCName`), and they mean nothing outside their document.
+    fn node_id(&mut self, label: &'t str) -> String {
+        let next = self.node_ids.len();
+        self.node_ids
+            .entry(label)
+            .or_insert_with(|| format!("b{next}"))
+            .clone()
+    }
+
     fn node(&mut self, s: NamedOrBlankNodeRef<'t>, depth: usize, top: bool) -> Result<(), Error> {
         self.done.insert(s);
         let indices = self.by_subject.get(&s).cloned().unwrap_or_default();
@@ -103,7 +118,8 @@ impl<'t> Writer<'t> {
             NamedOrBlankNodeRef::BlankNode(b) => {
                 let referenced = self.references.get(&TermRef::from(s)).copied().unwrap_or(0);
                 if referenced > 1 || (top && referenced > 0) {
-                    let _ = write!(self.out, " rdf:nodeID=\"{}\"", b.as_str());
+                    let id = self.node_id(b.as_str());
+                    let _ = write!(self.out, " rdf:nodeID=\"{id}\"");
                 }
             }
         }
@@ -163,7 +179,8 @@ impl<'t> Writer<'t> {
                 if once && self.by_subject.contains_key(&o) && !self.done.contains(&o) {
                     self.nested(o, &name, depth)?;
                 } else {
-                    let _ = writeln!(self.out, " rdf:nodeID=\"{}\"/>", b.as_str());
+                    let id = self.node_id(b.as_str());
+                    let _ = writeln!(self.out, " rdf:nodeID=\"{id}\"/>");
                 }
             }
             #[allow(

@@ -372,3 +372,22 @@ proptest! {
         check(&unique(items, |r, id| r.id = id), None)?;
     }
 }
+
+/// Found by the `rdf_parse` fuzz target: Turtle blank node labels may start
+/// with a digit (`_:1n`), which is no XML name, so the RDF/XML writer must
+/// not copy them into `rdf:nodeID`. A blank node referenced twice is written
+/// by `rdf:nodeID`, and the output parses back to the same graph size.
+#[test]
+fn blank_node_labels_that_are_no_xml_names_write_valid_rdf_xml() {
+    let turtle = "@prefix sp: <http://smartplatforms.org/terms#> .\n\
+        <http://localhost:7000/records/1/medications/7> sp:drugName _:777n1 .\n\
+        <http://localhost:7000/records/1/medications/8> sp:drugName _:777n1 .\n\
+        _:777n1 sp:code <http://purl.bioontology.org/ontology/RXNORM/856845> .\n\
+        _:1-.x sp:title \"x\" .\n";
+    let graph = Graph::parse_syntax(turtle.as_bytes(), Syntax::Turtle, None).unwrap();
+    let xml = graph.serialize(Syntax::RdfXml).unwrap();
+    assert!(!xml.contains("nodeID=\"777"), "{xml}");
+    let again = Graph::parse_syntax(xml.as_bytes(), Syntax::RdfXml, None)
+        .unwrap_or_else(|e| panic!("own RDF/XML does not parse ({e}):\n{xml}"));
+    assert_eq!(again.len(), graph.len(), "{xml}");
+}
