@@ -302,6 +302,89 @@ fn sec_10_limits_before_work() {
     ));
 }
 
+/// The provider's own limits hold exactly at their bounds: a header or URL of
+/// `MAX_HEADER_LEN` bytes and a body of `max_body_len` bytes get past them
+/// (to fail, or pass, on their merits), one byte more is `TooLarge` before
+/// anything is parsed.
+#[test]
+fn sec_10_limits_hold_exactly_at_their_bounds() {
+    use oauth1_sign::limits::MAX_HEADER_LEN;
+    let (mut h, authorized) = danced();
+    let request = h.get(&authorized, "/records/123/demographics");
+    let too_large = |r: Result<crate::Authenticated, Error>| matches!(r, Err(Error::TooLarge));
+
+    // The header, padded with an unsigned parameter the signer refuses later.
+    let header_of = |len: usize| {
+        let head = format!("{}, x=\"", request.authorization);
+        format!("{head}{}\"", "a".repeat(len - head.len() - 1))
+    };
+    let at = header_of(MAX_HEADER_LEN);
+    assert_eq!(at.len(), MAX_HEADER_LEN);
+    assert!(!too_large(authenticate(&h, &request.url, &at)));
+    assert!(too_large(authenticate(
+        &h,
+        &request.url,
+        &header_of(MAX_HEADER_LEN + 1)
+    )));
+    assert!(too_large(authenticate(
+        &h,
+        &request.url,
+        &header_of(MAX_HEADER_LEN + 2)
+    )));
+
+    // The URL, padded with an unsigned query parameter.
+    let url_of = |len: usize| {
+        let head = format!("{}?pad=", request.url);
+        format!("{head}{}", "a".repeat(len - head.len()))
+    };
+    assert!(!too_large(authenticate(
+        &h,
+        &url_of(MAX_HEADER_LEN),
+        &request.authorization
+    )));
+    for len in [MAX_HEADER_LEN + 1, MAX_HEADER_LEN + 2] {
+        assert!(too_large(authenticate(
+            &h,
+            &url_of(len),
+            &request.authorization
+        )));
+    }
+
+    // The body.
+    let limit = h.provider.config().max_body_len;
+    for (len, refused) in [(limit, false), (limit + 1, true)] {
+        let body = vec![b'a'; len];
+        let mut post = ProviderRequest::new("POST", request.url.as_str());
+        post.authorization = Some(&request.authorization);
+        post.content_type = Some("application/octet-stream");
+        post.body = &body;
+        assert_eq!(
+            too_large(h.provider.authenticate(h.now, &post)),
+            refused,
+            "{len}"
+        );
+    }
+}
+
+/// A required request parameter that is present but empty is missing
+/// (SMART: `smart_record_id=` names no record).
+#[test]
+fn a_required_parameter_that_is_empty_is_missing() {
+    let mut h = Harness::new();
+    let stamp = h.stamp();
+    let (request, _) = TemporaryCredentialsRequest::out_of_band(endpoints())
+        .param("smart_record_id", "")
+        .sign(&h.consumer, stamp)
+        .unwrap();
+    let reply = h.send(&request);
+    assert_eq!(reply.status, 400);
+    assert!(
+        matches!(&reply.error, Some(Error::MissingParameter(p)) if p == "smart_record_id"),
+        "{:?}",
+        reply.error
+    );
+}
+
 #[test]
 fn sec_11_unknown_consumer_and_token_fail_like_a_bad_signature() {
     let (h, authorized) = danced();
