@@ -4,24 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use super::support::{PASSWORD, Server, USER, hidden, http, login, parallel};
-
-/// One login cookie and its form token, shared by the flood.
-async fn form_token(server: &Server, http: &reqwest::Client) -> (String, String) {
-    let page = http
-        .get(format!("{}/login", server.base))
-        .send()
-        .await
-        .unwrap();
-    let cookie = page.headers()["set-cookie"]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_owned();
-    (cookie, hidden(&page.text().await.unwrap(), "csrf_token"))
-}
+use super::support::{PASSWORD, Server, USER, form_token, http, login, parallel};
 
 /// `sec_28`: 300 parallel failed logins (the attack took RSS from 28 MB to
 /// 5.2 GB) keep RSS under 300 MB, the ones past the short queue get 503

@@ -249,6 +249,22 @@ pub(crate) async fn login(
     user: &str,
     password: &str,
 ) -> reqwest::Response {
+    let (cookie, csrf) = form_token(server, http).await;
+    http.post(format!("{}/login", server.base))
+        .header("Cookie", cookie)
+        .form(&[
+            ("username", user),
+            ("password", password),
+            ("return_url", "/"),
+            ("csrf_token", csrf.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap()
+}
+
+/// A login cookie from `GET /login` and the form's CSRF token bound to it.
+pub(crate) async fn form_token(server: &Server, http: &reqwest::Client) -> (String, String) {
     let page = http
         .get(format!("{}/login", server.base))
         .send()
@@ -261,19 +277,7 @@ pub(crate) async fn login(
         .next()
         .unwrap()
         .to_owned();
-    let html = page.text().await.unwrap();
-    let csrf = hidden(&html, "csrf_token");
-    http.post(format!("{}/login", server.base))
-        .header("Cookie", cookie)
-        .form(&[
-            ("username", user),
-            ("password", password),
-            ("return_url", "/"),
-            ("csrf_token", csrf.as_str()),
-        ])
-        .send()
-        .await
-        .unwrap()
+    (cookie, hidden(&page.text().await.unwrap(), "csrf_token"))
 }
 
 /// The value of a hidden input of a page.
