@@ -6,6 +6,17 @@ use crate::chars::is_unreserved;
 use crate::encode::{decode, encode};
 use crate::param::Param;
 
+extern crate std;
+
+/// 1000 cases per property, unless `PROPTEST_CASES` names another number
+/// (`cargo xtask mutants` asks for fewer, to keep each mutant's run short).
+fn config() -> proptest::prelude::ProptestConfig {
+    let cases = std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|n| n.parse().ok());
+    proptest::prelude::ProptestConfig::with_cases(cases.unwrap_or(1000))
+}
+
 /// The parsers' `is_unreserved` and the encoder's one `AsciiSet` agree on
 /// every byte: a byte is left as is exactly when it is unreserved.
 #[test]
@@ -44,7 +55,7 @@ fn strict_decoder_refuses_malformed_escapes_and_non_utf8() {
 }
 
 proptest::proptest! {
-    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(1000))]
+    #![proptest_config(config())]
 
     /// The form decoder agrees with splitting at `&` and the first `=`,
     /// then decoding each part on its own, errors included.
@@ -120,7 +131,7 @@ fn rsa_verify_round_trip() {
 }
 
 proptest::proptest! {
-    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(1000))]
+    #![proptest_config(config())]
 
     /// The base string's second encoding of already encoded text (only `%`
     /// changes) equals encoding it again with the one `AsciiSet`.

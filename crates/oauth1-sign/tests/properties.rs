@@ -10,6 +10,15 @@ use oauth1_sign::{
 };
 use proptest::prelude::*;
 
+/// 1000 cases per property, unless `PROPTEST_CASES` names another number
+/// (`cargo xtask mutants` asks for fewer, to keep each mutant's run short).
+fn config() -> ProptestConfig {
+    let cases = std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|n| n.parse().ok());
+    ProptestConfig::with_cases(cases.unwrap_or(1000))
+}
+
 type Pairs = Vec<(String, String)>;
 
 /// Non-oauth parameter names (any Unicode, never the reserved prefix).
@@ -192,7 +201,7 @@ fn set_header_param(header: &str, name: &str, value: &str) -> String {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(1000))]
+    #![proptest_config(config())]
 
     #[test]
     fn sign_then_verify_round_trip(case in case()) {

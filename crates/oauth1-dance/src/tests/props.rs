@@ -5,11 +5,13 @@ use proptest::prelude::*;
 
 use super::*;
 
+/// 128 cases per property, unless `PROPTEST_CASES` names another number
+/// (`cargo xtask mutants` asks for fewer, to keep each mutant's run short).
 fn config() -> ProptestConfig {
-    ProptestConfig {
-        cases: 128,
-        ..ProptestConfig::default()
-    }
+    let cases = std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|n| n.parse().ok());
+    ProptestConfig::with_cases(cases.unwrap_or(128))
 }
 
 /// The header parameters a tamper may touch, with a replacement each.
