@@ -106,6 +106,11 @@ pub(crate) struct ExplainArgs {
     /// Print secrets, signing keys and PLAINTEXT signatures in clear.
     #[arg(long)]
     pub(crate) show_secrets: bool,
+    /// The base string the other side computed (a server log, the
+    /// container's /oauth/debug): show where it differs from ours, and exit 1
+    /// if it does.
+    #[arg(long, value_name = "BASE_STRING")]
+    pub(crate) compare: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -29,6 +29,14 @@ pub(crate) fn dispatch(cli: Cli) -> Outcome {
             stdout: String::new(),
             stderr: format!("invalid: {reason}\n"),
         },
+        Err(Failure::Differs {
+            explanation,
+            report,
+        }) => Outcome {
+            code: 1,
+            stdout: explanation,
+            stderr: format!("invalid: the base strings differ\n{report}"),
+        },
         Err(Failure::BadInput(reason)) => Outcome {
             code: 2,
             stdout: String::new(),
@@ -43,6 +51,9 @@ enum Failure {
     Invalid(String),
     /// The arguments are unusable (exit 2).
     BadInput(String),
+    /// `explain --compare`: the other side's base string is not ours
+    /// (exit 1); the explanation still goes to standard output.
+    Differs { explanation: String, report: String },
 }
 
 fn bad(reason: impl Into<String>) -> Failure {
@@ -324,7 +335,25 @@ fn explain_command(args: &ExplainArgs) -> Result<String, Failure> {
         signed.authorization.clone()
     };
     let _ = writeln!(out, "8. Authorization header (§3.5.1):\n   {auth_shown}");
-    Ok(out)
+    let Some(theirs) = &args.compare else {
+        return Ok(out);
+    };
+    match crate::compare::compare(&signed.base_string, theirs) {
+        None => {
+            let _ = writeln!(out, "9. compared with the given base string: the same");
+            Ok(out)
+        }
+        Some(report) => {
+            let _ = writeln!(
+                out,
+                "9. compared with the given base string: different\n{report}"
+            );
+            Err(Failure::Differs {
+                explanation: out,
+                report,
+            })
+        }
+    }
 }
 
 fn verify_command(args: &VerifyArgs) -> Result<String, Failure> {

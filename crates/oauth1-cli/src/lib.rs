@@ -1,7 +1,8 @@
 //! The `oauth1` command, for people debugging "invalid signature":
 //! `sign` prints a signed request, `verify` checks an `Authorization`
 //! header, `explain` prints every step of
-//! [RFC 5849 §3.4](https://www.rfc-editor.org/rfc/rfc5849#section-3.4).
+//! [RFC 5849 §3.4](https://www.rfc-editor.org/rfc/rfc5849#section-3.4)
+//! and, given the other side's base string, where the two differ.
 //!
 //! [`run`] takes the arguments and returns what to print and the exit code
 //! (0 done or valid, 1 invalid signature or request, 2 bad input), so the
@@ -20,6 +21,7 @@
 
 mod args;
 mod commands;
+mod compare;
 
 use std::ffi::OsString;
 

@@ -532,3 +532,68 @@ fn a_charset_form_it_signs_verifies_on_our_provider() {
     let authenticated = provider.authenticate(now, &request);
     assert!(authenticated.is_ok(), "{authenticated:?}");
 }
+
+/// RFC 5849 §1.2's third request, as a server behind a TLS proxy would see
+/// it if it took the URL as `https`: the base string it logs.
+const PHOTOS_BASE_HTTPS: &str = "GET&https%3A%2F%2Fphotos.example.net%2Fphotos&file%3Dvacation.jpg%26oauth_consumer_key%3Ddpf43f3p2l4k3l03%26oauth_nonce%3DchapoH%26oauth_signature_method%3DHMAC-SHA1%26oauth_timestamp%3D137131202%26oauth_token%3Dnnch734d00sl2jdk%26size%3Doriginal";
+
+#[test]
+fn explain_compares_the_other_sides_base_string() {
+    let args = |theirs: &'static str| {
+        with(
+            &["explain"],
+            &with(
+                PHOTOS,
+                &[
+                    "--no-oauth-version",
+                    "--nonce",
+                    "chapoH",
+                    "--timestamp",
+                    "137131202",
+                    "--compare",
+                    theirs,
+                ],
+            ),
+        )
+    };
+    let same = PHOTOS_BASE_HTTPS.replacen("https", "http", 1).leak();
+    let run = oauth1(&args(same));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout
+            .contains("compared with the given base string: the same"),
+        "{}",
+        run.stdout
+    );
+
+    let run = oauth1(&args(PHOTOS_BASE_HTTPS));
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    // The explanation is still printed, the report on both streams.
+    assert!(
+        run.stdout.contains("5. signature base string"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stderr.contains("the base strings differ from byte 8"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains(
+            "base string URI: ours \"http://photos.example.net/photos\", theirs \"https://photos.example.net/photos\""
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("parameter only"), "{}", run.stderr);
+    assert!(!run.stderr.contains("kd94hf93k423kf44"), "{}", run.stderr);
+
+    let run = oauth1(&args("not a base string"));
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.contains("theirs cannot be taken apart"),
+        "{}",
+        run.stderr
+    );
+}
