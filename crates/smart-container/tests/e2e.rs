@@ -65,10 +65,16 @@ struct Server {
 
 impl Server {
     fn start(data: &Path, extra: &[&str]) -> Self {
+        Self::start_at(data, "127.0.0.1:0", extra)
+    }
+
+    /// Serves on `listen`: the address of a killed predecessor, so that a
+    /// request signed for it can be replayed to its successor.
+    fn start_at(data: &Path, listen: &str, extra: &[&str]) -> Self {
         let mut child = Command::new(BIN)
             .arg("--data-dir")
             .arg(data)
-            .args(["serve", "--listen", "127.0.0.1:0"])
+            .args(["serve", "--listen", listen])
             .args(extra)
             .env("RUST_LOG", "debug")
             .stdout(Stdio::null())
@@ -354,11 +360,33 @@ fn full_dance_against_the_binary_survives_a_crash_and_logs_no_secret() {
     }
     assert!(total >= 4 && seen as u64 == total, "{seen} of {total}");
 
+    // A request accepted before the crash, to replay after it.
+    let demo = format!("{}/records/{RECORD}/demographics", server.base);
+    let signed = (d
+        .auth
+        .request("GET", &demo, None, b"", Stamp::now().unwrap()))
+    .unwrap()
+    .authorization;
+    let accepted = http.get(&demo).header("Authorization", &signed).send();
+    assert_eq!(accepted.unwrap().status().as_u16(), 200);
+
     // A crash (SIGKILL) loses nothing committed: apps, users and tokens survive.
     server.signal("-KILL");
     let log = server.log();
+    let addr = server.base.trim_start_matches("http://").to_owned();
     drop(server);
-    let server = Server::start(&data, &[]);
+    let server = Server::start_at(&data, &addr, &[]);
+    let http = Client::builder().redirect(Policy::none()).build().unwrap();
+    // Replay protection survives the crash: the nonces are stored, not in
+    // memory, and the replay is within the timestamp window (#14).
+    let replayed = http
+        .get(&demo)
+        .header("Authorization", &signed)
+        .send()
+        .unwrap();
+    assert_eq!(replayed.status().as_u16(), 401);
+    let reason = replayed.text().unwrap();
+    assert!(reason.contains("nonce already used"), "{reason}");
     assert_eq!(
         read_demographics(&server, &http, &d.auth),
         family,
@@ -376,7 +404,6 @@ fn full_dance_against_the_binary_survives_a_crash_and_logs_no_secret() {
     // `revoke-tokens` from another process takes effect at once (SECURITY.md 17).
     let (ok, out, _) = cli(&data, &["revoke-tokens", APP_ID]);
     assert!(ok && out.contains("revoked 2"), "{out}");
-    let demo = format!("{}/records/{RECORD}/demographics", server.base);
     assert_eq!(signed_get(&http, &again.auth, &demo).0, 401);
 
     // SIGTERM: a graceful shutdown that exits 0.
