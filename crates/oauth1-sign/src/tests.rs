@@ -253,3 +253,37 @@ fn callback_and_realm_text_limits() {
         realm
     );
 }
+
+/// Mutants of `base.rs` that the vectors let live: an IP literal without
+/// a port, a port `str::parse` would take but RFC 3986 §3.2.3 does not
+/// (`+80`), and a malformed escape in the path.
+#[test]
+fn base_uri_ports_and_path_escapes() {
+    use crate::{Error, base_string_uri};
+    assert_eq!(
+        base_string_uri("http://[::1]/x").as_deref(),
+        Ok("http://[::1]/x")
+    );
+    for bad in [
+        "http://a.example:+80/",
+        "http://a.example:123456/",
+        "http://a.example:8a/",
+    ] {
+        assert_eq!(base_string_uri(bad), Err(Error::InvalidUrl), "{bad:?}");
+    }
+    for bad in [
+        "http://a.example/a%zz",
+        "http://a.example/a%2",
+        "http://a.example/%",
+    ] {
+        assert_eq!(
+            base_string_uri(bad),
+            Err(Error::InvalidPercentEncoding),
+            "{bad:?}"
+        );
+    }
+    assert_eq!(
+        base_string_uri("http://a.example/a%2fb%20").as_deref(),
+        Ok("http://a.example/a%2fb%20")
+    );
+}
