@@ -287,3 +287,20 @@ fn base_uri_ports_and_path_escapes() {
         Ok("http://a.example/a%2fb%20")
     );
 }
+
+/// A header of exactly `MAX_HEADER_LEN` bytes parses; one byte more is
+/// `TooLarge` (SECURITY.md item 10, at the bound).
+#[test]
+fn header_limit_holds_at_its_bound() {
+    use crate::limits::MAX_HEADER_LEN;
+    use crate::{AuthorizationHeader, Error};
+    let header = |len: usize| {
+        // `OAuth x=""` around the value.
+        let frame = "OAuth x=\"\"".len();
+        alloc::format!(r#"OAuth x="{}""#, "a".repeat(len - frame))
+    };
+    assert_eq!(header(MAX_HEADER_LEN).len(), MAX_HEADER_LEN);
+    assert!(AuthorizationHeader::parse(&header(MAX_HEADER_LEN)).is_ok());
+    let over = AuthorizationHeader::parse(&header(MAX_HEADER_LEN + 1));
+    assert_eq!(over.map(|_| ()), Err(Error::TooLarge));
+}
