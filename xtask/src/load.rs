@@ -1,4 +1,4 @@
-//! `cargo xtask load [--seconds N] [--concurrency 8,32,64]`: the container
+//! `cargo xtask load [--seconds N | --pre-signed N] [--concurrency 8,32,64]`: the container
 //! under signed load, then the minimal Python provider under the same load,
 //! and one table with the ratios.
 //!
@@ -46,6 +46,11 @@ pub(crate) fn load(root: &Path, args: &[String]) -> Result<()> {
         .with_context(|| format!("--seconds `{seconds}` is not a number"))?;
     let concurrency = flag(args, "--concurrency").unwrap_or_else(|| "8,32,64".into());
     let skip_python = args.iter().any(|a| a == "--skip-python");
+    let pre_signed = flag(args, "--pre-signed");
+    if let Some(n) = &pre_signed {
+        n.parse::<u64>()
+            .with_context(|| format!("--pre-signed `{n}` is not a number"))?;
+    }
 
     let python = if skip_python {
         None
@@ -203,15 +208,26 @@ pub(crate) fn load(root: &Path, args: &[String]) -> Result<()> {
 
     for level in concurrency.split(',') {
         for s in &servers {
-            println!(
-                "\n== {} at concurrency {level}, {seconds} s, each request freshly signed ==",
-                s.label
-            );
             let mut command = Command::new(&generator);
+            match &pre_signed {
+                None => {
+                    println!(
+                        "\n== {} at concurrency {level}, {seconds} s, each request freshly signed ==",
+                        s.label
+                    );
+                    command.args(["--seconds", &seconds.to_string()]);
+                }
+                Some(n) => {
+                    println!(
+                        "\n== {} at concurrency {level}, {n} requests signed before the clock ==",
+                        s.label
+                    );
+                    command.args(["--pre-signed", n]);
+                }
+            }
             command
                 .args(["--api-base", &s.origin, "--consumer-key", APP_ID])
                 .args(["--token", &s.token, "--record-id", record_id.trim()])
-                .args(["--seconds", &seconds.to_string()])
                 .args(["--concurrency", level])
                 .args(["--pid", &s.pid.to_string()])
                 .arg("--tsv-out")
@@ -255,6 +271,8 @@ struct Level {
     p99: f64,
     errors: u64,
     peak_mb: Option<f64>,
+    /// The load client's share of the machine's CPU, in percent.
+    client_cpu: Option<f64>,
 }
 
 fn print_summary(tsv: &str) {
@@ -270,6 +288,7 @@ fn print_summary(tsv: &str) {
                 p99: f.get(5)?.parse().ok()?,
                 errors: f.get(7)?.parse().ok()?,
                 peak_mb: f.get(9)?.parse::<f64>().ok().map(|kb| kb / 1024.0),
+                client_cpu: f.get(11).and_then(|c| c.parse().ok()),
             })
         })
         .collect();
@@ -339,6 +358,12 @@ fn print_summary(tsv: &str) {
             mark(errors == 0),
             mark(peak < TARGET_RSS_MB),
         );
+        if let Some(cpu) = best.client_cpu {
+            println!(
+                "the load client used {cpu:.1}% of the machine's CPU at that level \
+                 (with --pre-signed N, its signing happens before the clock starts)"
+            );
+        }
     }
 }
 

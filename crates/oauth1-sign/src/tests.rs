@@ -304,3 +304,14 @@ fn header_limit_holds_at_its_bound() {
     let over = AuthorizationHeader::parse(&header(MAX_HEADER_LEN + 1));
     assert_eq!(over.map(|_| ()), Err(Error::TooLarge));
 }
+
+/// A header built from decoded pairs refuses an empty name and `realm` as
+/// a parameter (it is kept apart), each on its own.
+#[test]
+fn header_names_empty_or_realm_are_refused() {
+    use crate::{AuthorizationHeader, Error};
+    for name in ["", "realm", "Realm"] {
+        let built = AuthorizationHeader::new(None, [(name, "x")]);
+        assert_eq!(built.map(|_| ()), Err(Error::InvalidHeader), "{name:?}");
+    }
+}

@@ -838,6 +838,8 @@ fn body_hash_is_computed_and_checked() {
 fn strict_header_syntax_errors() {
     for bad in [
         "Basic abc",
+        // Another five-letter scheme with well-formed parameters.
+        "Basic x=\"1\"",
         "OAuthoauth_nonce=\"a\"",
         "OAuth oauth_nonce=a",
         "OAuth oauth_nonce=\"a\",",

@@ -1,5 +1,6 @@
-//! The load itself: tasks that sign and send data calls until a deadline,
-//! their latencies, and the server's memory read from `/proc`.
+//! The load itself: tasks that sign and send data calls until a deadline
+//! (or send calls signed before the clock started), their latencies, the
+//! server's memory and the client's own CPU time, read from `/proc`.
 
 use std::collections::BTreeMap;
 use std::io::Write as _;
@@ -32,6 +33,18 @@ impl Target {
         }
     }
 
+    /// `count` requests (URL and `Authorization` header) signed now, each
+    /// with its own nonce, for the `task`th of `tasks` workers to send later.
+    fn pre_sign(&self, task: u64, tasks: u64, count: u64) -> Result<Vec<(String, String)>> {
+        (0..count)
+            .map(|i| {
+                let url = self.url(task + i * tasks);
+                let header = self.sign(&url)?;
+                Ok((url, header))
+            })
+            .collect()
+    }
+
     /// A fresh `Authorization` header for a GET of `url`: new nonce, current time.
     fn sign(&self, url: &str) -> Result<String> {
         Ok(self
@@ -51,9 +64,19 @@ pub(crate) struct Report {
     latencies_us: Vec<u32>,
     pub(crate) rss_end_kb: Option<u64>,
     pub(crate) rss_peak_kb: Option<u64>,
+    /// CPU time this load client used during the level, all threads.
+    pub(crate) client_cpu: Duration,
 }
 
 impl Report {
+    /// The share of the machine's CPU time this client used during the
+    /// level, in percent: its CPU time over wall time times the cores.
+    pub(crate) fn client_cpu_percent(&self) -> f64 {
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
+        let available = self.elapsed.as_secs_f64() * cores as f64;
+        100.0 * self.client_cpu.as_secs_f64() / available.max(1e-9)
+    }
+
     /// Successful requests per second.
     pub(crate) fn throughput(&self) -> f64 {
         self.latencies_us.len() as f64 / self.elapsed.as_secs_f64().max(1e-9)
@@ -129,16 +152,43 @@ async fn fetch(client: &reqwest::Client, target: &Target, n: u64) -> Result<Vec<
     Ok(body.to_vec())
 }
 
-/// Runs `level` tasks for `duration`, sampling the server's memory meanwhile.
+/// How long a level lasts and when its requests are signed.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Mode {
+    /// For this long, each request signed as it is sent.
+    Timed(Duration),
+    /// Exactly this many requests, all signed before the clock starts
+    /// (each with its own nonce), so that the client's signing is not
+    /// measured; the level lasts until they are all answered.
+    PreSigned(u64),
+}
+
+/// Runs `level` tasks as `mode` says, sampling the server's memory meanwhile.
 pub(crate) async fn run_level(
     client: &reqwest::Client,
     target: &Arc<Target>,
     level: usize,
-    duration: Duration,
+    mode: Mode,
     pid: Option<u32>,
 ) -> Result<Report> {
+    let tasks_n = level as u64;
+    let mut batches = Vec::with_capacity(level);
+    for task in 0..tasks_n {
+        batches.push(match mode {
+            Mode::Timed(_) => Vec::new(),
+            // The first `total % tasks` workers take one request more.
+            Mode::PreSigned(total) => {
+                let count = total / tasks_n + u64::from(task < total % tasks_n);
+                target.pre_sign(task, tasks_n, count)?
+            }
+        });
+    }
+    let cpu_before = client_cpu_time();
     let start = Instant::now();
-    let deadline = start + duration;
+    let deadline = match mode {
+        Mode::Timed(duration) => Some(start + duration),
+        Mode::PreSigned(_) => None,
+    };
     let stop = Arc::new(AtomicBool::new(false));
     let sampler = pid.map(|pid| {
         let stop = Arc::clone(&stop);
@@ -152,11 +202,14 @@ pub(crate) async fn run_level(
         })
     });
     let mut tasks = Vec::with_capacity(level);
-    for task in 0..level {
+    for (task, batch) in (0..tasks_n).zip(batches) {
         let client = client.clone();
         let target = Arc::clone(target);
         tasks.push(tokio::spawn(async move {
-            worker(client, target, task as u64, deadline).await
+            match deadline {
+                Some(deadline) => worker(client, target, task, deadline).await,
+                None => pre_signed_worker(client, batch).await,
+            }
         }));
     }
     let mut report = Report {
@@ -167,6 +220,7 @@ pub(crate) async fn run_level(
         latencies_us: Vec::new(),
         rss_end_kb: None,
         rss_peak_kb: None,
+        client_cpu: Duration::ZERO,
     };
     for task in tasks {
         let part = task.await.context("a load task panicked")?;
@@ -178,6 +232,7 @@ pub(crate) async fn run_level(
         report.latencies_us.extend(part.latencies_us);
     }
     report.elapsed = start.elapsed();
+    report.client_cpu = client_cpu_time().saturating_sub(cpu_before);
     stop.store(true, Ordering::Relaxed);
     if let (Some(sampler), Some(pid)) = (sampler, pid) {
         let sampled = sampler.await.unwrap_or(0);
@@ -213,25 +268,63 @@ async fn worker(
     while Instant::now() < deadline {
         let url = target.url(n);
         n += 1;
-        part.requests += 1;
         let sent = Instant::now();
         let outcome = match target.sign(&url) {
             Ok(header) => send(&client, &url, header).await,
             Err(e) => Err(format!("signing: {e}")),
         };
+        part.record(sent, outcome);
+    }
+    part
+}
+
+/// Sends the requests signed before the clock started, in order.
+async fn pre_signed_worker(client: reqwest::Client, batch: Vec<(String, String)>) -> Part {
+    let mut part = Part {
+        requests: 0,
+        errors: 0,
+        error_kinds: BTreeMap::new(),
+        latencies_us: Vec::with_capacity(batch.len()),
+    };
+    for (url, header) in batch {
+        let sent = Instant::now();
+        let outcome = send(&client, &url, header).await;
+        part.record(sent, outcome);
+    }
+    part
+}
+
+impl Part {
+    /// Counts one request sent at `sent`, and its latency if it succeeded.
+    fn record(&mut self, sent: Instant, outcome: Result<(), String>) {
+        self.requests += 1;
         match outcome {
             Ok(()) => {
                 let micros = sent.elapsed().as_micros();
-                part.latencies_us
+                self.latencies_us
                     .push(u32::try_from(micros).unwrap_or(u32::MAX));
             }
             Err(kind) => {
-                part.errors += 1;
-                *part.error_kinds.entry(kind).or_default() += 1;
+                self.errors += 1;
+                *self.error_kinds.entry(kind).or_default() += 1;
             }
         }
     }
-    part
+}
+
+/// The CPU time all of this process's threads have used so far: the sum
+/// of the first field (nanoseconds on a CPU) of each
+/// `/proc/self/task/<tid>/schedstat`; zero where `/proc` is not there.
+fn client_cpu_time() -> Duration {
+    let Ok(threads) = std::fs::read_dir("/proc/self/task") else {
+        return Duration::ZERO;
+    };
+    let nanos: u64 = threads
+        .flatten()
+        .filter_map(|t| std::fs::read_to_string(t.path().join("schedstat")).ok())
+        .filter_map(|s| s.split_whitespace().next()?.parse::<u64>().ok())
+        .sum();
+    Duration::from_nanos(nanos)
 }
 
 /// One signed GET; the body is read in full. An error is described briefly.
@@ -293,7 +386,8 @@ pub(crate) fn dir_size_mb(dir: &Path) -> f64 {
     walk(dir) as f64 / (1024.0 * 1024.0)
 }
 
-/// Appends `label, level, requests, req/s, p50, p99, max, errors, RSS kB, peak kB, data MB`.
+/// Appends `label, level, requests, req/s, p50, p99, max, errors, RSS kB,
+/// peak kB, data MB, client CPU %`.
 pub(crate) fn append_tsv(
     path: &Path,
     label: &str,
@@ -309,7 +403,7 @@ pub(crate) fn append_tsv(
     let opt = |v: Option<u64>| v.map_or_else(|| "-".into(), |v| v.to_string());
     writeln!(
         file,
-        "{label}\t{level}\t{}\t{:.1}\t{:.3}\t{:.3}\t{:.3}\t{}\t{}\t{}\t{}",
+        "{label}\t{level}\t{}\t{:.1}\t{:.3}\t{:.3}\t{:.3}\t{}\t{}\t{}\t{}\t{:.1}",
         report.requests,
         report.throughput(),
         report.percentile_ms(0.50),
@@ -319,6 +413,7 @@ pub(crate) fn append_tsv(
         opt(report.rss_end_kb),
         opt(report.rss_peak_kb),
         data_mb.map_or_else(|| "-".into(), |m| format!("{m:.1}")),
+        report.client_cpu_percent(),
     )?;
     Ok(())
 }

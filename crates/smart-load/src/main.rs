@@ -7,8 +7,10 @@
 //! given credentials. Then, for each concurrency level, as many tasks as
 //! the level send `GET /records/{id}/demographics` and paged
 //! `GET /records/{id}/medications/?limit=5&offset=0|5` for a bounded time,
-//! each request signed anew with a fresh nonce, and it prints throughput,
-//! p50/p99 latency, errors and (with `--pid`) the server's resident memory.
+//! each request signed anew with a fresh nonce (or, with `--pre-signed N`,
+//! N requests signed before the clock starts), and it prints throughput,
+//! p50/p99 latency, errors, its own share of the machine's CPU and (with
+//! `--pid`) the server's resident memory.
 //!
 //! `cargo xtask load` starts the container and the Python peer and runs this.
 
@@ -54,8 +56,14 @@ struct Cli {
     #[arg(long)]
     record_id: Option<String>,
     /// Seconds of load per concurrency level.
-    #[arg(long, default_value_t = 30)]
+    #[arg(long, default_value_t = 30, conflicts_with = "pre_signed")]
     seconds: u64,
+    /// Instead of a timed load: sign this many requests per level before
+    /// its clock starts (each with its own nonce; the timestamp window must
+    /// cover the level), then send exactly those, so that the client's own
+    /// signing is not in the measurement.
+    #[arg(long, value_name = "REQUESTS", value_parser = clap::value_parser!(u64).range(1..))]
+    pre_signed: Option<u64>,
     /// Concurrency levels, comma-separated.
     #[arg(long, default_value = "8,32,64", value_delimiter = ',')]
     concurrency: Vec<usize>,
@@ -143,8 +151,12 @@ async fn run(cli: Cli) -> Result<()> {
         return Ok(());
     }
 
+    let mode = match cli.pre_signed {
+        Some(count) => drive::Mode::PreSigned(count),
+        None => drive::Mode::Timed(Duration::from_secs(cli.seconds)),
+    };
     println!(
-        "{:>5} {:>9} {:>9} {:>8} {:>8} {:>8} {:>7} {:>9} {:>9} {:>9}",
+        "{:>5} {:>9} {:>9} {:>8} {:>8} {:>8} {:>7} {:>9} {:>9} {:>9} {:>8}",
         "conc",
         "requests",
         "req/s",
@@ -154,20 +166,14 @@ async fn run(cli: Cli) -> Result<()> {
         "errors",
         "RSS MB",
         "peak MB",
-        "data MB"
+        "data MB",
+        "client %"
     );
     for &level in &cli.concurrency {
-        let report = drive::run_level(
-            &client,
-            &target,
-            level,
-            Duration::from_secs(cli.seconds),
-            cli.pid,
-        )
-        .await?;
+        let report = drive::run_level(&client, &target, level, mode, cli.pid).await?;
         let data_mb = cli.data_dir.as_deref().map(drive::dir_size_mb);
         println!(
-            "{:>5} {:>9} {:>9.0} {:>8.2} {:>8.2} {:>8.2} {:>7} {:>9} {:>9} {:>9}",
+            "{:>5} {:>9} {:>9.0} {:>8.2} {:>8.2} {:>8.2} {:>7} {:>9} {:>9} {:>9} {:>8.1}",
             level,
             report.requests,
             report.throughput(),
@@ -178,6 +184,7 @@ async fn run(cli: Cli) -> Result<()> {
             mb(report.rss_end_kb),
             mb(report.rss_peak_kb),
             data_mb.map_or_else(|| "-".into(), |m| format!("{m:.1}")),
+            report.client_cpu_percent(),
         );
         for (what, count) in &report.error_kinds {
             println!("      {count} x {what}");
