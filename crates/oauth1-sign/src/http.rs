@@ -29,9 +29,7 @@ pub fn sign_http_request<B: AsRef<[u8]>>(
     consumer_secret: &Secret,
     token_secret: Option<&Secret>,
 ) -> Result<Signed, Error> {
-    if request.uri().scheme().is_none() || request.uri().authority().is_none() {
-        return Err(Error::InvalidUrl);
-    }
+    // A relative URI has no `scheme://`, which `sign` refuses as `InvalidUrl`.
     let url = request.uri().to_string();
     let bytes = request.body().as_ref();
     let content_type = request
