@@ -389,3 +389,66 @@ fn http_helpers_need_absolute_uris_and_read_the_asterisk_form() {
         parsed.base_string()
     );
 }
+
+/// `Debug` of the signer's values shows what helps debugging and hides
+/// the verifier, the signature and the header (a PLAINTEXT signature is
+/// the secrets).
+#[test]
+fn debug_shows_the_useful_and_hides_the_secret() {
+    use crate::{Body, OAuthParams, RequestParts, Secret, SignatureMethod, sign};
+    let mut oauth = OAuthParams::new("the-key", SignatureMethod::Plaintext, 1, "the-nonce");
+    oauth.verifier = Some("the-verifier".into());
+    let shown = alloc::format!("{oauth:?}");
+    assert!(
+        shown.contains("the-key") && shown.contains("the-nonce"),
+        "{shown}"
+    );
+    assert!(!shown.contains("the-verifier"), "{shown}");
+    let request = RequestParts {
+        method: "GET",
+        url: "https://a.example/",
+        body: Body::Empty,
+    };
+    let signed = sign(&request, &oauth, &Secret::new("cs-7a1"), None).unwrap();
+    let shown = alloc::format!("{signed:?}");
+    assert!(shown.contains(&signed.base_string), "{shown}");
+    assert!(!shown.contains("cs-7a1"), "{shown}");
+}
+
+/// The form rule: the media type without regard to case, spaces or tabs
+/// around it, parameters allowed; another type is no form.
+#[test]
+fn form_content_types() {
+    use crate::is_form_content_type;
+    for form in [
+        "application/x-www-form-urlencoded",
+        "Application/X-WWW-Form-URLEncoded",
+        " application/x-www-form-urlencoded ; charset=utf-8",
+        "application/x-www-form-urlencoded\t;charset=utf-8",
+    ] {
+        assert!(is_form_content_type(form), "{form:?}");
+    }
+    for other in [
+        "multipart/form-data",
+        "application/x-www-form-urlencodedx",
+        "text/plain",
+    ] {
+        assert!(!is_form_content_type(other), "{other:?}");
+    }
+}
+
+/// The verifier's accessors and its body-hash rule for form bodies.
+#[test]
+fn incoming_requests_expose_their_consumer_and_refuse_a_hash_on_a_form() {
+    use crate::{Error, IncomingRequest};
+    let header = r#"OAuth oauth_consumer_key="the-key", oauth_signature_method="HMAC-SHA1", oauth_timestamp="1", oauth_nonce="n", oauth_signature="x""#;
+    let form = Some("application/x-www-form-urlencoded");
+    let parsed = IncomingRequest::parse("POST", "https://a.example/", Some(header), form, b"a=1");
+    assert_eq!(parsed.unwrap().consumer_key(), "the-key");
+    let hashed = header.replace(
+        "oauth_nonce",
+        r#"oauth_body_hash="2jmj7l5rSw0yVb%2FvlWAYkK%2FYBwk%3D", oauth_nonce"#,
+    );
+    let parsed = IncomingRequest::parse("POST", "https://a.example/", Some(&hashed), form, b"a=1");
+    assert_eq!(parsed.map(|_| ()), Err(Error::BodyHashNotAllowed));
+}
