@@ -452,3 +452,34 @@ fn incoming_requests_expose_their_consumer_and_refuse_a_hash_on_a_form() {
     let parsed = IncomingRequest::parse("POST", "https://a.example/", Some(&hashed), form, b"a=1");
     assert_eq!(parsed.map(|_| ()), Err(Error::BodyHashNotAllowed));
 }
+
+/// Every accessor of a parsed request returns its own parameter, decoded.
+#[test]
+fn incoming_request_accessors() {
+    use crate::{IncomingRequest, SignatureMethod};
+    let header = r#"OAuth realm="Photos", oauth_consumer_key="ck", oauth_token="tk", oauth_signature_method="HMAC-SHA256", oauth_timestamp="137131201", oauth_nonce="n%21x", oauth_verifier="vf", oauth_version="1.0", oauth_signature="x""#;
+    let parsed =
+        IncomingRequest::parse("GET", "https://a.example/", Some(header), None, b"").unwrap();
+    assert_eq!(parsed.consumer_key(), "ck");
+    assert_eq!(parsed.token(), Some("tk"));
+    assert_eq!(parsed.signature_method(), SignatureMethod::HmacSha256);
+    assert_eq!(parsed.timestamp(), 137_131_201);
+    assert_eq!(parsed.nonce(), "n!x");
+    assert_eq!(parsed.verifier(), Some("vf"));
+    assert_eq!(parsed.version(), Some("1.0"));
+    assert_eq!(parsed.realm(), Some("Photos"));
+    assert_eq!(parsed.callback(), None);
+    let callback = r#"OAuth oauth_consumer_key="ck", oauth_signature_method="PLAINTEXT", oauth_timestamp="1", oauth_nonce="n", oauth_callback="oob", oauth_signature="x""#;
+    let parsed =
+        IncomingRequest::parse("POST", "https://a.example/", Some(callback), None, b"").unwrap();
+    assert_eq!(
+        (
+            parsed.callback(),
+            parsed.token(),
+            parsed.verifier(),
+            parsed.version(),
+            parsed.realm()
+        ),
+        (Some("oob"), None, None, None, None)
+    );
+}
