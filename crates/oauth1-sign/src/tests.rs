@@ -483,3 +483,30 @@ fn incoming_request_accessors() {
         (Some("oob"), None, None, None, None)
     );
 }
+
+/// `oauth_signature` up to `MAX_SIGNATURE_LEN` bytes parses, one more is
+/// refused; `Debug` of a parsed request shows who sent it, never the
+/// signature.
+#[test]
+fn incoming_signature_limit_and_debug() {
+    use crate::limits::MAX_SIGNATURE_LEN;
+    use crate::{Error, IncomingRequest};
+    let with_signature = |signature: &str| {
+        let header = alloc::format!(
+            r#"OAuth oauth_consumer_key="ck", oauth_signature_method="HMAC-SHA1", oauth_timestamp="1", oauth_nonce="n", oauth_signature="{signature}""#
+        );
+        IncomingRequest::parse("GET", "https://a.example/", Some(&header), None, b"")
+    };
+    let at_bound = with_signature(&"s".repeat(MAX_SIGNATURE_LEN)).unwrap();
+    let shown = alloc::format!("{at_bound:?}");
+    assert!(
+        shown.contains("\"ck\"") && shown.contains("https://a.example/"),
+        "{shown}"
+    );
+    assert!(!shown.contains("sss"), "{shown}");
+    let over = with_signature(&"s".repeat(MAX_SIGNATURE_LEN + 1));
+    assert_eq!(
+        over.map(|_| ()),
+        Err(Error::InvalidParameter("oauth_signature"))
+    );
+}
