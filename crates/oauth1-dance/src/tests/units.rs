@@ -401,3 +401,62 @@ fn requests_refuse_a_bad_method_and_url() {
     assert!(matches!(error, Error::Sign(_)), "{error:?}");
     assert!(error.to_string().starts_with("cannot sign: "));
 }
+
+/// `Debug` of an outgoing request shows where it goes, never the header.
+#[test]
+fn outgoing_request_debug_hides_the_authorization() {
+    let mut h = Harness::new();
+    let (request, _) = h.initiate();
+    let shown = format!("{request:?}");
+    assert!(
+        shown.contains(&request.url) && shown.contains("<redacted>"),
+        "{shown}"
+    );
+    assert!(!shown.contains(&request.authorization), "{shown}");
+}
+
+/// Extra parameters of the temporary-credentials request go in its form
+/// body, encoded, joined by `&` in the order given.
+#[test]
+fn temporary_credentials_parameters_form_the_body() {
+    let (request, _) = TemporaryCredentialsRequest::out_of_band(endpoints())
+        .param("smart_record_id", "123")
+        .param("note", "a b&c")
+        .sign(&Harness::new().consumer, Stamp::new(1_700_000_000, "n1"))
+        .unwrap();
+    assert_eq!(request.body, b"smart_record_id=123&note=a%20b%26c");
+}
+
+/// The reply's parameters other than the credentials are kept as attributes.
+#[test]
+fn temporary_credentials_reply_attributes_are_kept() {
+    let mut h = Harness::new();
+    let (_, state) = h.initiate();
+    let reply = b"oauth_token=t&oauth_token_secret=s&oauth_callback_confirmed=true&smart_extra=1";
+    let state = state.handle_response(200, reply).unwrap();
+    assert_eq!(
+        state.attributes().get("smart_extra").map(String::as_str),
+        Some("1")
+    );
+}
+
+/// A store failure is the error's source, shown with its message; the
+/// excerpt of a reply displays and debugs as its text.
+#[test]
+fn store_errors_and_excerpts_show_their_text() {
+    use std::error::Error as _;
+    let store = crate::StoreError::new("disk full");
+    assert_eq!(store.message(), "disk full");
+    assert_eq!(store.to_string(), "store error: disk full");
+    let error = Error::Store(store);
+    assert_eq!(
+        error.source().map(ToString::to_string).as_deref(),
+        Some("store error: disk full")
+    );
+    assert!(Error::NonceReused.source().is_none());
+    let excerpt = Excerpt::new(b"x=1");
+    assert_eq!(
+        (excerpt.to_string(), format!("{excerpt:?}")),
+        ("x=1".to_string(), "\"x=1\"".to_string())
+    );
+}
