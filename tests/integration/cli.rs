@@ -1,22 +1,22 @@
-//! The `smart-rest-minimal` command: the one-command demo, and serving
+//! The `smart-demo` command (container and app in one process), and the
+//! `smart-rest-minimal` command serving
 //! configured by the environment or by a TOML file.
 
 use std::process::{Command, Stdio};
 
 use reqwest::StatusCode;
-use smart_rest_minimal::smoke::{self, Browser};
+use smart_browser::{Browser, app};
 use smart_rest_tests::{
-    APP_ID, ContainerProcess, KillOnDrop, PASSWORD, USER, app_binary, app_manifest, free_addr,
-    wait_for_http,
+    APP_ID, ContainerProcess, KillOnDrop, PASSWORD, USER, app_binary, app_manifest, demo_binary,
+    free_addr, wait_for_http,
 };
 use url::Url;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn demo_smoke_shows_every_patient_and_exits_0() {
     let output = tokio::task::spawn_blocking(|| {
-        Command::new(app_binary().unwrap())
+        Command::new(demo_binary().unwrap())
             .args([
-                "demo",
                 "--smoke",
                 "--listen",
                 "127.0.0.1:0",
@@ -84,7 +84,7 @@ async fn serve_configured_by_environment_variables() {
     })
     .await;
     let ids = smart_rest_tests::record_ids(&container).await.unwrap();
-    let outcome = smoke::run_flow(&app_url, USER, PASSWORD, &ids[0])
+    let outcome = app::run_flow(&app_url, USER, PASSWORD, &ids[0])
         .await
         .unwrap();
     assert_ne!(outcome.name, "Unknown");
@@ -119,7 +119,7 @@ async fn serve_configured_by_a_toml_file_with_several_containers() {
     })
     .await;
     let ids = smart_rest_tests::record_ids(&container).await.unwrap();
-    let outcome = smoke::run_flow(&app_url, USER, PASSWORD, &ids[1])
+    let outcome = app::run_flow(&app_url, USER, PASSWORD, &ids[1])
         .await
         .unwrap();
     assert_ne!(outcome.name, "Unknown");

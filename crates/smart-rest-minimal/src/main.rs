@@ -1,4 +1,4 @@
-//! The `smart-rest-minimal` command: serve the app, or run the demo.
+//! The `smart-rest-minimal` command: serve the app.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 use smart_rest_minimal::config::{self, Config, ContainerConfig};
-use smart_rest_minimal::{AppError, AppState, demo};
+use smart_rest_minimal::{AppError, AppState};
 
 /// The reference SMART REST app (after the original `rest_minimal`).
 #[derive(Debug, Parser)]
@@ -22,8 +22,6 @@ struct Cli {
 enum Command {
     /// Serve the app (the default).
     Serve(ServeArgs),
-    /// Start the embedded container and the app in one process.
-    Demo(demo::DemoArgs),
 }
 
 #[derive(Debug, Clone, Args)]
@@ -50,11 +48,7 @@ struct ServeArgs {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    // The demo prints its own lines; the servers' request logs would bury them.
-    let default_filter = match cli.command {
-        Some(Command::Demo(_)) => "warn",
-        _ => "info",
-    };
+    let default_filter = "info";
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
@@ -71,7 +65,6 @@ fn main() -> ExitCode {
     };
     let result = runtime.block_on(async move {
         match cli.command {
-            Some(Command::Demo(args)) => demo::run(args).await,
             Some(Command::Serve(args)) => serve(args).await,
             None => serve(cli.serve).await,
         }
@@ -115,5 +108,5 @@ async fn serve(args: ServeArgs) -> Result<(), AppError> {
         .await
         .map_err(|e| AppError::Config(format!("cannot listen on {}: {e}", config.listen)))?;
     tracing::info!(listen = %config.listen, public_url = %config.public_url, "serving");
-    smart_rest_minimal::serve(state, listener, demo::shutdown_signal()).await
+    smart_rest_minimal::serve(state, listener, smart_rest_minimal::shutdown_signal()).await
 }
