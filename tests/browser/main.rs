@@ -116,6 +116,8 @@ async fn connect(port: u16, profile: &Path) -> Client {
             "args": args,
         }),
     );
+    // The browser's console, read back by `flow::console_errors`.
+    capabilities.insert("goog:loggingPrefs".to_owned(), json!({ "browser": "ALL" }));
     ClientBuilder::new(HttpConnector::new())
         .capabilities(capabilities)
         .connect(&format!("http://127.0.0.1:{port}"))

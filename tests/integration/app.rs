@@ -34,7 +34,7 @@ async fn start() -> Running {
         )
         .unwrap(),
     );
-    let state = AppState::from_registry(registry, false);
+    let state = AppState::from_registry(registry, false).unwrap();
     let (stop, stopped) = oneshot::channel::<()>();
     tokio::spawn(smart_rest_minimal::serve(state, listener, async {
         let _ = stopped.await;

@@ -21,7 +21,11 @@ use url::Url;
 use smart_rest_minimal::app::{AppState, MANIFEST_JSON};
 use smart_rest_minimal::config::DEFAULT_APP_ID;
 use smart_rest_minimal::error::AppError;
+use smart_rest_minimal::session::SessionStore;
 pub use smart_rest_minimal::shutdown_signal;
+
+/// The folder, inside the demo's data directory, of the app's sessions.
+pub const APP_SESSIONS_DIR: &str = "app-sessions";
 
 /// The user the demo signs in as.
 pub const DEMO_USER: &str = "demo";
@@ -148,7 +152,10 @@ impl Demo {
         let mut registry = Registry::new();
         registry.insert(client);
         let client = registry.get(&container_url)?;
-        let app_state = AppState::from_registry(registry, false);
+        // The app's sessions live beside the container's data: with
+        // `--data-dir` they survive a restart of the demo.
+        let sessions = SessionStore::open(&data_dir.join(APP_SESSIONS_DIR))?;
+        let app_state = AppState::with_sessions(registry, false, sessions);
         let app = tokio::spawn(smart_rest_minimal::serve(
             app_state.clone(),
             app_listener,
@@ -209,8 +216,18 @@ pub async fn run(args: DemoArgs) -> Result<(), AppError> {
         let result =
             smart_browser::app::smoke(&demo.app_url, DEMO_USER, DEMO_PASSWORD, &mut out).await;
         demo.shutdown().await?;
-        let count = result.map_err(|e| AppError::Internal(format!("smoke test failed: {e}")))?;
-        println!("smoke: {count} patients, all shown");
+        let report = result.map_err(|e| AppError::Internal(format!("smoke test failed: {e}")))?;
+        println!(
+            "smoke: {} patients, all shown with every summary section, 0 failures",
+            report.patients
+        );
+        if let Some((record, records, median)) = report.largest {
+            println!(
+                "smoke: largest summary: record {record}, {records} records, page median {:.1} ms over {} reloads",
+                median.as_secs_f64() * 1000.0,
+                smart_browser::app::RELOADS
+            );
+        }
         return Ok(());
     }
     let launch = demo.launch_url().await?;

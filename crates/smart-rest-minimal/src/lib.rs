@@ -13,11 +13,15 @@
 //! headless browser the tests drive it with is `smart-browser`.
 
 pub mod app;
+pub mod chart;
 pub mod config;
 pub mod error;
 pub mod limit;
 pub mod pages;
+pub mod seal;
 pub mod session;
+pub mod summary;
+pub mod summary_page;
 
 use std::future::Future;
 

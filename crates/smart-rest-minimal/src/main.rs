@@ -41,6 +41,10 @@ struct ServeArgs {
     /// The app id (the OAuth consumer key).
     #[arg(long, env = "SMART_APP_ID", default_value = config::DEFAULT_APP_ID)]
     app_id: String,
+    /// Where the session database and its key live [default: ./smart-rest-data,
+    /// or the config file's `data_dir`].
+    #[arg(long, env = "SMART_REST_DATA_DIR", value_name = "DIR")]
+    data_dir: Option<PathBuf>,
     /// The OAuth consumer secret.
     #[arg(long, env = "SMART_CONSUMER_SECRET", hide_env_values = true)]
     consumer_secret: Option<String>,
@@ -79,7 +83,7 @@ fn main() -> ExitCode {
 }
 
 async fn serve(args: ServeArgs) -> Result<(), AppError> {
-    let config = match &args.config {
+    let mut config = match &args.config {
         Some(path) => Config::from_file(path, args.listen, args.public_url.as_deref())?,
         None => {
             let api_base = args.api_base.ok_or_else(|| {
@@ -103,6 +107,9 @@ async fn serve(args: ServeArgs) -> Result<(), AppError> {
             )?
         }
     };
+    if let Some(dir) = args.data_dir {
+        config.data_dir = dir;
+    }
     let state = AppState::new(&config)?;
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await

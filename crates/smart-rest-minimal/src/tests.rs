@@ -17,6 +17,7 @@ use tower::ServiceExt;
 use crate::app::{AppState, app};
 
 mod limits;
+mod sessions;
 
 pub(super) const API: &str = "http://c.test";
 
@@ -125,13 +126,18 @@ fn demographics(with_name: bool) -> String {
 }
 
 pub(super) fn state(fake: &Arc<FakeContainer>, https: bool) -> AppState {
+    AppState::from_registry(registry(fake), https).unwrap()
+}
+
+/// One client for the fake container.
+pub(super) fn registry(fake: &Arc<FakeContainer>) -> Registry {
     let mut registry = Registry::new();
     let transport: Arc<dyn Transport> = fake.clone();
     registry.insert(
         SmartClient::with_transport(API, Credentials::new("app@apps.test", "secret"), transport)
             .unwrap(),
     );
-    AppState::from_registry(registry, https)
+    registry
 }
 
 /// A GET as a browser makes it: without a cookie, the app's first answer
