@@ -134,7 +134,8 @@ pub fn render(chart: &Chart) -> Markup {
         HEIGHT - BOTTOM - (v - y_min) / range * (HEIGHT - TOP - BOTTOM)
     };
     let title_id = format!("{}-title", chart.id);
-    let date_ticks = date_ticks(t0, t1, 4);
+    // Fewer ticks over a short span, so that no two show the same date.
+    let date_ticks = date_ticks(t0, t1, if (t1 - t0).num_days() < 4 { 2 } else { 4 });
     html! {
         svg id=(chart.id) class="chart" xmlns="http://www.w3.org/2000/svg" role="img"
             viewBox={"0 0 " (fmt(WIDTH)) " " (fmt(HEIGHT))} width=(fmt(WIDTH)) height=(fmt(HEIGHT))
@@ -153,10 +154,12 @@ pub fn render(chart: &Chart) -> Markup {
                     stroke="#ddd" {}
                 text x=(fmt(LEFT - 6.0)) y=(fmt(y(*tick) + 4.0)) text-anchor="end" { (tick_label(*tick)) }
             }
-            @for tick in &date_ticks {
+            @for (index, tick) in date_ticks.iter().enumerate() {
+                // The last label ends at its tick, so it stays inside the drawing.
+                @let anchor = if index + 1 == date_ticks.len() { "end" } else { "middle" };
                 line x1=(fmt(x(*tick))) y1=(fmt(HEIGHT - BOTTOM)) x2=(fmt(x(*tick))) y2=(fmt(HEIGHT - BOTTOM + 4.0))
                     stroke="#222" {}
-                text x=(fmt(x(*tick))) y=(fmt(HEIGHT - BOTTOM + 16.0)) text-anchor="middle" {
+                text x=(fmt(x(*tick))) y=(fmt(HEIGHT - BOTTOM + 16.0)) text-anchor=(anchor) {
                     (tick.format("%Y-%m-%d").to_string())
                 }
             }
@@ -164,7 +167,7 @@ pub fn render(chart: &Chart) -> Markup {
                 g class="guide" {
                     line x1=(fmt(LEFT)) y1=(fmt(y(guide.value))) x2=(fmt(WIDTH - RIGHT)) y2=(fmt(y(guide.value)))
                         stroke="#888" stroke-dasharray="1 4" {}
-                    text x=(fmt(WIDTH - RIGHT)) y=(fmt(y(guide.value) - 3.0)) text-anchor="end" fill="#555" {
+                    text x=(fmt(LEFT + 4.0)) y=(fmt(y(guide.value) - 3.0)) fill="#555" {
                         (guide.label)
                     }
                 }

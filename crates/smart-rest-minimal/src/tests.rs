@@ -18,6 +18,7 @@ use crate::app::{AppState, app};
 
 mod limits;
 mod sessions;
+mod summary;
 
 pub(super) const API: &str = "http://c.test";
 
@@ -31,6 +32,9 @@ pub(super) enum Data {
 
 pub(super) struct FakeContainer {
     data: Mutex<Data>,
+    /// Extra replies by path and query (`/records/7/medications/?offset=1`):
+    /// status, content type, body.
+    routes: Mutex<Vec<(String, u16, &'static str, String)>>,
     seen: Mutex<Vec<HttpRequest>>,
     next_token: Mutex<u32>,
 }
@@ -39,9 +43,34 @@ impl FakeContainer {
     pub(super) fn new(data: Data) -> Arc<Self> {
         Arc::new(FakeContainer {
             data: Mutex::new(data),
+            routes: Mutex::new(Vec::new()),
             seen: Mutex::new(Vec::new()),
             next_token: Mutex::new(0),
         })
+    }
+
+    /// Answers `target` (path, then `?query` when there is one) so.
+    pub(super) fn route(
+        &self,
+        target: &str,
+        status: u16,
+        content_type: &'static str,
+        body: String,
+    ) {
+        self.routes
+            .lock()
+            .unwrap()
+            .push((target.to_owned(), status, content_type, body));
+    }
+
+    /// Every URL asked for, in order.
+    pub(super) fn urls(&self) -> Vec<String> {
+        self.seen
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|r| r.url.to_string())
+            .collect()
     }
 
     pub(super) fn paths(&self) -> Vec<String> {
@@ -54,7 +83,21 @@ impl FakeContainer {
     }
 
     fn answer(&self, request: &HttpRequest) -> HttpResponse {
-        let (content_type, body, status) = match request.url.path() {
+        let target = match request.url.query() {
+            Some(query) => format!("{}?{query}", request.url.path()),
+            None => request.url.path().to_owned(),
+        };
+        let routed = self
+            .routes
+            .lock()
+            .unwrap()
+            .iter()
+            .find(|(t, ..)| *t == target)
+            .map(|(_, status, content_type, body)| (*content_type, body.clone(), *status));
+        let (content_type, body, status) = if let Some(routed) = routed {
+            routed
+        } else {
+            match request.url.path() {
             "/manifest" => (
                 "application/json",
                 serde_json::json!({
@@ -91,6 +134,7 @@ impl FakeContainer {
                 Data::NoName => ("application/rdf+xml", demographics(false), 200),
             },
             _ => ("text/plain", "not found".to_owned(), 404),
+            }
         };
         let mut headers = axum::http::HeaderMap::new();
         headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
