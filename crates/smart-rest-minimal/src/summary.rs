@@ -61,8 +61,9 @@ impl Summary {
         summary
     }
 
-    /// The first error that means the token is no longer good (the container
-    /// answered 401): the user goes back through the dance.
+    /// The summary, or an `Unauthorized` error when any section was refused
+    /// with 401 (the token is no longer good): the caller sends the user back
+    /// through the dance rather than show a page of failed sections.
     pub fn reauthorization(self) -> Result<Summary, smart_client::Error> {
         let failed = [
             self.medications.as_ref().err(),
@@ -82,20 +83,6 @@ impl Summary {
             });
         }
         Ok(self)
-    }
-
-    /// The number of records of each section (`None` for a failed one), in
-    /// the page's order, with the section ids the page uses.
-    pub fn counts(&self) -> [(&'static str, Option<usize>); 7] {
-        [
-            ("medications", count(&self.medications)),
-            ("problems", count(&self.problems)),
-            ("allergies", count(&self.allergies)),
-            ("immunizations", count(&self.immunizations)),
-            ("vital-signs", count(&self.vital_signs)),
-            ("lab-results", count(&self.lab_results)),
-            ("encounters", count(&self.encounters)),
-        ]
     }
 
     fn sort(&mut self) {
@@ -169,10 +156,6 @@ async fn section<R: Record>(record: &RecordClient<'_>, collection: Collection) -
         out.extend(page.records::<R>()?);
     }
     Ok(out)
-}
-
-fn count<R>(section: &Section<R>) -> Option<usize> {
-    section.as_ref().ok().map(Vec::len)
 }
 
 #[cfg(test)]
