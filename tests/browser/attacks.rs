@@ -9,7 +9,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use fantoccini::{Client, Locator};
-use oauth1_dance::{Consumer, Endpoints, OutgoingRequest, Stamp, TemporaryCredentialsRequest};
+use oauth1_dance::{Consumer, Stamp};
 use oauth1_sign::Secret;
 use smart_rest_tests::{APP_ID, ContainerProcess, PASSWORD, USER};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -68,106 +68,24 @@ async fn home_text(browser: &Client, base: &str) -> String {
     body.text().await.unwrap()
 }
 
-async fn send(http: &reqwest::Client, r: &OutgoingRequest) -> (u16, String) {
-    let mut req = http
-        .request(r.method.clone(), &r.url)
-        .header("Authorization", &r.authorization);
-    if let Some(ct) = &r.content_type {
-        req = req.header("Content-Type", ct);
-    }
-    let res = req.body(r.body.clone()).send().await.unwrap();
-    (res.status().as_u16(), res.text().await.unwrap())
-}
-
 fn hidden(html: &str, name: &str) -> String {
-    html.split(&format!("name=\"{name}\" value=\""))
-        .nth(1)
-        .and_then(|rest| rest.split('"').next())
+    smart_browser::html::field_value(html, name)
         .unwrap_or_else(|| panic!("no {name} on the page:\n{html}"))
-        .to_owned()
 }
 
-/// The app's side of the dance over plain HTTP, the user's approval posted
-/// with the forms' tokens; returns the token credentials.
+/// The app's side of the dance, the user's approval through the
+/// container's pages; returns the token credentials.
 async fn dance(container: &ContainerProcess) -> oauth1_dance::Authorized {
-    let base = &container.api_base;
-    let http = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .cookie_store(true)
-        .build()
-        .unwrap();
     let consumer = Consumer::new(APP_ID, Secret::new(container.app_secret.clone()));
-    let endpoints = Endpoints::new(
-        format!("{base}/oauth/request_token"),
-        format!("{base}/oauth/authorize"),
-        format!("{base}/oauth/access_token"),
-    )
-    .unwrap();
-    let (request, state) = TemporaryCredentialsRequest::out_of_band(endpoints)
-        .param("smart_record_id", RECORD)
-        .sign(&consumer, Stamp::now().unwrap())
-        .unwrap();
-    let (status, body) = send(&http, &request).await;
-    assert_eq!(status, 200, "request token: {body}");
-    let pending = state.handle_response(status, body.as_bytes()).unwrap();
-    let page = http
-        .get(format!("{base}/login"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let login = http
-        .post(format!("{base}/login"))
-        .form(&[
-            ("username", USER),
-            ("password", PASSWORD),
-            ("csrf_token", hidden(&page, "csrf_token").as_str()),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(login.status().as_u16(), 303);
-    let token = pending.token().to_owned();
-    let page = http
-        .get(format!("{base}/oauth/authorize?oauth_token={token}"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let approved = http
-        .post(format!("{base}/oauth/authorize"))
-        .form(&[
-            ("oauth_token", token.as_str()),
-            ("csrf_token", hidden(&page, "csrf_token").as_str()),
-            ("decision", "approve"),
-        ])
-        .send()
-        .await
-        .unwrap();
-    let location = approved.headers()["location"].to_str().unwrap().to_owned();
-    let query = location.split_once('?').unwrap().1.to_owned();
-    let param = |name: &str| {
-        oauth1_sign::form_decode(&query)
-            .unwrap()
-            .into_iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v)
-            .unwrap_or_default()
+    let user = smart_browser::dance::User {
+        username: USER,
+        password: PASSWORD,
+        record_id: Some(RECORD),
     };
-    let (request, state) = pending
-        .handle_callback(
-            &param("oauth_token"),
-            &param("oauth_verifier"),
-            Stamp::now().unwrap(),
-        )
-        .unwrap();
-    let (status, body) = send(&http, &request).await;
-    assert_eq!(status, 200, "access token: {body}");
-    state.handle_response(status, body.as_bytes()).unwrap()
+    smart_browser::dance::dance(&container.api_base, &consumer, user)
+        .await
+        .unwrap()
+        .authorized
 }
 
 /// The script an app stores: it marks the page and the origin if it runs.

@@ -60,6 +60,7 @@ pub(crate) async fn run(
     let text = page_naming(browser, &patient, "the app's page after approval").await?;
     shot(browser, shots, "04-app-shows-name").await?;
     check_page(browser, "the app's page after approval", &text, ports.app).await?;
+    summary_and_charts(browser, shots).await?;
 
     // 5. Again, and deny this time: the app shows its friendly error page.
     goto(browser, &app, "open the app again").await?;
@@ -95,6 +96,122 @@ pub(crate) async fn run(
         ));
     }
     Ok(())
+}
+
+/// The summary under the name: every section read, the vital-sign charts
+/// with their series, another LOINC code charted through the page's form,
+/// and nothing in the browser's console.
+async fn summary_and_charts(browser: &Client, shots: &Path) -> Result<(), String> {
+    // Entries so far came from the container's pages: drop them.
+    console_errors(browser).await?;
+    browser
+        .refresh()
+        .await
+        .map_err(|e| format!("reload the patient page: {e}"))?;
+    for section in smart_browser::app::SECTIONS {
+        wait_for(browser, &format!("section#{section}"), "the summary").await?;
+    }
+    let failed = browser
+        .find_all(Locator::Css("section p.error"))
+        .await
+        .map_err(|e| format!("look for failed sections: {e}"))?;
+    if !failed.is_empty() {
+        return Err(format!("{} summary sections failed", failed.len()));
+    }
+    for css in [
+        "svg#blood-pressure-chart g.series[data-series=systolic] polyline",
+        "svg#blood-pressure-chart g.series[data-series=diastolic] polyline",
+        "svg#weight-chart g.series[data-series=weight] polyline",
+        "svg#heart-rate-chart g.series[data-series=heart-rate] polyline",
+        "svg#blood-pressure-chart text.unit",
+        "svg#lab-chart g.series polyline",
+    ] {
+        wait_for(browser, css, "the charts").await?;
+    }
+    browser
+        .execute(
+            "document.getElementById('vital-signs').scrollIntoView()",
+            Vec::new(),
+        )
+        .await
+        .map_err(|e| format!("scroll to the charts: {e}"))?;
+    shot(browser, shots, "04b-summary-charts").await?;
+
+    // Chart another lab value: the form's other option, submitted.
+    let select = wait_for(browser, "select#loinc", "the lab chart's form").await?;
+    let options = browser
+        .find_all(Locator::Css("select#loinc option"))
+        .await
+        .map_err(|e| format!("read the LOINC options: {e}"))?;
+    if options.len() > 1 {
+        let chosen = options[1]
+            .attr("value")
+            .await
+            .map_err(|e| format!("read an option: {e}"))?
+            .unwrap_or_default();
+        select
+            .select_by_value(&chosen)
+            .await
+            .map_err(|e| format!("choose LOINC {chosen}: {e}"))?;
+        click(
+            browser,
+            "form#lab-choice button[type=submit]",
+            "show the lab chart",
+        )
+        .await?;
+        let css = format!("svg#lab-chart g.series[data-series=\"loinc-{chosen}\"] polyline");
+        wait_for(browser, &css, "the chosen lab chart").await?;
+        browser
+            .execute(
+                "document.getElementById('lab-chart').scrollIntoView()",
+                Vec::new(),
+            )
+            .await
+            .map_err(|e| format!("scroll to the lab chart: {e}"))?;
+        shot(browser, shots, "04c-lab-chart").await?;
+    }
+    let errors = console_errors(browser).await?;
+    if !errors.is_empty() {
+        return Err(format!("the patient page logged errors: {errors:?}"));
+    }
+    Ok(())
+}
+
+/// The `SEVERE` entries of the browser's console since the last call
+/// (chromedriver's log endpoint; the session asks for `goog:loggingPrefs`).
+pub(crate) async fn console_errors(browser: &Client) -> Result<Vec<String>, String> {
+    let reply = browser
+        .issue_cmd(BrowserLog)
+        .await
+        .map_err(|e| format!("read the browser's console: {e}"))?;
+    Ok(reply
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|entry| entry["level"] == "SEVERE")
+        .map(|entry| entry["message"].as_str().unwrap_or_default().to_owned())
+        .collect())
+}
+
+/// `POST /session/{id}/se/log` with `{"type": "browser"}`.
+#[derive(Debug)]
+struct BrowserLog;
+
+impl fantoccini::wd::WebDriverCompatibleCommand for BrowserLog {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!(
+            "session/{}/se/log",
+            session_id.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _request_url: &url::Url) -> (http::Method, Option<String>) {
+        (http::Method::POST, Some(r#"{"type":"browser"}"#.to_owned()))
+    }
 }
 
 /// The app's URL and the demo user's name and password, as the demo

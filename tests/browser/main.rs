@@ -1,6 +1,6 @@
 //! The reference app in a real browser (issue 7, "Browser test").
 //!
-//! `smart-rest-minimal demo` runs the container and the app; headless
+//! `smart-demo` runs the container and the app; headless
 //! Chromium, driven over WebDriver by Debian's `chromedriver`, goes through
 //! them as a person would: open the app, sign in, pick a patient, approve,
 //! see the name; then deny and see the app's friendly error page. Every page
@@ -61,8 +61,7 @@ async fn demo_in_chromium() {
     };
     let mut demo = Service::start(
         "demo",
-        Command::new(binary("smart-rest-minimal"))
-            .arg("demo")
+        Command::new(binary("smart-demo"))
             .args([
                 "--container-listen",
                 &format!("127.0.0.1:{}", ports.container),
@@ -117,6 +116,8 @@ async fn connect(port: u16, profile: &Path) -> Client {
             "args": args,
         }),
     );
+    // The browser's console, read back by `flow::console_errors`.
+    capabilities.insert("goog:loggingPrefs".to_owned(), json!({ "browser": "ALL" }));
     ClientBuilder::new(HttpConnector::new())
         .capabilities(capabilities)
         .connect(&format!("http://127.0.0.1:{port}"))

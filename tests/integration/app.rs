@@ -5,9 +5,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use reqwest::StatusCode;
 use reqwest::header::{LOCATION, REFERRER_POLICY, SET_COOKIE};
+use smart_browser::{Browser, app, flow};
 use smart_client::{Credentials, Registry, SmartClient};
 use smart_rest_minimal::AppState;
-use smart_rest_minimal::smoke::{self, Browser};
 use smart_rest_tests::{APP_ID, ContainerProcess, PASSWORD, USER, app_manifest};
 use tokio::sync::oneshot;
 use url::Url;
@@ -34,7 +34,7 @@ async fn start() -> Running {
         )
         .unwrap(),
     );
-    let state = AppState::from_registry(registry, false);
+    let state = AppState::from_registry(registry, false).unwrap();
     let (stop, stopped) = oneshot::channel::<()>();
     tokio::spawn(smart_rest_minimal::serve(state, listener, async {
         let _ = stopped.await;
@@ -58,14 +58,14 @@ fn set_cookie_named<'a>(headers: &'a reqwest::header::HeaderMap, name: &str) -> 
 async fn the_whole_flow_for_several_patients() {
     let running = start().await;
     let mut browser = Browser::new().unwrap();
-    let (_, choices) = smoke::open_picker(&mut browser, &running.app_url, USER, PASSWORD)
+    let (_, choices) = flow::open_picker(&mut browser, &running.app_url, USER, PASSWORD)
         .await
         .unwrap();
     assert!(choices.len() >= 10, "{} patients", choices.len());
     let picked = [0, choices.len() / 2, choices.len() - 1];
     for index in picked {
         let choice = &choices[index];
-        let outcome = smoke::run_flow(&running.app_url, USER, PASSWORD, &choice.record_id)
+        let outcome = app::run_flow(&running.app_url, USER, PASSWORD, &choice.record_id)
             .await
             .unwrap();
         assert_eq!(outcome.record_id, choice.record_id);
@@ -73,7 +73,7 @@ async fn the_whole_flow_for_several_patients() {
         assert_ne!(outcome.name, "Unknown");
         let label = choice.label.as_deref().unwrap();
         assert!(
-            smoke::name_matches_label(&outcome.name, label),
+            app::name_matches_label(&outcome.name, label),
             "shown {:?}, listed {label:?}",
             outcome.name
         );
@@ -86,7 +86,7 @@ async fn sec_22_the_session_cookie_and_the_callback_redirect() {
     let ids = smart_rest_tests::record_ids(&running.container)
         .await
         .unwrap();
-    let outcome = smoke::run_flow(&running.app_url, USER, PASSWORD, &ids[0])
+    let outcome = app::run_flow(&running.app_url, USER, PASSWORD, &ids[0])
         .await
         .unwrap();
     let app_origin = running.app_url.origin();
@@ -148,10 +148,10 @@ async fn sec_23_a_foreign_callback_is_400_and_nothing_is_exchanged() {
     let running = start().await;
     // Browser A: launch, pick, and approve without following to the app.
     let mut a = Browser::new().unwrap();
-    let (picker, choices) = smoke::open_picker(&mut a, &running.app_url, USER, PASSWORD)
+    let (picker, choices) = flow::open_picker(&mut a, &running.app_url, USER, PASSWORD)
         .await
         .unwrap();
-    let authorize = smoke::pick(&mut a, &picker, &choices[0]).await.unwrap();
+    let authorize = flow::pick(&mut a, &picker, &choices[0]).await.unwrap();
     let form = authorize.form_with("csrf_token").unwrap();
     let pairs = form.submission(&[], Some(("decision", "approve")));
     let body = url::form_urlencoded::Serializer::new(String::new())
@@ -168,10 +168,10 @@ async fn sec_23_a_foreign_callback_is_400_and_nothing_is_exchanged() {
 
     // Browser B has a dance of its own under way; browser C has no session.
     let mut b = Browser::new().unwrap();
-    let (picker_b, choices_b) = smoke::open_picker(&mut b, &running.app_url, USER, PASSWORD)
+    let (picker_b, choices_b) = flow::open_picker(&mut b, &running.app_url, USER, PASSWORD)
         .await
         .unwrap();
-    smoke::pick(&mut b, &picker_b, &choices_b[1]).await.unwrap();
+    flow::pick(&mut b, &picker_b, &choices_b[1]).await.unwrap();
     let mut c = Browser::new().unwrap();
     for browser in [&mut b, &mut c] {
         let page = browser.get(callback.clone()).await.unwrap();
@@ -181,7 +181,7 @@ async fn sec_23_a_foreign_callback_is_400_and_nothing_is_exchanged() {
 
     // A's request token was not used up: A's own callback still works.
     let page = a.get(callback).await.unwrap();
-    let outcome = smoke::read_name_page(a, page, &choices[0].record_id).unwrap();
+    let outcome = app::read_name_page(a, page, &choices[0].record_id).unwrap();
     assert_ne!(outcome.name, "Unknown");
 }
 
@@ -191,7 +191,7 @@ async fn a_revoked_token_leads_back_through_the_dance() {
     let ids = smart_rest_tests::record_ids(&running.container)
         .await
         .unwrap();
-    let outcome = smoke::run_flow(&running.app_url, USER, PASSWORD, &ids[0])
+    let outcome = app::run_flow(&running.app_url, USER, PASSWORD, &ids[0])
         .await
         .unwrap();
     let name_url = outcome.page.url.clone();
@@ -212,8 +212,8 @@ async fn a_revoked_token_leads_back_through_the_dance() {
         page.status,
         page.url
     );
-    let page = smoke::approve(&mut browser, page).await.unwrap();
-    let again = smoke::read_name_page(browser, page, &ids[0]).unwrap();
+    let page = flow::approve(&mut browser, page).await.unwrap();
+    let again = app::read_name_page(browser, page, &ids[0]).unwrap();
     assert_eq!(again.name, name);
 }
 
@@ -254,10 +254,10 @@ async fn sec_24_an_unconfigured_api_base_is_an_error_page_and_nothing_is_sent() 
 async fn a_denial_ends_on_a_friendly_page() {
     let running = start().await;
     let mut browser = Browser::new().unwrap();
-    let (picker, choices) = smoke::open_picker(&mut browser, &running.app_url, USER, PASSWORD)
+    let (picker, choices) = flow::open_picker(&mut browser, &running.app_url, USER, PASSWORD)
         .await
         .unwrap();
-    let authorize = smoke::pick(&mut browser, &picker, &choices[0])
+    let authorize = flow::pick(&mut browser, &picker, &choices[0])
         .await
         .unwrap();
     let form = authorize.form_with("csrf_token").unwrap();

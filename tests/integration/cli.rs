@@ -1,22 +1,22 @@
-//! The `smart-rest-minimal` command: the one-command demo, and serving
+//! The `smart-demo` command (container and app in one process), and the
+//! `smart-rest-minimal` command serving
 //! configured by the environment or by a TOML file.
 
 use std::process::{Command, Stdio};
 
 use reqwest::StatusCode;
-use smart_rest_minimal::smoke::{self, Browser};
+use smart_browser::{Browser, app};
 use smart_rest_tests::{
-    APP_ID, ContainerProcess, KillOnDrop, PASSWORD, USER, app_binary, app_manifest, free_addr,
-    wait_for_http,
+    APP_ID, ContainerProcess, KillOnDrop, PASSWORD, USER, app_binary, app_manifest, demo_binary,
+    free_addr, wait_for_http,
 };
 use url::Url;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn demo_smoke_shows_every_patient_and_exits_0() {
     let output = tokio::task::spawn_blocking(|| {
-        Command::new(app_binary().unwrap())
+        Command::new(demo_binary().unwrap())
             .args([
-                "demo",
                 "--smoke",
                 "--listen",
                 "127.0.0.1:0",
@@ -44,18 +44,49 @@ async fn demo_smoke_shows_every_patient_and_exits_0() {
         .filter(|l| l.starts_with("ok  record "))
         .collect();
     assert!(lines.len() >= 40, "{stdout}");
-    assert!(lines.iter().all(|l| !l.ends_with("Unknown")), "{stdout}");
+    assert!(lines.iter().all(|l| !l.contains("Unknown")), "{stdout}");
+    // Every patient's summary: each section counted.
+    for line in &lines {
+        for section in smart_browser::app::SECTIONS {
+            assert!(line.contains(&format!("{section} ")), "{line}");
+        }
+    }
     assert!(
         stdout.contains(&format!("smoke: {} patients, all shown", lines.len())),
         "{stdout}"
     );
 }
 
-/// Starts the app binary with `configure` applied and waits until it answers.
-async fn serve(listen: std::net::SocketAddr, configure: impl FnOnce(&mut Command)) -> KillOnDrop {
+/// The app binary serving, with its data directory.
+struct Served {
+    _child: KillOnDrop,
+    _dir: tempfile::TempDir,
+}
+
+/// Starts the app binary with `configure` applied, its data in a fresh
+/// temporary directory, and waits until it answers.
+async fn serve(listen: std::net::SocketAddr, configure: impl FnOnce(&mut Command)) -> Served {
+    let dir = tempfile::tempdir().unwrap();
+    let child = serve_in(listen, dir.path(), configure).await;
+    Served {
+        _child: child,
+        _dir: dir,
+    }
+}
+
+/// Starts the app binary with its data in `data_dir`.
+async fn serve_in(
+    listen: std::net::SocketAddr,
+    data_dir: &std::path::Path,
+    configure: impl FnOnce(&mut Command),
+) -> KillOnDrop {
     let mut command = Command::new(app_binary().unwrap());
     command
         .args(["--listen", &listen.to_string()])
+        .arg("--data-dir")
+        .arg(data_dir)
+        .env_remove("SMART_REST_DATA_DIR")
+        .env_remove("SMART_REST_SESSION_KEY")
         .env_remove("SMART_API_BASE")
         .env_remove("SMART_APP_ID")
         .env_remove("SMART_CONSUMER_SECRET")
@@ -84,7 +115,7 @@ async fn serve_configured_by_environment_variables() {
     })
     .await;
     let ids = smart_rest_tests::record_ids(&container).await.unwrap();
-    let outcome = smoke::run_flow(&app_url, USER, PASSWORD, &ids[0])
+    let outcome = app::run_flow(&app_url, USER, PASSWORD, &ids[0])
         .await
         .unwrap();
     assert_ne!(outcome.name, "Unknown");
@@ -119,7 +150,7 @@ async fn serve_configured_by_a_toml_file_with_several_containers() {
     })
     .await;
     let ids = smart_rest_tests::record_ids(&container).await.unwrap();
-    let outcome = smoke::run_flow(&app_url, USER, PASSWORD, &ids[1])
+    let outcome = app::run_flow(&app_url, USER, PASSWORD, &ids[1])
         .await
         .unwrap();
     assert_ne!(outcome.name, "Unknown");
@@ -140,4 +171,72 @@ async fn serve_configured_by_a_toml_file_with_several_containers() {
         .append_pair("api_base", "http://127.0.0.3:1");
     let page = browser.get(url).await.unwrap();
     assert_eq!(page.status, StatusCode::BAD_REQUEST);
+}
+
+/// Issue 15 item 4 with the real binary: sign in, restart the app process,
+/// reload: still signed in; after sign-out a copy of the cookie opens nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sessions_survive_a_restart_and_end_at_sign_out() {
+    let listen = free_addr().unwrap();
+    let app_url = Url::parse(&format!("http://{listen}/")).unwrap();
+    let container = ContainerProcess::start(&app_manifest(&app_url).unwrap())
+        .await
+        .unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let configure = |c: &mut Command| {
+        c.env("SMART_API_BASE", &container.api_base)
+            .env("SMART_APP_ID", APP_ID)
+            .env("SMART_CONSUMER_SECRET", &container.app_secret);
+    };
+    let app = serve_in(listen, data.path(), configure).await;
+    let ids = smart_rest_tests::record_ids(&container).await.unwrap();
+    let mut outcome = app::run_flow(&app_url, USER, PASSWORD, &ids[0])
+        .await
+        .unwrap();
+    let name_url = outcome.page.url.clone();
+    let cookie = outcome
+        .browser
+        .cookie_set("smart_rest_minimal_session")
+        .unwrap();
+
+    drop(app);
+    let _app = serve_in(listen, data.path(), configure).await;
+    let reloaded = outcome.browser.get(name_url.clone()).await.unwrap();
+    assert_eq!(reloaded.status, StatusCode::OK, "{}", reloaded.body);
+    assert_eq!(
+        reloaded.text_by_id("patient-name"),
+        Some(outcome.name.clone())
+    );
+    assert!(
+        outcome.browser.history.last().unwrap().url == name_url,
+        "no detour through the container after the restart"
+    );
+
+    // Sign out through the page's form; the cookie is cleared.
+    let form = reloaded
+        .forms()
+        .into_iter()
+        .find(|f| f.action == "/logout")
+        .expect("a sign-out form");
+    let signed_out = outcome.browser.submit(&reloaded, &form, &[]).await.unwrap();
+    assert_eq!(signed_out.status, StatusCode::OK);
+    assert!(signed_out.text_by_id("signed-out").is_some());
+
+    // A copy of the old cookie, as a thief would replay it: no patient data,
+    // a fresh dance at the container instead.
+    let thief = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let stolen = thief
+        .get(name_url.as_str())
+        .header("Cookie", format!("smart_rest_minimal_session={cookie}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stolen.status(), StatusCode::SEE_OTHER);
+    let location = stolen.headers()["location"].to_str().unwrap();
+    assert!(location.contains("/oauth/authorize"), "{location}");
+    let body = stolen.text().await.unwrap();
+    assert!(!body.contains(&outcome.name), "{body}");
 }

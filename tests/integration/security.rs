@@ -55,7 +55,7 @@ async fn sec_16_sixteen_parallel_exchanges_give_one_access_token() {
     let server = Server::start("info");
     let http = http();
     let (pending, _) = request_token(&server, &http).await;
-    let (query, _) = approve(&server, &http, pending.token()).await;
+    let (query, _) = approve(&server, pending.token()).await;
     let requests: Vec<OutgoingRequest> = (0..16)
         .map(|_| {
             let (request, _) = pending

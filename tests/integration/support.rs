@@ -14,6 +14,8 @@ use oauth1_dance::{
     TemporaryCredentialsRequest,
 };
 use oauth1_sign::Secret;
+pub(crate) use smart_browser::query_param as callback_param;
+use smart_browser::{Browser, flow, query_of};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
@@ -189,56 +191,24 @@ pub(crate) async fn request_token(
     )
 }
 
-/// Step 2 as a browser does it; returns the callback query and the session id.
-pub(crate) async fn approve(
-    server: &Server,
-    http: &reqwest::Client,
-    token: &str,
-) -> (String, String) {
-    let login = login(server, http, USER, PASSWORD).await;
-    assert_eq!(login.status().as_u16(), 303, "login failed");
-    let cookie = login.headers()["set-cookie"]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_owned();
-    let session = cookie.split_once('=').unwrap().1.to_owned();
-    let page = http
-        .get(format!(
-            "{}/oauth/authorize?oauth_token={token}",
-            server.base
-        ))
-        .header("Cookie", &cookie)
-        .send()
-        .await
-        .unwrap()
-        .text()
+/// Step 2 as a browser does it (sign in on the login page the
+/// authorisation page sends it to, approve with the page's CSRF token);
+/// returns the callback query and the container's session id.
+pub(crate) async fn approve(server: &Server, token: &str) -> (String, String) {
+    let mut browser = Browser::new().unwrap();
+    let url = format!("{}/oauth/authorize?oauth_token={token}", server.base);
+    let page = browser.get(url.parse().unwrap()).await.unwrap();
+    let page = flow::sign_in(&mut browser, page, USER, PASSWORD)
         .await
         .unwrap();
-    let csrf = page
-        .split("name=\"csrf_token\" value=\"")
-        .nth(1)
-        .and_then(|rest| rest.split('"').next())
-        .unwrap_or_else(|| panic!("no csrf token on the authorize page:\n{page}"))
-        .to_owned();
-    let approved = http
-        .post(format!("{}/oauth/authorize", server.base))
-        .header("Cookie", &cookie)
-        .form(&[
-            ("oauth_token", token),
-            ("csrf_token", csrf.as_str()),
-            ("decision", "approve"),
-        ])
-        .send()
+    let callback = flow::approve_to_callback(&mut browser, &page)
         .await
         .unwrap();
-    assert_eq!(approved.status().as_u16(), 303, "approval failed");
-    let location = approved.headers()["location"].to_str().unwrap().to_owned();
-    assert!(location.starts_with(CALLBACK), "{location}");
-    let query = location.split_once('?').unwrap().1.to_owned();
-    (query, session)
+    assert!(callback.as_str().starts_with(CALLBACK), "{callback}");
+    let session = browser
+        .cookie_set("smart_container_session")
+        .expect("the login set a session cookie");
+    (query_of(callback.as_str()).to_owned(), session)
 }
 
 /// Opens the login page (its cookie and CSRF token) and posts the form as
@@ -280,13 +250,10 @@ pub(crate) async fn form_token(server: &Server, http: &reqwest::Client) -> (Stri
     (cookie, hidden(&page.text().await.unwrap(), "csrf_token"))
 }
 
-/// The value of a hidden input of a page.
+/// The value of a form field of a page (a hidden CSRF token).
 pub(crate) fn hidden(html: &str, name: &str) -> String {
-    html.split(&format!("name=\"{name}\" value=\""))
-        .nth(1)
-        .and_then(|rest| rest.split('"').next())
+    smart_browser::html::field_value(html, name)
         .unwrap_or_else(|| panic!("no {name} on the page:\n{html}"))
-        .to_owned()
 }
 
 /// The whole dance; returns the token credentials and what must stay out of logs.
@@ -295,7 +262,7 @@ pub(crate) async fn dance(
     http: &reqwest::Client,
 ) -> (oauth1_dance::Authorized, DanceSecrets) {
     let (pending, request_secret) = request_token(server, http).await;
-    let (query, session) = approve(server, http, pending.token()).await;
+    let (query, session) = approve(server, pending.token()).await;
     let verifier = oauth1_sign::form_decode(&query)
         .unwrap()
         .into_iter()
@@ -452,14 +419,4 @@ pub(crate) fn expect_rejected(what: &str, status: Option<u16>) {
             "{what}: answered {status}, not a refusal"
         );
     }
-}
-
-/// One parameter of a callback query, decoded as a web framework would (empty when absent).
-pub(crate) fn callback_param(query: &str, name: &str) -> String {
-    oauth1_sign::form_decode(query.trim_start_matches('?'))
-        .unwrap_or_default()
-        .into_iter()
-        .find(|(n, _)| n == name)
-        .map(|(_, v)| v)
-        .unwrap_or_default()
 }

@@ -8,8 +8,8 @@ use std::process::{Child, Command, Output, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
+use smart_browser::Browser;
 use smart_client::{AccessToken, Credentials, SmartClient};
-use smart_rest_minimal::smoke::{Browser, SmokeError};
 use url::Url;
 
 /// The app id of the reference app's manifest.
@@ -35,6 +35,12 @@ pub fn container_binary() -> HelperResult<PathBuf> {
 pub fn app_binary() -> HelperResult<PathBuf> {
     static BUILT: OnceLock<Result<PathBuf, String>> = OnceLock::new();
     BUILT.get_or_init(|| binary("smart-rest-minimal")).clone()
+}
+
+/// The `smart-demo` binary, built first if missing.
+pub fn demo_binary() -> HelperResult<PathBuf> {
+    static BUILT: OnceLock<Result<PathBuf, String>> = OnceLock::new();
+    BUILT.get_or_init(|| binary("smart-demo")).clone()
 }
 
 /// The binary of a workspace package (named like the package) next to the
@@ -139,7 +145,7 @@ pub fn free_addr() -> HelperResult<SocketAddr> {
 
 /// The reference app's manifest with its URLs under `app_url`.
 pub fn app_manifest(app_url: &Url) -> HelperResult<String> {
-    smart_rest_minimal::demo::app_manifest(app_url).map_err(|e| e.to_string())
+    smart_demo::app_manifest(app_url).map_err(|e| e.to_string())
 }
 
 /// The real container binary serving a temporary data directory, with one
@@ -167,7 +173,7 @@ impl ContainerProcess {
         let manifest_path = data_dir.path().join("app-manifest.json");
         std::fs::write(&manifest_path, manifest_json)
             .map_err(|e| format!("cannot write manifest: {e}"))?;
-        let app_secret = smart_rest_minimal::demo::random_secret().map_err(|e| e.to_string())?;
+        let app_secret = smart_demo::random_secret().map_err(|e| e.to_string())?;
         let manifest_arg = manifest_path.to_string_lossy().into_owned();
         run_cli(
             &binary,
@@ -274,33 +280,14 @@ pub async fn authorize(client: &SmartClient, record_id: &str) -> HelperResult<Ac
 /// the demo user, approves, and returns the callback URL the container
 /// redirects to (not followed).
 pub async fn approve(authorize: Url) -> HelperResult<Url> {
-    let mut browser = Browser::new().map_err(|e: SmokeError| e.to_string())?;
-    let mut page = browser.get(authorize).await.map_err(|e| e.to_string())?;
-    if let Some(form) = page.form_with("password") {
-        let pairs = form.submission(&[("username", USER), ("password", PASSWORD)], None);
-        page = browser
-            .submit(&page, &form, &pairs)
-            .await
-            .map_err(|e| e.to_string())?;
-    }
-    let form = page
-        .form_with("csrf_token")
-        .ok_or_else(|| format!("no authorisation form ({})", page.status))?;
-    let pairs = form.submission(&[], Some(("decision", "approve")));
-    let action = page.url.join(&form.action).map_err(|e| e.to_string())?;
-    let body = url::form_urlencoded::Serializer::new(String::new())
-        .extend_pairs(&pairs)
-        .finish();
-    let reply = browser
-        .fetch(reqwest::Method::POST, action, Some(body))
+    let mut browser = Browser::new().map_err(|e| e.to_string())?;
+    let page = browser.get(authorize).await.map_err(|e| e.to_string())?;
+    let page = smart_browser::flow::sign_in(&mut browser, page, USER, PASSWORD)
         .await
         .map_err(|e| e.to_string())?;
-    let location = reply
-        .headers
-        .get(reqwest::header::LOCATION)
-        .and_then(|v| v.to_str().ok())
-        .ok_or_else(|| format!("approval did not redirect ({})", reply.status))?;
-    reply.url.join(location).map_err(|e| e.to_string())
+    smart_browser::flow::approve_to_callback(&mut browser, &page)
+        .await
+        .map_err(|e| e.to_string())
 }
 
 /// The record ids the container's picker offers to the demo user.
@@ -308,18 +295,10 @@ pub async fn record_ids(container: &ContainerProcess) -> HelperResult<Vec<String
     let url = Url::parse(&format!("{}/apps/{APP_ID}/launch", container.api_base))
         .map_err(|e| e.to_string())?;
     let mut browser = Browser::new().map_err(|e| e.to_string())?;
-    let mut page = browser.get(url).await.map_err(|e| e.to_string())?;
-    if let Some(form) = page.form_with("password") {
-        let pairs = form.submission(&[("username", USER), ("password", PASSWORD)], None);
-        page = browser
-            .submit(&page, &form, &pairs)
-            .await
-            .map_err(|e| e.to_string())?;
-    }
-    Ok(smart_rest_minimal::smoke::choices(&page)
-        .into_iter()
-        .map(|c| c.record_id)
-        .collect())
+    let (_, choices) = smart_browser::flow::open_picker(&mut browser, &url, USER, PASSWORD)
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(choices.into_iter().map(|c| c.record_id).collect())
 }
 
 fn run_cli(binary: &Path, data_dir: &Path, args: &[&str]) -> HelperResult<Output> {

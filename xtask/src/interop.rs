@@ -101,7 +101,8 @@ pub(crate) fn browser(root: &Path) -> Result<()> {
     run(root, "browser", &mut test)
 }
 
-/// Builds the binaries the suites start (`smart-container`, `smart-rest-minimal`).
+/// Builds the binaries the suites start (`smart-container`, `smart-rest-minimal`,
+/// `smart-demo`).
 fn build_binaries(root: &Path) -> Result<()> {
     run(
         root,
@@ -113,6 +114,8 @@ fn build_binaries(root: &Path) -> Result<()> {
             "smart-container",
             "--package",
             "smart-rest-minimal",
+            "--package",
+            "smart-demo",
         ]),
     )
 }

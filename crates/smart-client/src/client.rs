@@ -148,6 +148,11 @@ impl SmartClient {
         })
     }
 
+    /// The app's credentials at this container.
+    pub(crate) fn credentials(&self) -> &Credentials {
+        &self.credentials
+    }
+
     /// The api_base, normalised (no trailing slash).
     pub fn api_base(&self) -> &str {
         self.api_base.as_str().trim_end_matches('/')

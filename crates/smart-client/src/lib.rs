@@ -28,6 +28,7 @@ pub mod query;
 pub mod record;
 pub mod registry;
 pub mod response;
+mod saved;
 pub mod transport;
 
 pub use client::{AccessToken, Credentials, PendingAuthorization, SmartClient};
@@ -39,6 +40,7 @@ pub use query::{CodeSystem, Collection, Query};
 pub use record::RecordClient;
 pub use registry::Registry;
 pub use response::SmartResponse;
+pub use saved::{SavedPending, SavedToken};
 pub use smart_rdf::ResponseSummary;
 pub use transport::{HttpRequest, HttpResponse, Limits, ReqwestTransport, Transport};
 

@@ -101,7 +101,7 @@ pub(crate) fn endpoints(manifest: &ContainerManifest) -> Result<Endpoints> {
     .map_err(|e| Error::Manifest(e.to_string()))
 }
 
-fn consumer(credentials: &Credentials) -> Consumer {
+pub(crate) fn consumer(credentials: &Credentials) -> Consumer {
     Consumer::new(
         credentials.consumer_key.clone(),
         credentials.consumer_secret.clone(),

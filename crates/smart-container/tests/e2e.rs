@@ -9,6 +9,7 @@
     reason = "tests fail loudly on any error"
 )]
 
+use smart_browser::query_param as callback_param;
 use std::io::{BufRead as _, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -137,10 +138,8 @@ fn browser() -> Client {
 }
 
 fn form_value(html: &str, name: &str) -> String {
-    let at = html.find(&format!("name=\"{name}\"")).unwrap();
-    let rest = &html[at..];
-    let v = rest.find("value=\"").unwrap() + 7;
-    rest[v..v + rest[v..].find('"').unwrap()].to_owned()
+    smart_browser::html::field_value(html, name)
+        .unwrap_or_else(|| panic!("no field {name} in {html}"))
 }
 
 fn location(r: &reqwest::blocking::Response) -> String {
@@ -552,14 +551,4 @@ fn serve_refuses_weak_secrets_outside_dev_and_dev_creates_demo() {
         .send()
         .unwrap();
     assert_eq!(r.status().as_u16(), 303, "demo/demo logs in");
-}
-
-/// One parameter of a callback query, decoded as a web framework would (empty when absent).
-fn callback_param(query: &str, name: &str) -> String {
-    oauth1_sign::form_decode(query.trim_start_matches('?'))
-        .unwrap_or_default()
-        .into_iter()
-        .find(|(n, _)| n == name)
-        .map(|(_, v)| v)
-        .unwrap_or_default()
 }

@@ -14,7 +14,6 @@
 //!
 //! `cargo xtask load` starts the container and the Python peer and runs this.
 
-mod dance;
 mod drive;
 
 use std::path::PathBuf;
@@ -109,8 +108,13 @@ async fn run(cli: Cli) -> Result<()> {
     let (authorized, record_id) = match (&cli.username, &cli.token) {
         (Some(username), _) => {
             let password = cli.password.as_deref().unwrap_or_default();
-            let (authorized, record_id) =
-                dance::obtain_token(&api_base, &consumer, username, password).await?;
+            let user = smart_browser::dance::User {
+                username,
+                password,
+                record_id: None,
+            };
+            let danced = smart_browser::dance::dance(&api_base, &consumer, user).await?;
+            let (authorized, record_id) = (danced.authorized, danced.record_id);
             eprintln!("smart-load: access token for record {record_id} obtained through the dance");
             (authorized, record_id)
         }

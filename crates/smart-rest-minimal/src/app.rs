@@ -1,4 +1,5 @@
-//! The app's routes: `GET /`, `GET /authorized`, the icon and the manifest.
+//! The app's routes: `GET /`, `GET /authorized`, `POST /logout`, the icon
+//! and the manifest.
 
 use std::sync::Arc;
 
@@ -6,7 +7,7 @@ use axum::Router;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use serde::Deserialize;
 use smart_client::{AccessToken, Credentials, Registry, SmartClient};
 use subtle::ConstantTimeEq;
@@ -16,6 +17,8 @@ use crate::error::AppError;
 use crate::limit::{DanceLimit, PeerAddr};
 use crate::pages;
 use crate::session::{SessionId, SessionStore, session_cookie, session_from_headers};
+use crate::summary::Summary;
+use crate::summary_page;
 
 /// The seed's SPARQL query, unchanged.
 pub const NAME_QUERY: &str = "PREFIX vc: <http://www.w3.org/2006/vcard/ns#>
@@ -47,22 +50,38 @@ struct Inner {
 
 impl AppState {
     /// The state for a configuration, with one client per container over
-    /// the default transport.
+    /// the default transport and the sessions in the configured data
+    /// directory.
     pub fn new(config: &Config) -> Result<Self, AppError> {
         let mut registry = Registry::new();
         for container in &config.containers {
             let credentials = Credentials::new(&container.app_id, &container.consumer_secret);
             registry.insert(SmartClient::new(&container.api_base, credentials)?);
         }
-        Ok(AppState::from_registry(registry, config.is_https()))
+        let sessions = SessionStore::open(&config.data_dir)?;
+        Ok(AppState::with_sessions(
+            registry,
+            config.is_https(),
+            sessions,
+        ))
     }
 
-    /// The state over ready-made clients.
-    pub fn from_registry(registry: Registry, secure_cookies: bool) -> Self {
+    /// The state over ready-made clients, the sessions in memory (lost when
+    /// the process ends).
+    pub fn from_registry(registry: Registry, secure_cookies: bool) -> Result<Self, AppError> {
+        Ok(AppState::with_sessions(
+            registry,
+            secure_cookies,
+            SessionStore::in_memory()?,
+        ))
+    }
+
+    /// The state over ready-made clients and a session store.
+    pub fn with_sessions(registry: Registry, secure_cookies: bool, sessions: SessionStore) -> Self {
         AppState {
             inner: Arc::new(Inner {
                 registry,
-                sessions: SessionStore::new(),
+                sessions,
                 secure_cookies,
                 dances: DanceLimit::default(),
             }),
@@ -80,6 +99,7 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .route("/", get(index))
         .route("/authorized", get(authorized))
+        .route("/logout", post(logout))
         .route("/static/icon.png", get(icon))
         .route("/manifest.json", get(manifest))
         .with_state(state)
@@ -94,6 +114,8 @@ struct IndexQuery {
     /// that carries it without the cookie comes from a client that keeps
     /// no cookies.
     cookie_check: Option<String>,
+    /// The LOINC code of the lab chart.
+    loinc: Option<String>,
 }
 
 /// The query of `GET /authorized`.
@@ -127,6 +149,14 @@ async fn index(
         return Ok(see_other(launch.as_str()));
     };
     let api_base = api_base.ok_or_else(|| AppError::BadRequest("api_base missing".into()))?;
+    let loinc = query.loinc.filter(|l| !l.is_empty());
+    if let Some(code) = &loinc
+        && (code.len() > 16 || !code.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
+    {
+        return Err(AppError::BadRequest(
+            "loinc must be a LOINC code such as 2345-7".into(),
+        ));
+    }
     // The api_base is checked before anything is sent to it.
     let client = known(registry, &api_base)?;
     // No session cookie: set one and come back, before any request token is
@@ -146,10 +176,14 @@ async fn index(
         set_cookie(&mut response, &id, state.inner.secure_cookies)?;
         return Ok(response);
     };
-    let mut data = state.inner.sessions.get(&session_id).unwrap_or_default();
+    let mut data = state
+        .inner
+        .sessions
+        .get(&session_id, registry)?
+        .unwrap_or_default();
     let key = (client.api_base().to_owned(), record_id.clone());
     if let Some(token) = data.tokens.get(&key).cloned() {
-        match show_name(&client, &token).await {
+        match show_name(&client, &token, loinc.as_deref()).await {
             Ok(page) => return Ok(page),
             Err(AppError::Container(e)) if e.needs_reauthorization() => {
                 // Expired or revoked: forget it and dance again.
@@ -163,7 +197,7 @@ async fn index(
     let pending = client.request_token(&record_id).await?;
     let authorize = client.authorize_url(&pending)?;
     data.push_pending(pending);
-    state.inner.sessions.put(&session_id, data);
+    state.inner.sessions.put(&session_id, &data)?;
     Ok(see_other(authorize.as_str()))
 }
 
@@ -187,7 +221,7 @@ async fn authorized(
     let mut data = state
         .inner
         .sessions
-        .get(&session_id)
+        .get(&session_id, &state.inner.registry)?
         .ok_or(AppError::ForeignCallback)?;
     // Find the pending authorisation whose request token this is, comparing
     // every one in constant time.
@@ -200,7 +234,7 @@ async fn authorized(
     let pending = data.pending.remove(found.ok_or(AppError::ForeignCallback)?);
     // Whatever happens next, the request token is used up: keep the session
     // without it.
-    state.inner.sessions.put(&session_id, data.clone());
+    state.inner.sessions.put(&session_id, &data)?;
     let Some(verifier) = verifier else {
         return Err(AppError::Denied);
     };
@@ -209,7 +243,7 @@ async fn authorized(
     let target = name_url(&access);
     data.tokens
         .insert((access.api_base.clone(), access.record_id.clone()), access);
-    let new_id = state.inner.sessions.renew(&session_id, data)?;
+    let new_id = state.inner.sessions.renew(&session_id, &data)?;
     let mut response = see_other(&target);
     set_cookie(&mut response, &new_id, state.inner.secure_cookies)?;
     response.headers_mut().insert(
@@ -217,6 +251,21 @@ async fn authorized(
         HeaderValue::from_static("no-referrer"),
     );
     Ok(response)
+}
+
+/// `POST /logout`: ends the session (its tokens are forgotten, a copy of
+/// the cookie opens nothing) and clears the cookie. The cookie is
+/// `SameSite=Lax`, so another site's form cannot post it here.
+async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, AppError> {
+    if let Some(id) = session_from_headers(&headers) {
+        state.inner.sessions.remove(&id)?;
+    }
+    let mut page = axum::response::Html(pages::signed_out_page().into_string()).into_response();
+    pages::no_store(page.headers_mut());
+    let clear = HeaderValue::from_str(&crate::session::clear_cookie(state.inner.secure_cookies))
+        .map_err(|e| AppError::Internal(format!("bad cookie: {e}")))?;
+    page.headers_mut().append(header::SET_COOKIE, clear);
+    Ok(page)
 }
 
 /// `GET /static/icon.png`.
@@ -236,16 +285,25 @@ async fn manifest() -> Response {
     ([(header::CONTENT_TYPE, "application/json")], MANIFEST_JSON).into_response()
 }
 
-/// Reads the demographics, runs the seed's query and renders the name page.
-async fn show_name(client: &SmartClient, token: &AccessToken) -> Result<Response, AppError> {
+/// Reads the demographics and every summary section at once, runs the
+/// seed's query and renders the patient page. A section that fails shows
+/// its error; a 401 anywhere sends the user back through the dance.
+async fn show_name(
+    client: &SmartClient,
+    token: &AccessToken,
+    loinc: Option<&str>,
+) -> Result<Response, AppError> {
     let record = client.record(token)?;
-    let response = record.demographics().await?;
+    let (demographics, summary) = tokio::join!(record.demographics(), Summary::fetch(&record));
+    let response = demographics?;
+    let summary = summary.reauthorization()?;
     let graph = response.require_graph()?;
     let name = patient_name(graph)?;
     let markup = pages::name_page(
         name.as_deref().unwrap_or("Unknown"),
         &token.record_id,
         &token.api_base,
+        summary_page::render(&summary, loinc, &token.record_id, &token.api_base),
     );
     let mut page = axum::response::Html(markup.into_string()).into_response();
     pages::no_store(page.headers_mut());

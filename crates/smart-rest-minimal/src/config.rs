@@ -3,7 +3,7 @@
 
 use std::fmt;
 use std::net::SocketAddr;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 use url::Url;
@@ -15,6 +15,10 @@ pub const DEFAULT_APP_ID: &str = "rest-minimal@apps.smartplatforms.org";
 
 /// The default listening address.
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8000";
+
+/// Where the app keeps its data (the session database and its key) unless
+/// told otherwise: relative to the working directory.
+pub const DEFAULT_DATA_DIR: &str = "smart-rest-data";
 
 /// The name of the app's session cookie (not the container's: both run on
 /// 127.0.0.1 in the demo and browsers do not keep cookies apart by port).
@@ -52,6 +56,9 @@ pub struct Config {
     pub public_url: Url,
     /// The containers the app holds credentials for; at least one.
     pub containers: Vec<ContainerConfig>,
+    /// The directory of the session database (`sessions.sqlite3`) and its
+    /// key (`session.key`).
+    pub data_dir: PathBuf,
 }
 
 /// The TOML file given with `--config FILE`.
@@ -60,6 +67,7 @@ pub struct Config {
 struct ConfigFile {
     listen: Option<String>,
     public_url: Option<String>,
+    data_dir: Option<PathBuf>,
     #[serde(default)]
     containers: Vec<ContainerConfig>,
 }
@@ -75,6 +83,7 @@ impl Config {
             listen,
             public_url: public_url_or_default(public_url, listen)?,
             containers: vec![container],
+            data_dir: PathBuf::from(DEFAULT_DATA_DIR),
         };
         config.validate()?;
         Ok(config)
@@ -108,6 +117,9 @@ impl Config {
             listen,
             public_url: public_url_or_default(public_url.as_deref(), listen)?,
             containers: file.containers,
+            data_dir: file
+                .data_dir
+                .unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR)),
         };
         config.validate()?;
         Ok(config)

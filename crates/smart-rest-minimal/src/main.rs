@@ -1,4 +1,4 @@
-//! The `smart-rest-minimal` command: serve the app, or run the demo.
+//! The `smart-rest-minimal` command: serve the app.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 use smart_rest_minimal::config::{self, Config, ContainerConfig};
-use smart_rest_minimal::{AppError, AppState, demo};
+use smart_rest_minimal::{AppError, AppState};
 
 /// The reference SMART REST app (after the original `rest_minimal`).
 #[derive(Debug, Parser)]
@@ -22,8 +22,6 @@ struct Cli {
 enum Command {
     /// Serve the app (the default).
     Serve(ServeArgs),
-    /// Start the embedded container and the app in one process.
-    Demo(demo::DemoArgs),
 }
 
 #[derive(Debug, Clone, Args)]
@@ -43,6 +41,10 @@ struct ServeArgs {
     /// The app id (the OAuth consumer key).
     #[arg(long, env = "SMART_APP_ID", default_value = config::DEFAULT_APP_ID)]
     app_id: String,
+    /// Where the session database and its key live [default: ./smart-rest-data,
+    /// or the config file's `data_dir`].
+    #[arg(long, env = "SMART_REST_DATA_DIR", value_name = "DIR")]
+    data_dir: Option<PathBuf>,
     /// The OAuth consumer secret.
     #[arg(long, env = "SMART_CONSUMER_SECRET", hide_env_values = true)]
     consumer_secret: Option<String>,
@@ -50,11 +52,7 @@ struct ServeArgs {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    // The demo prints its own lines; the servers' request logs would bury them.
-    let default_filter = match cli.command {
-        Some(Command::Demo(_)) => "warn",
-        _ => "info",
-    };
+    let default_filter = "info";
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
@@ -71,7 +69,6 @@ fn main() -> ExitCode {
     };
     let result = runtime.block_on(async move {
         match cli.command {
-            Some(Command::Demo(args)) => demo::run(args).await,
             Some(Command::Serve(args)) => serve(args).await,
             None => serve(cli.serve).await,
         }
@@ -86,7 +83,7 @@ fn main() -> ExitCode {
 }
 
 async fn serve(args: ServeArgs) -> Result<(), AppError> {
-    let config = match &args.config {
+    let mut config = match &args.config {
         Some(path) => Config::from_file(path, args.listen, args.public_url.as_deref())?,
         None => {
             let api_base = args.api_base.ok_or_else(|| {
@@ -110,10 +107,13 @@ async fn serve(args: ServeArgs) -> Result<(), AppError> {
             )?
         }
     };
+    if let Some(dir) = args.data_dir {
+        config.data_dir = dir;
+    }
     let state = AppState::new(&config)?;
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .map_err(|e| AppError::Config(format!("cannot listen on {}: {e}", config.listen)))?;
     tracing::info!(listen = %config.listen, public_url = %config.public_url, "serving");
-    smart_rest_minimal::serve(state, listener, demo::shutdown_signal()).await
+    smart_rest_minimal::serve(state, listener, smart_rest_minimal::shutdown_signal()).await
 }

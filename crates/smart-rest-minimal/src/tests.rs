@@ -9,129 +9,32 @@
 use std::sync::{Arc, Mutex};
 
 use axum::body::Body;
-use axum::http::{HeaderMap, HeaderValue, Request, StatusCode, header};
-use smart_client::transport::BoxFuture;
-use smart_client::{Credentials, HttpRequest, HttpResponse, Registry, SmartClient, Transport};
+use axum::http::{HeaderMap, Request, StatusCode, header};
+use smart_client::{Credentials, Registry, SmartClient, Transport};
 use tower::ServiceExt;
 
 use crate::app::{AppState, app};
 
+mod fake;
 mod limits;
+mod sessions;
+mod summary;
 
-pub(super) const API: &str = "http://c.test";
-
-/// What the fake container does with data calls.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub(super) enum Data {
-    Name,
-    NoName,
-    Revoked,
-}
-
-pub(super) struct FakeContainer {
-    data: Mutex<Data>,
-    seen: Mutex<Vec<HttpRequest>>,
-    next_token: Mutex<u32>,
-}
-
-impl FakeContainer {
-    pub(super) fn new(data: Data) -> Arc<Self> {
-        Arc::new(FakeContainer {
-            data: Mutex::new(data),
-            seen: Mutex::new(Vec::new()),
-            next_token: Mutex::new(0),
-        })
-    }
-
-    pub(super) fn paths(&self) -> Vec<String> {
-        self.seen
-            .lock()
-            .unwrap()
-            .iter()
-            .map(|r| r.url.path().to_owned())
-            .collect()
-    }
-
-    fn answer(&self, request: &HttpRequest) -> HttpResponse {
-        let (content_type, body, status) = match request.url.path() {
-            "/manifest" => (
-                "application/json",
-                serde_json::json!({
-                    "smart_version": "1.0", "api_base": API,
-                    "launch_urls": {
-                        "app_launch": format!("{API}/apps/{{{{app_id}}}}/launch"),
-                        "request_token": format!("{API}/oauth/request_token"),
-                        "authorize_token": format!("{API}/oauth/authorize"),
-                        "exchange_token": format!("{API}/oauth/access_token"),
-                    }
-                })
-                .to_string(),
-                200,
-            ),
-            "/oauth/request_token" => {
-                let mut n = self.next_token.lock().unwrap();
-                *n += 1;
-                (
-                    "application/x-www-form-urlencoded",
-                    format!(
-                        "oauth_token=req{n}&oauth_token_secret=s{n}&oauth_callback_confirmed=true"
-                    ),
-                    200,
-                )
-            }
-            "/oauth/access_token" => (
-                "application/x-www-form-urlencoded",
-                "oauth_token=ACCESSTOKEN42&oauth_token_secret=ACCESSSECRET42&record_id=7&user_id=demo".to_owned(),
-                200,
-            ),
-            "/records/7/demographics" => match *self.data.lock().unwrap() {
-                Data::Revoked => ("text/plain", "revoked".to_owned(), 401),
-                Data::Name => ("application/rdf+xml", demographics(true), 200),
-                Data::NoName => ("application/rdf+xml", demographics(false), 200),
-            },
-            _ => ("text/plain", "not found".to_owned(), 404),
-        };
-        let mut headers = axum::http::HeaderMap::new();
-        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-        HttpResponse {
-            status: StatusCode::from_u16(status).unwrap(),
-            headers,
-            body: body.into_bytes(),
-        }
-    }
-}
-
-impl Transport for FakeContainer {
-    fn send(&self, request: HttpRequest) -> BoxFuture<'_, smart_client::Result<HttpResponse>> {
-        let reply = self.answer(&request);
-        self.seen.lock().unwrap().push(request);
-        Box::pin(async move { Ok(reply) })
-    }
-}
-
-fn demographics(with_name: bool) -> String {
-    let name = if with_name {
-        "<v:n><v:Name><v:given-name>Ada</v:given-name><v:family-name>O'Quill &amp; Co</v:family-name></v:Name></v:n>"
-    } else {
-        ""
-    };
-    format!(
-        r#"<?xml version="1.0"?>
-<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-         xmlns:sp="http://smartplatforms.org/terms#" xmlns:v="http://www.w3.org/2006/vcard/ns#">
-  <sp:Demographics rdf:about="{API}/records/7/demographics">{name}<v:bday>1970-01-01</v:bday></sp:Demographics>
-</rdf:RDF>"#
-    )
-}
+pub(super) use fake::{API, Data, FakeContainer};
 
 pub(super) fn state(fake: &Arc<FakeContainer>, https: bool) -> AppState {
+    AppState::from_registry(registry(fake), https).unwrap()
+}
+
+/// One client for the fake container.
+pub(super) fn registry(fake: &Arc<FakeContainer>) -> Registry {
     let mut registry = Registry::new();
     let transport: Arc<dyn Transport> = fake.clone();
     registry.insert(
         SmartClient::with_transport(API, Credentials::new("app@apps.test", "secret"), transport)
             .unwrap(),
     );
-    AppState::from_registry(registry, https)
+    registry
 }
 
 /// A GET as a browser makes it: without a cookie, the app's first answer

@@ -288,23 +288,10 @@ impl Harness {
     }
 }
 
-/// The `value` of the input named `name` in a page.
+/// The `value` of the form field named `name` in a page.
 pub(super) fn extract_value(html: &str, name: &str) -> String {
-    let at = html
-        .find(&format!("name=\"{name}\""))
-        .unwrap_or_else(|| panic!("no input {name} in {html}"));
-    let rest = &html[at..];
-    let v = rest.find("value=\"").unwrap() + 7;
-    let end = rest[v..].find('"').unwrap();
-    rest[v..v + end].to_owned()
+    smart_browser::html::field_value(html, name)
+        .unwrap_or_else(|| panic!("no input {name} in {html}"))
 }
 
-/// One parameter of a callback query, decoded as a web framework would (empty when absent).
-pub(super) fn callback_param(query: &str, name: &str) -> String {
-    oauth1_sign::form_decode(query.trim_start_matches('?'))
-        .unwrap_or_default()
-        .into_iter()
-        .find(|(n, _)| n == name)
-        .map(|(_, v)| v)
-        .unwrap_or_default()
-}
+pub(super) use smart_browser::query_param as callback_param;

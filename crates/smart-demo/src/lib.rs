@@ -1,6 +1,9 @@
-//! `smart-rest-minimal demo`: the embedded container and the app in one
+//! `smart-demo`: the reference container and the reference app in one
 //! process, the app installed with a fresh secret; `--smoke` then runs the
 //! whole flow headlessly for every synthetic patient.
+//!
+//! This crate, not the app, depends on `smart-container`: the app's library
+//! and server know a container only by its api_base.
 
 use std::io::Write;
 use std::net::SocketAddr;
@@ -15,10 +18,14 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use url::Url;
 
-use crate::app::{AppState, MANIFEST_JSON};
-use crate::config::DEFAULT_APP_ID;
-use crate::error::AppError;
-use crate::smoke;
+use smart_rest_minimal::app::{AppState, MANIFEST_JSON};
+use smart_rest_minimal::config::DEFAULT_APP_ID;
+use smart_rest_minimal::error::AppError;
+use smart_rest_minimal::session::SessionStore;
+pub use smart_rest_minimal::shutdown_signal;
+
+/// The folder, inside the demo's data directory, of the app's sessions.
+pub const APP_SESSIONS_DIR: &str = "app-sessions";
 
 /// The user the demo signs in as.
 pub const DEMO_USER: &str = "demo";
@@ -26,7 +33,7 @@ pub const DEMO_USER: &str = "demo";
 /// The demo user's password.
 pub const DEMO_PASSWORD: &str = "demo";
 
-/// The flags of `demo`.
+/// The flags of `smart-demo`.
 #[derive(Debug, Clone, Args)]
 pub struct DemoArgs {
     /// Run the whole flow headlessly for every patient, then exit.
@@ -145,8 +152,11 @@ impl Demo {
         let mut registry = Registry::new();
         registry.insert(client);
         let client = registry.get(&container_url)?;
-        let app_state = AppState::from_registry(registry, false);
-        let app = tokio::spawn(crate::serve(
+        // The app's sessions live beside the container's data: with
+        // `--data-dir` they survive a restart of the demo.
+        let sessions = SessionStore::open(&data_dir.join(APP_SESSIONS_DIR))?;
+        let app_state = AppState::with_sessions(registry, false, sessions);
+        let app = tokio::spawn(smart_rest_minimal::serve(
             app_state.clone(),
             app_listener,
             wait_for_stop(stopped),
@@ -185,7 +195,7 @@ impl Demo {
     }
 }
 
-/// Runs `demo` as the command line asks.
+/// Runs the demo as the command line asks.
 pub async fn run(args: DemoArgs) -> Result<(), AppError> {
     let demo = Demo::start(DemoOptions {
         container_listen: args.container_listen,
@@ -203,10 +213,21 @@ pub async fn run(args: DemoArgs) -> Result<(), AppError> {
     .await?;
     if args.smoke {
         let mut out = std::io::stdout();
-        let result = smoke::smoke(&demo.app_url, DEMO_USER, DEMO_PASSWORD, &mut out).await;
+        let result =
+            smart_browser::app::smoke(&demo.app_url, DEMO_USER, DEMO_PASSWORD, &mut out).await;
         demo.shutdown().await?;
-        let count = result.map_err(|e| AppError::Internal(format!("smoke test failed: {e}")))?;
-        println!("smoke: {count} patients, all shown");
+        let report = result.map_err(|e| AppError::Internal(format!("smoke test failed: {e}")))?;
+        println!(
+            "smoke: {} patients, all shown with every summary section, 0 failures",
+            report.patients
+        );
+        if let Some((record, records, median)) = report.largest {
+            println!(
+                "smoke: largest summary: record {record}, {records} records, page median {:.1} ms over {} reloads",
+                median.as_secs_f64() * 1000.0,
+                smart_browser::app::RELOADS
+            );
+        }
         return Ok(());
     }
     let launch = demo.launch_url().await?;
@@ -221,30 +242,6 @@ pub async fn run(args: DemoArgs) -> Result<(), AppError> {
     );
     shutdown_signal().await;
     demo.shutdown().await
-}
-
-/// Resolves on Ctrl-C (or SIGTERM on Unix).
-pub async fn shutdown_signal() {
-    let ctrl_c = async {
-        if tokio::signal::ctrl_c().await.is_err() {
-            std::future::pending::<()>().await;
-        }
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = terminate => {},
-    }
 }
 
 /// The shipped manifest with its URLs pointing at `app_url`.

@@ -1,13 +1,17 @@
-//! The server-side session store (SECURITY.md item 22): the browser holds
-//! only a random session id; request and access tokens stay here.
+//! Browser sessions (SECURITY.md item 22): the browser holds only a random
+//! session id in a cookie; request and access tokens stay on the server, in
+//! the [`store::SessionStore`] (SQLite, sealed at rest).
+
+pub mod store;
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use smart_client::{AccessToken, PendingAuthorization};
 
 use crate::error::AppError;
+
+pub use store::SessionStore;
 
 /// How long an idle session lives.
 pub const SESSION_TTL: Duration = Duration::from_secs(60 * 60);
@@ -69,87 +73,24 @@ impl std::fmt::Debug for SessionId {
     }
 }
 
-/// The in-memory session store, shared by all requests.
-#[derive(Debug, Clone, Default)]
-pub struct SessionStore {
-    inner: Arc<Mutex<HashMap<SessionId, (Instant, SessionData)>>>,
-}
-
-impl SessionStore {
-    /// An empty store.
-    pub fn new() -> Self {
-        SessionStore::default()
-    }
-
-    /// The data of a live session, if any.
-    pub fn get(&self, id: &SessionId) -> Option<SessionData> {
-        let mut map = self.lock();
-        let now = Instant::now();
-        match map.get_mut(id) {
-            Some((seen, _)) if now.duration_since(*seen) > SESSION_TTL => {
-                map.remove(id);
-                None
-            }
-            Some((seen, data)) => {
-                *seen = now;
-                Some(data.clone())
-            }
-            None => None,
-        }
-    }
-
-    /// Stores a session's data under its id.
-    pub fn put(&self, id: &SessionId, data: SessionData) {
-        let mut map = self.lock();
-        let now = Instant::now();
-        if !map.contains_key(id) && map.len() >= MAX_SESSIONS {
-            map.retain(|_, (seen, _)| now.duration_since(*seen) <= SESSION_TTL);
-            if map.len() >= MAX_SESSIONS {
-                let oldest = map
-                    .iter()
-                    .min_by_key(|(_, (seen, _))| *seen)
-                    .map(|(k, _)| k.clone());
-                if let Some(oldest) = oldest {
-                    map.remove(&oldest);
-                }
-            }
-        }
-        map.insert(id.clone(), (now, data));
-    }
-
-    /// Moves a session's data to a fresh id (after the token exchange, so
-    /// that an id known before the login is worth nothing after it).
-    pub fn renew(&self, old: &SessionId, data: SessionData) -> Result<SessionId, AppError> {
-        let new = SessionId::generate()?;
-        let mut map = self.lock();
-        map.remove(old);
-        map.insert(new.clone(), (Instant::now(), data));
-        Ok(new)
-    }
-
-    /// The number of live sessions (for tests).
-    pub fn len(&self) -> usize {
-        self.lock().len()
-    }
-
-    /// Whether the store is empty.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
-    fn lock(&self) -> MutexGuard<'_, HashMap<SessionId, (Instant, SessionData)>> {
-        // A poisoned lock only means another request panicked while holding
-        // it; the map itself is still consistent (every update is one call).
-        self.inner.lock().unwrap_or_else(|e| e.into_inner())
-    }
-}
-
 /// The `Set-Cookie` value for a session id.
 pub fn session_cookie(id: &SessionId, secure: bool) -> String {
     let mut cookie = format!(
         "{}={}; Path=/; HttpOnly; SameSite=Lax",
         crate::config::SESSION_COOKIE,
         id.as_str()
+    );
+    if secure {
+        cookie.push_str("; Secure");
+    }
+    cookie
+}
+
+/// The `Set-Cookie` value that clears the session cookie (sign-out).
+pub fn clear_cookie(secure: bool) -> String {
+    let mut cookie = format!(
+        "{}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0",
+        crate::config::SESSION_COOKIE
     );
     if secure {
         cookie.push_str("; Secure");
@@ -188,17 +129,6 @@ mod tests {
         assert_eq!(SessionId::from_cookie("short"), None);
         assert_eq!(SessionId::from_cookie(&"g".repeat(64)), None);
         assert!(!format!("{a:?}").contains(a.as_str()));
-    }
-
-    #[test]
-    fn renew_moves_the_data_and_kills_the_old_id() {
-        let store = SessionStore::new();
-        let old = SessionId::generate().unwrap();
-        store.put(&old, SessionData::default());
-        let new = store.renew(&old, SessionData::default()).unwrap();
-        assert!(store.get(&old).is_none());
-        assert!(store.get(&new).is_some());
-        assert_eq!(store.len(), 1);
     }
 
     #[test]

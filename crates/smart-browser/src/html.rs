@@ -149,6 +149,14 @@ pub fn forms(page: &str) -> Vec<Form> {
     forms
 }
 
+/// The value of the first field with this name in any form of a page
+/// (a hidden CSRF token, a login form's `return_url`).
+pub fn field_value(page: &str, name: &str) -> Option<String> {
+    forms(page)
+        .into_iter()
+        .find_map(|form| form.value(name).map(str::to_owned))
+}
+
 /// Every `<a href>` of a page, entities decoded.
 pub fn links(page: &str) -> Vec<String> {
     tags(page)
