@@ -460,3 +460,15 @@ fn store_errors_and_excerpts_show_their_text() {
         ("x=1".to_string(), "\"x=1\"".to_string())
     );
 }
+
+/// A name that ends in a `%` without its two digits is read as it is: no
+/// panic, and an escaped secret name before it is still redacted.
+#[test]
+fn excerpt_reads_names_with_a_trailing_percent() {
+    assert_eq!(Excerpt::new(b"x%=1").as_str(), "x%=1");
+    assert_eq!(Excerpt::new(b"y%7=1&a=%").as_str(), "y%7=1&a=%");
+    assert_eq!(
+        Excerpt::new(b"token_secre%74%=b").as_str(),
+        "token_secre%74%=<redacted>"
+    );
+}
