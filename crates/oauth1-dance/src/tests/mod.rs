@@ -25,6 +25,7 @@ mod props;
 mod rfc5849;
 mod security;
 mod security_dance;
+mod store;
 mod transport;
 mod units;
 
