@@ -472,3 +472,74 @@ fn excerpt_reads_names_with_a_trailing_percent() {
         "token_secre%74%=<redacted>"
     );
 }
+
+/// Endpoints from a SMART manifest's `launch_urls`: each of the three keys
+/// lands in its own place, other keys are ignored, a missing one is named.
+#[test]
+fn endpoints_from_launch_urls() {
+    let urls = [
+        ("app_launch", "https://c.example/launch"),
+        ("request_token", "https://c.example/oauth/request_token"),
+        ("authorize_token", "https://c.example/oauth/authorize"),
+        ("exchange_token", "https://c.example/oauth/access_token"),
+    ];
+    let endpoints = Endpoints::from_launch_urls(urls).unwrap();
+    assert_eq!(endpoints.request_token(), urls[1].1);
+    assert_eq!(endpoints.authorize_token(), urls[2].1);
+    assert_eq!(endpoints.exchange_token(), urls[3].1);
+    for missing in 1..4 {
+        let partial = urls
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| *i != missing)
+            .map(|(_, kv)| *kv);
+        let error = Endpoints::from_launch_urls(partial).unwrap_err();
+        assert!(error.to_string().contains(urls[missing].0), "{error}");
+    }
+}
+
+/// A credentials reply up to 64 KiB is read; one byte more is malformed.
+#[test]
+fn credentials_replies_up_to_64_kib() {
+    let reply = |len: usize| {
+        let head = "oauth_token=t&oauth_token_secret=s&oauth_callback_confirmed=true&pad=";
+        format!("{head}{}", "a".repeat(len - head.len()))
+    };
+    let mut h = Harness::new();
+    let (_, state) = h.initiate();
+    assert!(
+        state
+            .clone()
+            .handle_response(200, reply(64 * 1024).as_bytes())
+            .is_ok()
+    );
+    let over = state.handle_response(200, reply(64 * 1024 + 1).as_bytes());
+    assert!(
+        matches!(
+            over,
+            Err(Error::MalformedResponse {
+                reason: "reply too large",
+                ..
+            })
+        ),
+        "{over:?}"
+    );
+}
+
+/// The token reply's other parameters are the access token's attributes;
+/// a saved state's `Debug` names its consumer and nothing secret.
+#[test]
+fn authorized_attributes_and_saved_debug() {
+    let mut h = Harness::new();
+    let authorized = h.dance();
+    assert_eq!(
+        authorized.attributes().get("record_id").map(String::as_str),
+        Some("123")
+    );
+    let shown = format!("{:?}", authorized.save());
+    assert!(
+        shown.starts_with("Saved") && shown.contains(APP_KEY),
+        "{shown}"
+    );
+    assert!(!shown.contains(authorized.secret().expose()), "{shown}");
+}
