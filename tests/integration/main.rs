@@ -9,6 +9,7 @@ mod app;
 mod cli;
 mod client;
 mod examples;
+mod filters;
 mod hardening;
 mod login_flood;
 mod manifests;

@@ -35,7 +35,7 @@ pub use error::{Error, Result};
 pub use manifest::ContainerManifest;
 pub use oauth1_sign::Secret;
 pub use paging::Pages;
-pub use query::{CodeSystem, Collection, Query};
+pub use query::{CodeSystem, Collection, DateFilter, Query};
 pub use record::RecordClient;
 pub use registry::Registry;
 pub use response::SmartResponse;

@@ -82,11 +82,12 @@ impl<'a> RecordClient<'a> {
         problems,
         /// `GET /records/{record_id}/problems/{id}`.
         problem => Collection::Problems;
-        /// `GET /records/{record_id}/procedures/`.
+        /// `GET /records/{record_id}/procedures/` (filter: [`Query::snomed`]).
         procedures,
         /// `GET /records/{record_id}/procedures/{id}`.
         procedure => Collection::Procedures;
-        /// `GET /records/{record_id}/vital_sign_sets/`.
+        /// `GET /records/{record_id}/vital_sign_sets/` (filter:
+        /// [`Query::encounter_type`]).
         vital_sign_sets,
         /// `GET /records/{record_id}/vital_sign_sets/{id}`.
         vital_sign_set => Collection::VitalSignSets;

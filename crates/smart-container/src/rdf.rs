@@ -167,10 +167,11 @@ fn add_typed(w: &mut RecordWriter, id: &str, item: &Item) -> Result<bool, Error>
             diastolic,
             heart_rate,
             temperature_c,
+            encounter,
         } => w.add(&VitalSignSet {
             id,
             date: datetime(d)?,
-            encounter_type: None,
+            encounter_type: encounter.as_ref().map(coded),
             height: Some(vital("Body height", "8302-2", height_cm, "cm")),
             weight: Some(vital("Body weight", "3141-9", weight_kg, "kg")),
             body_mass_index: None,

@@ -6,6 +6,7 @@
 use std::fmt::Write as _;
 
 use super::{ORDER_KEY, Summary};
+use crate::filters::Filter;
 use crate::model::{COLLECTIONS, Coded, DEMOGRAPHICS_TYPE, Item};
 
 const SP: &str = "http://smartplatforms.org/terms#";
@@ -131,12 +132,7 @@ pub(crate) fn empty_document() -> String {
 pub(crate) fn ontology_document() -> String {
     let mut x = Doc::new();
     let add_call = |x: &mut Doc, ty: &str, path: &str, method: &str, category: &str| {
-        x.open("api:Call");
-        x.lit("api:path", path);
-        x.lit("api:method", method);
-        x.lit("api:category", category);
-        x.resource("api:target", ty);
-        x.close("api:Call");
+        add_call_with(x, ty, path, method, category, &[]);
     };
     x.open_about("owl:Class", DEMOGRAPHICS_TYPE);
     x.lit("rdfs:label", "Demographics");
@@ -162,12 +158,13 @@ pub(crate) fn ontology_document() -> String {
                 "record_items",
             );
         } else {
-            add_call(
+            add_call_with(
                 &mut x,
                 c.type_uri,
                 &format!("/records/{{record_id}}/{}/", c.name),
                 "GET",
                 "record_items",
+                c.filters,
             );
             add_call(
                 &mut x,
@@ -199,6 +196,26 @@ pub(crate) fn ontology_document() -> String {
         "user",
     );
     x.finish()
+}
+
+/// One `api:Call`, with an `api:hasFilter` for each parameter it accepts.
+fn add_call_with(
+    x: &mut Doc,
+    ty: &str,
+    path: &str,
+    method: &str,
+    category: &str,
+    filters: &[Filter],
+) {
+    x.open("api:Call");
+    x.lit("api:path", path);
+    x.lit("api:method", method);
+    x.lit("api:category", category);
+    x.resource("api:target", ty);
+    for f in filters {
+        x.lit("api:hasFilter", f.name);
+    }
+    x.close("api:Call");
 }
 
 /// An RDF/XML document under construction.

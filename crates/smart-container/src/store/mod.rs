@@ -17,7 +17,7 @@ use std::sync::{Mutex, MutexGuard};
 use rusqlite::Connection;
 
 pub(crate) use apps::StoredApp;
-pub(crate) use records::{ItemRow, ListQuery, RecordRow};
+pub(crate) use records::{DateBound, ItemRow, ListQuery, RecordRow};
 pub(crate) use tokens::{AccessTokenRow, RequestTokenRow};
 pub(crate) use users::{Session, User};
 

@@ -12,14 +12,12 @@ use serde_json::{Value, json};
 
 use super::oauth::{authenticate, with_consumer};
 use super::{AppError, AppState};
+use crate::filters::Filter;
 use crate::model::{COLLECTIONS, DEMOGRAPHICS_TYPE, Demographics, collection};
 use crate::rdf::{self, Summary, shim};
 use crate::store::ListQuery;
 
 const RDF_XML: &str = "application/rdf+xml";
-
-/// The largest `limit` a collection call accepts.
-const MAX_LIMIT: u32 = 1000;
 
 /// GET `/manifest`: the container manifest (SMART.md).
 pub(crate) async fn container_manifest(State(state): State<AppState>) -> Json<Value> {
@@ -96,7 +94,9 @@ pub(crate) async fn demographics(
     Path(record_id): Path<String>,
     req: Request,
 ) -> Result<Response, AppError> {
+    let params = no_parameters(&req);
     let (auth, _) = protected(&state, req, Some(&record_id)).await?;
+    params?;
     let base = state.api_base().to_owned();
     let doc = state
         .blocking(move |s| {
@@ -121,7 +121,9 @@ pub(crate) async fn single(
     Path((record_id, name)): Path<(String, String)>,
     req: Request,
 ) -> Result<Response, AppError> {
+    let params = no_parameters(&req);
     let (auth, _) = protected(&state, req, Some(&record_id)).await?;
+    params?;
     let Some(c) = collection(&name).filter(|c| c.single) else {
         return Err(AppError::Api(StatusCode::NOT_FOUND, "no such call".into()));
     };
@@ -159,7 +161,7 @@ pub(crate) async fn list(
             "no such collection".into(),
         ));
     };
-    let q = parse_list_query(&query, c.code_filter)?;
+    let q = parse_query(c.filters, &query)?;
     let base = state.api_base().to_owned();
     let doc = state
         .blocking(move |s| {
@@ -191,7 +193,9 @@ pub(crate) async fn item(
     Path((record_id, name, item_id)): Path<(String, String, String)>,
     req: Request,
 ) -> Result<Response, AppError> {
+    let params = no_parameters(&req);
     let (auth, _) = protected(&state, req, Some(&record_id)).await?;
+    params?;
     let Some(c) = collection(&name).filter(|c| !c.single) else {
         return Err(AppError::Api(
             StatusCode::NOT_FOUND,
@@ -225,7 +229,9 @@ pub(crate) async fn scratchpad(
     Path((record_id, app_id)): Path<(String, String)>,
     req: Request,
 ) -> Result<Response, AppError> {
+    let params = no_parameters(&req);
     let (auth, _) = protected(&state, req, Some(&record_id)).await?;
+    params?;
     own_app(&auth, &app_id)?;
     let stored = state
         .blocking(move |s| Ok(s.container().store.scratchpad(&record_id, &app_id)?))
@@ -260,7 +266,9 @@ pub(crate) async fn put_scratchpad(
             })?
             .to_owned(),
     };
+    let params = no_parameters(&req);
     let (auth, body) = protected(&state, req, Some(&record_id)).await?;
+    params?;
     own_app(&auth, &app_id)?;
     if renders_in_a_browser(&content_type) {
         return Err(AppError::Api(
@@ -346,7 +354,9 @@ pub(crate) async fn delete_scratchpad(
     Path((record_id, app_id)): Path<(String, String)>,
     req: Request,
 ) -> Result<Response, AppError> {
+    let params = no_parameters(&req);
     let (auth, _) = protected(&state, req, Some(&record_id)).await?;
+    params?;
     own_app(&auth, &app_id)?;
     state
         .blocking(move |s| Ok(s.container().store.delete_scratchpad(&record_id, &app_id)?))
@@ -363,7 +373,9 @@ pub(crate) async fn user(
     Path(user_id): Path<String>,
     req: Request,
 ) -> Result<Response, AppError> {
+    let params = no_parameters(&req);
     let (auth, _) = protected(&state, req, None).await?;
+    params?;
     if !bool::from(subtle::ConstantTimeEq::ct_eq(
         auth.user_id.as_bytes(),
         user_id.as_bytes(),
@@ -427,61 +439,17 @@ fn rdf_response(doc: String) -> Response {
     (StatusCode::OK, [(header::CONTENT_TYPE, RDF_XML)], doc).into_response()
 }
 
-/// Parses the paging and filter parameters; a repeated or malformed one is 400.
-pub(crate) fn parse_list_query(
-    query: &str,
-    code_filter: Option<&str>,
-) -> Result<ListQuery, AppError> {
-    let bad = |m: String| AppError::Api(StatusCode::BAD_REQUEST, m);
-    let mut q = ListQuery::default();
-    let mut seen = std::collections::HashSet::new();
-    for (k, v) in url::form_urlencoded::parse(query.as_bytes()) {
-        let known = matches!(k.as_ref(), "limit" | "offset" | "date_from" | "date_to")
-            || Some(k.as_ref()) == code_filter;
-        if known && !seen.insert(k.to_string()) {
-            return Err(bad(format!("{k} given twice")));
-        }
-        match k.as_ref() {
-            "limit" => {
-                let n: u32 = v
-                    .parse()
-                    .map_err(|_| bad(format!("limit must be a number from 1 to {MAX_LIMIT}")))?;
-                if n == 0 || n > MAX_LIMIT {
-                    return Err(bad(format!("limit must be a number from 1 to {MAX_LIMIT}")));
-                }
-                q.limit = Some(n);
-            }
-            "offset" => {
-                q.offset = v
-                    .parse()
-                    .map_err(|_| bad("offset must be a non-negative number".into()))?
-            }
-            "date_from" => {
-                q.date_from =
-                    Some(parse_date(&v).ok_or_else(|| bad("date_from must be YYYY-MM-DD".into()))?)
-            }
-            "date_to" => {
-                q.date_to =
-                    Some(parse_date(&v).ok_or_else(|| bad("date_to must be YYYY-MM-DD".into()))?)
-            }
-            name if Some(name) == code_filter => {
-                let codes: Vec<String> = v.split('|').map(str::trim).map(str::to_owned).collect();
-                if codes.len() > 100 || codes.iter().any(|c| c.is_empty() || c.len() > 64) {
-                    return Err(bad(format!("{name} takes up to 100 codes joined with `|`")));
-                }
-                q.codes = codes;
-            }
-            _ => {}
-        }
-    }
-    Ok(q)
+/// Reads a call's query string against the parameters it accepts
+/// (`filters.rs`); anything else is a 400 naming the parameter and the
+/// accepted ones.
+pub(crate) fn parse_query(filters: &[Filter], query: &str) -> Result<ListQuery, AppError> {
+    crate::filters::parse(filters, query).map_err(|m| AppError::Api(StatusCode::BAD_REQUEST, m))
 }
 
-/// A `YYYY-MM-DD` date, or the date of an ISO date-time.
-fn parse_date(v: &str) -> Option<String> {
-    let d = v.get(..10)?;
-    chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()?;
-    (v.len() == 10 || v[10..].starts_with('T')).then(|| d.to_owned())
+/// Refuses any query parameter on a call that takes none (checked after
+/// authentication, so an unsigned caller learns nothing from it).
+fn no_parameters(req: &Request) -> Result<(), AppError> {
+    parse_query(crate::filters::NONE, req.uri().query().unwrap_or("")).map(|_| ())
 }
 
 /// The URL of the next page: the same call with `offset` moved on.
