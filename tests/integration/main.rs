@@ -6,6 +6,7 @@
 )]
 
 mod app;
+mod background;
 mod cli;
 mod client;
 mod examples;

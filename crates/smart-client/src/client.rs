@@ -336,6 +336,16 @@ impl SmartClient {
         SmartResponse::from_reply(reply)
     }
 
+    /// The app's credentials.
+    pub(crate) fn credentials(&self) -> &Credentials {
+        &self.credentials
+    }
+
+    /// The transport every request goes through.
+    pub(crate) fn transport(&self) -> &dyn Transport {
+        self.transport.as_ref()
+    }
+
     fn cached_manifest(&self) -> Option<Arc<ContainerManifest>> {
         self.manifest
             .lock()

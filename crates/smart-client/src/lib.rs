@@ -19,6 +19,7 @@
 //! Errors keep the reply's status: [`Error::needs_reauthorization`] is true
 //! for a `401`, the sign to send the user through the dance again.
 
+pub mod background;
 pub mod client;
 pub mod error;
 pub mod manifest;
@@ -30,6 +31,7 @@ pub mod registry;
 pub mod response;
 pub mod transport;
 
+pub use background::RecordLoop;
 pub use client::{AccessToken, Credentials, PendingAuthorization, SmartClient};
 pub use error::{Error, Result};
 pub use manifest::ContainerManifest;

@@ -100,10 +100,10 @@ impl AppManifest {
         }
         let mode = required_string(obj, "mode", &mut v);
         if let Some(m) = &mode
-            && !["ui", "background", "frame_ui"].contains(&m.as_str())
+            && !["ui", "background", "helper", "frame_ui"].contains(&m.as_str())
         {
             v.push(format!(
-                "mode: must be `ui`, `background` or `frame_ui`, not `{m}`"
+                "mode: must be `ui`, `background` (or its alias `helper`) or `frame_ui`, not `{m}`"
             ));
         }
         optional_string(obj, "author", &mut v);
@@ -142,7 +142,7 @@ impl AppManifest {
                     v.push("icon: required for `ui` and `frame_ui` apps".into());
                 }
             }
-            Some("background") => {
+            Some("background" | "helper") => {
                 if obj.contains_key("index") {
                     v.push("index: `background` apps have no index".into());
                 }
@@ -164,6 +164,13 @@ impl AppManifest {
             _ => Err(Error::InvalidManifest(v)),
         }
     }
+}
+
+/// Whether a manifest's `mode` is a background app's (`background`, or the
+/// original's alias `helper`): one that may ask for a token per record
+/// without a user.
+pub(crate) fn is_background_mode(mode: &str) -> bool {
+    matches!(mode, "background" | "helper")
 }
 
 fn required_string(obj: &Map<String, Value>, key: &str, v: &mut Vec<String>) -> Option<String> {

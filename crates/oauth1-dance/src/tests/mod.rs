@@ -26,6 +26,7 @@ mod rfc5849;
 mod security;
 mod security_dance;
 mod transport;
+mod two_legged;
 mod units;
 
 /// The container's external origin.

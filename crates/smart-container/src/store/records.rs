@@ -107,6 +107,26 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    /// The id of the first record, in id order, after `after` (the very
+    /// first without it): the walk of a background app's token loop.
+    pub(crate) fn record_after(&self, after: Option<&str>) -> Result<Option<String>, Error> {
+        let conn = self.lock();
+        Ok(match after {
+            None => conn
+                .query_row("SELECT id FROM records ORDER BY id LIMIT 1", [], |r| {
+                    r.get(0)
+                })
+                .optional()?,
+            Some(id) => conn
+                .query_row(
+                    "SELECT id FROM records WHERE id > ?1 ORDER BY id LIMIT 1",
+                    [id],
+                    |r| r.get(0),
+                )
+                .optional()?,
+        })
+    }
+
     /// One record header.
     pub(crate) fn record(&self, id: &str) -> Result<Option<RecordRow>, Error> {
         Ok(self

@@ -2,6 +2,7 @@
 //! layers (request log, body limit, timeout, security headers).
 
 mod api;
+mod background;
 mod guard;
 mod login;
 mod oauth;
@@ -237,6 +238,18 @@ fn api_routes() -> Router<AppState> {
         .route("/healthz", get(api::healthz))
         .route("/apps/manifests/", get(api::app_manifests))
         .route("/apps/{app_id}/manifest", get(api::app_manifest))
+        .route(
+            "/apps/{app_id}/tokens/records/first",
+            post(background::first),
+        )
+        .route(
+            "/apps/{app_id}/tokens/records/{record_id}/next",
+            post(background::next),
+        )
+        .route(
+            "/apps/{app_id}/tokens/records/{record_id}",
+            post(background::record),
+        )
         .route("/oauth/request_token", post(oauth::request_token))
         .route("/oauth/access_token", post(oauth::access_token))
         .route("/records/{record_id}/demographics", get(api::demographics))

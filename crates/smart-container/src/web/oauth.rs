@@ -50,6 +50,11 @@ impl ProviderHandle {
 }
 
 impl ProviderHandle {
+    /// The provider itself, for the endpoints outside this module.
+    pub(super) fn provider(&self) -> &Provider<SqlProviderStore> {
+        &self.0
+    }
+
     /// Drops expired request tokens and nonces.
     pub(crate) fn purge(&self, now: u64) -> Result<(), oauth1_dance::Error> {
         self.0.purge_expired(now)
@@ -266,7 +271,7 @@ fn page_error(e: oauth1_dance::Error) -> AppError {
     AppError::Page(status, msg.into())
 }
 
-async fn read_request(req: Request) -> Result<http::Request<Bytes>, AppError> {
+pub(super) async fn read_request(req: Request) -> Result<http::Request<Bytes>, AppError> {
     let (parts, body) = req.into_parts();
     let bytes = axum::body::to_bytes(body, BODY_LIMIT).await.map_err(|_| {
         AppError::Api(
@@ -277,10 +282,10 @@ async fn read_request(req: Request) -> Result<http::Request<Bytes>, AppError> {
     Ok(http::Request::from_parts(parts, bytes))
 }
 
-fn os_random(buf: &mut [u8]) {
+pub(super) fn os_random(buf: &mut [u8]) {
     OsRng.fill_bytes(buf);
 }
 
-fn unix_now() -> u64 {
+pub(super) fn unix_now() -> u64 {
     u64::try_from(now()).unwrap_or(0)
 }
