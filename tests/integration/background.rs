@@ -67,11 +67,8 @@ async fn a_record_token_reads_its_record_only_and_dies_when_revoked() {
         Err(Error::Status { status, .. }) => assert_eq!(status, StatusCode::FORBIDDEN),
         other => panic!("record A's token on record B: {other:?}"),
     }
-    // Another user's data is no background token's business.
-    match record_a.user("demo").await {
-        Err(Error::Status { status, .. }) => assert_eq!(status, StatusCode::FORBIDDEN),
-        other => panic!("a background token read a user: {other:?}"),
-    }
+    // Users are open to any authenticated app, as in the original.
+    assert!(record_a.user("demo").await.is_ok());
     container.cli(&["revoke-tokens", APP_ID]).unwrap();
     match record_a.medications(&Query::new()).await {
         Err(Error::Unauthorized { .. }) => {}

@@ -14,5 +14,6 @@ mod filters;
 mod hardening;
 mod login_flood;
 mod manifests;
+mod search;
 mod security;
 mod support;

@@ -29,6 +29,7 @@ pub mod query;
 pub mod record;
 pub mod registry;
 pub mod response;
+pub mod search;
 pub mod transport;
 
 pub use background::RecordLoop;
@@ -41,6 +42,7 @@ pub use query::{CodeSystem, Collection, DateFilter, Query};
 pub use record::RecordClient;
 pub use registry::Registry;
 pub use response::SmartResponse;
+pub use search::RecordSearch;
 pub use smart_rdf::ResponseSummary;
 pub use transport::{HttpRequest, HttpResponse, Limits, ReqwestTransport, Transport};
 

@@ -171,12 +171,48 @@ pub(crate) fn parse(filters: &[Filter], query: &str) -> Result<ListQuery, String
     Ok(q)
 }
 
+/// The longest value a search parameter takes.
+const MAX_TEXT_LEN: usize = 200;
+
+/// Reads a query string of named text parameters (a search) against the
+/// names a call accepts: each at most once, 1 to 200 bytes without control
+/// characters. The error is the message of a 400, as for [`parse`].
+pub(crate) fn parse_named(
+    names: &[&'static str],
+    query: &str,
+) -> Result<Vec<(&'static str, String)>, String> {
+    let mut out: Vec<(&'static str, String)> = Vec::new();
+    for (k, v) in url::form_urlencoded::parse(query.as_bytes()) {
+        let Some(name) = names.iter().copied().find(|n| *n == k) else {
+            return Err(format!(
+                "unknown parameter `{}`; {}",
+                shorten(&k),
+                accepted_names(names)
+            ));
+        };
+        if out.iter().any(|(n, _)| *n == name) {
+            return Err(format!("`{name}` given twice"));
+        }
+        if v.is_empty() || v.len() > MAX_TEXT_LEN || v.chars().any(char::is_control) {
+            return Err(format!(
+                "`{name}` takes 1 to {MAX_TEXT_LEN} bytes without control characters"
+            ));
+        }
+        out.push((name, v.into_owned()));
+    }
+    Ok(out)
+}
+
 /// The sentence listing what a call accepts.
 fn accepted(filters: &[Filter]) -> String {
-    if filters.is_empty() {
+    let names: Vec<&str> = filters.iter().map(|f| f.name).collect();
+    accepted_names(&names)
+}
+
+fn accepted_names(names: &[&str]) -> String {
+    if names.is_empty() {
         "this call accepts no parameters".to_owned()
     } else {
-        let names: Vec<&str> = filters.iter().map(|f| f.name).collect();
         format!("this call accepts: {}", names.join(", "))
     }
 }
@@ -186,7 +222,7 @@ fn two_bounds(first: &str, second: &str) -> String {
 }
 
 /// A `YYYY-MM-DD` date (the dates of record items are days).
-fn parse_date(name: &str, v: &str) -> Result<String, String> {
+pub(crate) fn parse_date(name: &str, v: &str) -> Result<String, String> {
     let ok = v.len() == 10 && chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d").is_ok();
     if ok {
         Ok(v.to_owned())

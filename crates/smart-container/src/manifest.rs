@@ -173,6 +173,14 @@ pub(crate) fn is_background_mode(mode: &str) -> bool {
     matches!(mode, "background" | "helper")
 }
 
+/// The `mode` of a stored manifest (empty when it has none).
+pub(crate) fn mode_of(manifest_json: &str) -> String {
+    serde_json::from_str::<Value>(manifest_json)
+        .ok()
+        .and_then(|m| m.get("mode").and_then(Value::as_str).map(str::to_owned))
+        .unwrap_or_default()
+}
+
 fn required_string(obj: &Map<String, Value>, key: &str, v: &mut Vec<String>) -> Option<String> {
     match obj.get(key) {
         None => {

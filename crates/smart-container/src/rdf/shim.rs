@@ -112,14 +112,17 @@ pub(crate) fn items_document(
     x.finish()
 }
 
-/// A container user, `foaf:Person`.
-pub(crate) fn user_document(api_base: &str, user_id: &str, given: &str, family: &str) -> String {
+/// Container users, each a `foaf:Person`: `(user id, given name, family
+/// name)`.
+pub(crate) fn users_document(api_base: &str, users: &[(&str, &str, &str)]) -> String {
     let mut x = Doc::new();
-    x.open_about("foaf:Person", &format!("{api_base}/users/{user_id}"));
-    x.lit("foaf:givenName", given);
-    x.lit("foaf:familyName", family);
-    x.lit("sp:userId", user_id);
-    x.close("foaf:Person");
+    for (user_id, given, family) in users {
+        x.open_about("foaf:Person", &format!("{api_base}/users/{user_id}"));
+        x.lit("foaf:givenName", given);
+        x.lit("foaf:familyName", family);
+        x.lit("sp:userId", user_id);
+        x.close("foaf:Person");
+    }
     x.finish()
 }
 

@@ -14,7 +14,7 @@ use oauth1_dance::store::Attributes;
 
 use super::oauth::{os_random, read_request, unix_now, with_consumer};
 use super::{AppError, AppState};
-use crate::manifest::is_background_mode;
+use crate::manifest::{is_background_mode, mode_of};
 
 /// Which record a token request names.
 enum Which {
@@ -85,8 +85,7 @@ async fn token(
             let store = &s.container().store;
             let mode = store
                 .app(&app_id)?
-                .and_then(|a| serde_json::from_str::<serde_json::Value>(&a.manifest).ok())
-                .and_then(|m| m.get("mode").and_then(|m| m.as_str()).map(str::to_owned))
+                .map(|a| mode_of(&a.manifest))
                 .unwrap_or_default();
             if !is_background_mode(&mode) {
                 return Err(AppError::Api(

@@ -7,6 +7,7 @@ mod guard;
 mod login;
 mod oauth;
 mod pages;
+mod search;
 mod session;
 
 use std::sync::Arc;
@@ -265,6 +266,8 @@ fn api_routes() -> Router<AppState> {
             "/records/{record_id}/{collection}/{item_id}",
             get(api::item),
         )
+        .route("/records/search", get(search::records))
+        .route("/users/search", get(search::users))
         .route("/users/{user_id}", get(api::user))
 }
 

@@ -90,6 +90,9 @@ pub(crate) async fn logout(
 #[derive(Debug, Deserialize)]
 pub(crate) struct LaunchQuery {
     record_id: Option<String>,
+    /// The picker's name search: records whose family or given name starts
+    /// with it, ignoring case.
+    name: Option<String>,
 }
 
 /// GET `/apps/{app_id}/launch`: login, then the record picker, then a
@@ -142,15 +145,36 @@ pub(crate) async fn launch(
             Ok(see_other(&target))
         }
         None => {
-            let records = state
+            let name: String = q
+                .name
+                .unwrap_or_default()
+                .trim()
+                .chars()
+                .take(100)
+                .collect();
+            let wanted = name.to_lowercase();
+            let records: Vec<_> = state
                 .blocking(|s| Ok(s.container().store.records()?))
-                .await?;
+                .await?
+                .into_iter()
+                .filter(|r| {
+                    r.family_name.to_lowercase().starts_with(&wanted)
+                        || r.given_name.to_lowercase().starts_with(&wanted)
+                })
+                .collect();
             Ok(page(
                 StatusCode::OK,
                 "Choose a record",
                 html! {
                     h1 { "Launch " (manifest.name) }
                     p { "Logged in as " b { (user.user_id) } ". Choose the patient record to open:" }
+                    form method="get" action={ (state.prefix()) "/apps/" (urlencode(&app_id)) "/launch" } {
+                        label { "Name starts with " input type="search" name="name" value=(name) maxlength="100"; }
+                        " " button type="submit" { "Search" }
+                    }
+                    @if records.is_empty() {
+                        p { "No record matches " b { (name) } "." }
+                    }
                     table {
                         tr { th { "Patient" } th { "Born" } th { "Record" } }
                         @for r in &records {
