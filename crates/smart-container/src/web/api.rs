@@ -237,7 +237,7 @@ pub(crate) async fn scratchpad(
         .blocking(move |s| Ok(s.container().store.scratchpad(&record_id, &app_id)?))
         .await?;
     let res = match stored {
-        Some((content_type, body)) => stored_response(&content_type, body.into()),
+        Some((content_type, body)) => stored_response(&content_type, body.into(), "scratchpad"),
         None => rdf_response(shim::empty_document()),
     };
     Ok(with_consumer(res, auth.consumer_key))
@@ -252,20 +252,7 @@ pub(crate) async fn put_scratchpad(
     Path((record_id, app_id)): Path<(String, String)>,
     req: Request,
 ) -> Result<Response, AppError> {
-    let content_type = match req.headers().get(header::CONTENT_TYPE) {
-        None => RDF_XML.to_owned(),
-        Some(v) => v
-            .to_str()
-            .ok()
-            .filter(|v| !v.trim().is_empty() && v.len() <= 200)
-            .ok_or_else(|| {
-                AppError::Api(
-                    StatusCode::BAD_REQUEST,
-                    "Content-Type must be visible ASCII, at most 200 bytes".into(),
-                )
-            })?
-            .to_owned(),
-    };
+    let content_type = request_content_type(&req)?;
     let params = no_parameters(&req);
     let (auth, body) = protected(&state, req, Some(&record_id)).await?;
     params?;
@@ -289,14 +276,32 @@ pub(crate) async fn put_scratchpad(
         })
         .await?;
     Ok(with_consumer(
-        stored_response(&content_type, body),
+        stored_response(&content_type, body, "scratchpad"),
         auth.consumer_key,
     ))
 }
 
+/// The `Content-Type` of a stored document's `PUT` (RDF/XML when absent).
+pub(super) fn request_content_type(req: &Request) -> Result<String, AppError> {
+    match req.headers().get(header::CONTENT_TYPE) {
+        None => Ok(RDF_XML.to_owned()),
+        Some(v) => Ok(v
+            .to_str()
+            .ok()
+            .filter(|v| !v.trim().is_empty() && v.len() <= 200)
+            .ok_or_else(|| {
+                AppError::Api(
+                    StatusCode::BAD_REQUEST,
+                    "Content-Type must be visible ASCII, at most 200 bytes".into(),
+                )
+            })?
+            .to_owned()),
+    }
+}
+
 /// A stored document as an attachment, with its type unless a browser
 /// would render that type.
-fn stored_response(content_type: &str, body: Bytes) -> Response {
+pub(super) fn stored_response(content_type: &str, body: Bytes, filename: &'static str) -> Response {
     let mut res = (StatusCode::OK, body).into_response();
     let ct = if renders_in_a_browser(content_type) {
         "application/octet-stream"
@@ -310,13 +315,14 @@ fn stored_response(content_type: &str, body: Bytes) -> Response {
     );
     h.insert(
         header::CONTENT_DISPOSITION,
-        HeaderValue::from_static("attachment; filename=\"scratchpad\""),
+        HeaderValue::from_str(&format!("attachment; filename=\"{filename}\""))
+            .unwrap_or(HeaderValue::from_static("attachment")),
     );
     res
 }
 
 /// The lower-case `type/subtype` of a `Content-Type`.
-fn essence(content_type: &str) -> String {
+pub(super) fn essence(content_type: &str) -> String {
     content_type
         .split(';')
         .next()

@@ -7,6 +7,7 @@ mod guard;
 mod login;
 mod oauth;
 mod pages;
+mod preferences;
 mod search;
 mod session;
 
@@ -269,6 +270,12 @@ fn api_routes() -> Router<AppState> {
         .route("/records/search", get(search::records))
         .route("/users/search", get(search::users))
         .route("/users/{user_id}", get(api::user))
+        .route(
+            "/users/{user_id}/apps/{app_id}/preferences",
+            get(preferences::get)
+                .put(preferences::put)
+                .delete(preferences::delete),
+        )
 }
 
 /// Builds the router of one origin serving everything: the API, the OAuth
