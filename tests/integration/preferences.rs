@@ -30,7 +30,10 @@ async fn preferences_round_trip_for_the_tokens_own_user_and_app_only() {
     assert!(empty.graph().is_none_or(|g| g.is_empty()));
 
     for (content_type, body) in [
-        ("application/json", &br#"{"theme": "dark", "units": "metric"}"#[..]),
+        (
+            "application/json",
+            &br#"{"theme": "dark", "units": "metric"}"#[..],
+        ),
         ("text/plain; charset=utf-8", &b"units=imperial"[..]),
     ] {
         record.put_preferences(content_type, body).await.unwrap();
@@ -81,7 +84,11 @@ async fn preferences_round_trip_for_the_tokens_own_user_and_app_only() {
         format!("/users/{USER}/apps/other@apps.example.org/preferences"),
     ] {
         let url = Url::parse(&format!("{base}{path}")).unwrap();
-        assert_eq!(status_of(record.get(url).await), StatusCode::FORBIDDEN, "{path}");
+        assert_eq!(
+            status_of(record.get(url).await),
+            StatusCode::FORBIDDEN,
+            "{path}"
+        );
     }
 
     record.delete_preferences().await.unwrap();
@@ -97,7 +104,12 @@ async fn a_token_without_a_user_has_no_preferences() {
     .await
     .unwrap();
     let client = container.client().unwrap();
-    let token = client.loop_over_records().next_record().await.unwrap().unwrap();
+    let token = client
+        .loop_over_records()
+        .next_record()
+        .await
+        .unwrap()
+        .unwrap();
     let record = client.record(&token).unwrap();
     // The client knows the token has no user.
     assert!(matches!(

@@ -219,13 +219,25 @@ pub(crate) async fn authorize_form(
     };
     let pending = oauth::pending(&state, &token).await?;
     let csrf = user.csrf_token(&token);
-    Ok(page(
+    let mut res = page(
         StatusCode::OK,
         "Authorize",
         html! {
             h1 { "Authorize " (pending.app_name) "?" }
             p { "The app " b { (pending.app_name) } " " small { "(" (pending.consumer_key) ")" } " asks to read the record of" }
             p.record { b { (pending.patient) } " " small { "(record " code { (pending.record_id) } ")" } }
+            @if pending.author.is_some() || pending.version.is_some() {
+                p.about {
+                    @if let Some(author) = &pending.author { "By " (author) ". " }
+                    @if let Some(version) = &pending.version { "Version " (version) "." }
+                }
+            }
+            @if !pending.requires.is_empty() {
+                p { "Its manifest says it uses:" }
+                ul.requires {
+                    @for r in &pending.requires { li { (r) } }
+                }
+            }
             p { "You are logged in as " b { (user.user_id) } "." }
             form method="post" action={ (state.prefix()) "/oauth/authorize" } {
                 input type="hidden" name="oauth_token" value=(token);
@@ -235,7 +247,38 @@ pub(crate) async fn authorize_form(
                 button.deny type="submit" name="decision" value="deny" { "Deny" }
             }
         },
-    ))
+    );
+    if let Some(scheme) = &pending.callback_scheme {
+        allow_form_scheme(&mut res, scheme);
+    }
+    Ok(res)
+}
+
+/// Lets the approve form's redirect reach a native app's registered
+/// callback scheme: the page's `form-action` also covers where the form's
+/// answer redirects to. The scheme comes from a manifest URL the `url`
+/// crate parsed (letters, digits, `+-.`), so it cannot break the header.
+fn allow_form_scheme(res: &mut Response, scheme: &str) {
+    if !scheme
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+    {
+        return;
+    }
+    let Some(csp) = res
+        .headers()
+        .get(header::CONTENT_SECURITY_POLICY)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return;
+    };
+    let widened = csp.replace(
+        "form-action 'self' http: https:",
+        &format!("form-action 'self' http: https: {scheme}:"),
+    );
+    if let Ok(v) = HeaderValue::from_str(&widened) {
+        res.headers_mut().insert(header::CONTENT_SECURITY_POLICY, v);
+    }
 }
 
 /// The authorize form.
