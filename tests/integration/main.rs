@@ -6,11 +6,16 @@
 )]
 
 mod app;
+mod background;
 mod cli;
 mod client;
 mod examples;
+mod filters;
 mod hardening;
 mod login_flood;
 mod manifests;
+mod original_manifests;
+mod preferences;
+mod search;
 mod security;
 mod support;

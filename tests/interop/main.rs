@@ -12,6 +12,7 @@
 
 use std::path::PathBuf;
 
+mod background;
 mod container;
 mod generate;
 mod provider;
@@ -48,6 +49,11 @@ fn signatures_oauthlib_verified_by_ours() {
 #[test]
 fn their_client_our_container() {
     container::their_client_our_container();
+}
+
+#[test]
+fn their_background_app_our_container() {
+    background::their_background_app_our_container();
 }
 
 #[tokio::test]

@@ -92,8 +92,8 @@ pub use error::{Error, Excerpt, Fault, StoreError};
 pub use oauth1_sign;
 pub use oauth1_sign::{Secret, SignatureMethod};
 pub use provider::{
-    Authenticated, AuthorizationGrant, PendingAuthorization, Provider, ProviderConfig,
-    ProviderRequest, TemporaryCredentialsIssued, TokenCredentialsIssued,
+    Authenticated, AuthorizationGrant, ConsumerAuthenticated, PendingAuthorization, Provider,
+    ProviderConfig, ProviderRequest, TemporaryCredentialsIssued, TokenCredentialsIssued,
 };
 #[cfg(feature = "os")]
 pub use random::OsRandom;

@@ -341,6 +341,11 @@ impl SmartClient {
         SmartResponse::from_reply(reply)
     }
 
+    /// The transport every request goes through.
+    pub(crate) fn transport(&self) -> &dyn Transport {
+        self.transport.as_ref()
+    }
+
     fn cached_manifest(&self) -> Option<Arc<ContainerManifest>> {
         self.manifest
             .lock()

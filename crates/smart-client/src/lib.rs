@@ -19,6 +19,7 @@
 //! Errors keep the reply's status: [`Error::needs_reauthorization`] is true
 //! for a `401`, the sign to send the user through the dance again.
 
+pub mod background;
 pub mod client;
 pub mod error;
 pub mod manifest;
@@ -29,18 +30,21 @@ pub mod record;
 pub mod registry;
 pub mod response;
 mod saved;
+pub mod search;
 pub mod transport;
 
+pub use background::RecordLoop;
 pub use client::{AccessToken, Credentials, PendingAuthorization, SmartClient};
 pub use error::{Error, Result};
 pub use manifest::ContainerManifest;
 pub use oauth1_sign::Secret;
 pub use paging::Pages;
-pub use query::{CodeSystem, Collection, Query};
+pub use query::{CodeSystem, Collection, DateFilter, Query};
 pub use record::RecordClient;
 pub use registry::Registry;
 pub use response::SmartResponse;
 pub use saved::{SavedPending, SavedToken};
+pub use search::RecordSearch;
 pub use smart_rdf::ResponseSummary;
 pub use transport::{HttpRequest, HttpResponse, Limits, ReqwestTransport, Transport};
 

@@ -85,6 +85,18 @@ pub(crate) fn signed_request(
         .map_err(dance_error)
 }
 
+/// A two-legged request: signed with the consumer key and secret alone
+/// (a background app asking for a token per record).
+pub(crate) fn two_legged_request(
+    credentials: &Credentials,
+    method: &Method,
+    url: &Url,
+) -> Result<OutgoingRequest> {
+    consumer(credentials)
+        .two_legged_request(method.as_str(), url.as_str(), None, Vec::new(), stamp()?)
+        .map_err(dance_error)
+}
+
 /// Token credentials obtained elsewhere, ready to sign.
 pub(crate) fn installed(credentials: &Credentials, token: &str, secret: Secret) -> AuthorizedState {
     Authorized::from_parts(consumer(credentials), token, secret, Default::default())

@@ -24,9 +24,9 @@ pub enum Collection {
     Medications,
     /// `problems/` (filter: SNOMED CT)
     Problems,
-    /// `procedures/`
+    /// `procedures/` (filter: SNOMED CT)
     Procedures,
-    /// `vital_sign_sets/`
+    /// `vital_sign_sets/` (filter: encounter type)
     VitalSignSets,
     /// `family_history/`
     FamilyHistory,
@@ -69,10 +69,17 @@ impl Collection {
     pub fn code_system(self) -> Option<CodeSystem> {
         match self {
             Collection::Medications => Some(CodeSystem::RxNorm),
-            Collection::Problems => Some(CodeSystem::Snomed),
+            Collection::Problems | Collection::Procedures => Some(CodeSystem::Snomed),
             Collection::LabResults => Some(CodeSystem::Loinc),
+            Collection::VitalSignSets => Some(CodeSystem::EncounterType),
             _ => None,
         }
+    }
+
+    /// Whether this collection's items are dated, so that it takes the date
+    /// filters (allergies and family history are not).
+    pub fn dated(self) -> bool {
+        !matches!(self, Collection::Allergies | Collection::FamilyHistory)
     }
 }
 
@@ -81,10 +88,13 @@ impl Collection {
 pub enum CodeSystem {
     /// RxNorm (`rxnorm=`, medications).
     RxNorm,
-    /// SNOMED CT (`snomed=`, problems).
+    /// SNOMED CT (`snomed=`, problems and procedures).
     Snomed,
     /// LOINC (`loinc=`, lab results).
     Loinc,
+    /// SMART encounter types (`encounter_type=`, vital sign sets), e.g.
+    /// `ambulatory`, `inpatient`, `emergency`.
+    EncounterType,
 }
 
 impl CodeSystem {
@@ -94,7 +104,63 @@ impl CodeSystem {
             CodeSystem::RxNorm => "rxnorm",
             CodeSystem::Snomed => "snomed",
             CodeSystem::Loinc => "loinc",
+            CodeSystem::EncounterType => "encounter_type",
         }
+    }
+}
+
+/// A date filter: which end of the range it bounds and whether a result
+/// dated on the day itself is kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DateFilter {
+    /// `date_from`: on or after.
+    From,
+    /// `date_from_including`: on or after.
+    FromIncluding,
+    /// `date_from_excluding`: after.
+    FromExcluding,
+    /// `date_to`: on or before.
+    To,
+    /// `date_to_including`: on or before.
+    ToIncluding,
+    /// `date_to_excluding`: before.
+    ToExcluding,
+}
+
+impl DateFilter {
+    /// All six, lower bounds first.
+    pub const ALL: [DateFilter; 6] = [
+        DateFilter::From,
+        DateFilter::FromIncluding,
+        DateFilter::FromExcluding,
+        DateFilter::To,
+        DateFilter::ToIncluding,
+        DateFilter::ToExcluding,
+    ];
+
+    /// The query parameter name.
+    pub fn parameter(self) -> &'static str {
+        match self {
+            DateFilter::From => "date_from",
+            DateFilter::FromIncluding => "date_from_including",
+            DateFilter::FromExcluding => "date_from_excluding",
+            DateFilter::To => "date_to",
+            DateFilter::ToIncluding => "date_to_including",
+            DateFilter::ToExcluding => "date_to_excluding",
+        }
+    }
+
+    /// Whether it bounds the start of the range.
+    pub fn is_lower(self) -> bool {
+        matches!(
+            self,
+            DateFilter::From | DateFilter::FromIncluding | DateFilter::FromExcluding
+        )
+    }
+
+    /// Whether a result dated on the bound itself is kept.
+    pub fn is_inclusive(self) -> bool {
+        !matches!(self, DateFilter::FromExcluding | DateFilter::ToExcluding)
     }
 }
 
@@ -120,8 +186,8 @@ impl CodeSystem {
 pub struct Query {
     limit: Option<u32>,
     offset: Option<u32>,
-    date_from: Option<NaiveDate>,
-    date_to: Option<NaiveDate>,
+    lower: Option<(DateFilter, NaiveDate)>,
+    upper: Option<(DateFilter, NaiveDate)>,
     codes: Option<(CodeSystem, Vec<String>)>,
 }
 
@@ -145,17 +211,54 @@ impl Query {
         self
     }
 
-    /// Only results dated on or after this day.
+    /// Only results dated on or after this day (`date_from`); replaces any
+    /// earlier lower bound.
     #[must_use]
-    pub fn date_from(mut self, date: NaiveDate) -> Self {
-        self.date_from = Some(date);
-        self
+    pub fn date_from(self, date: NaiveDate) -> Self {
+        self.date(DateFilter::From, date)
     }
 
-    /// Only results dated on or before this day.
+    /// Only results dated on or after this day, under the original's
+    /// explicit name (`date_from_including`).
     #[must_use]
-    pub fn date_to(mut self, date: NaiveDate) -> Self {
-        self.date_to = Some(date);
+    pub fn date_from_including(self, date: NaiveDate) -> Self {
+        self.date(DateFilter::FromIncluding, date)
+    }
+
+    /// Only results dated after this day (`date_from_excluding`).
+    #[must_use]
+    pub fn date_from_excluding(self, date: NaiveDate) -> Self {
+        self.date(DateFilter::FromExcluding, date)
+    }
+
+    /// Only results dated on or before this day (`date_to`); replaces any
+    /// earlier upper bound.
+    #[must_use]
+    pub fn date_to(self, date: NaiveDate) -> Self {
+        self.date(DateFilter::To, date)
+    }
+
+    /// Only results dated on or before this day (`date_to_including`).
+    #[must_use]
+    pub fn date_to_including(self, date: NaiveDate) -> Self {
+        self.date(DateFilter::ToIncluding, date)
+    }
+
+    /// Only results dated before this day (`date_to_excluding`).
+    #[must_use]
+    pub fn date_to_excluding(self, date: NaiveDate) -> Self {
+        self.date(DateFilter::ToExcluding, date)
+    }
+
+    /// Only results with this date filter, replacing any earlier bound on
+    /// the same end.
+    #[must_use]
+    pub fn date(mut self, filter: DateFilter, date: NaiveDate) -> Self {
+        if filter.is_lower() {
+            self.lower = Some((filter, date));
+        } else {
+            self.upper = Some((filter, date));
+        }
         self
     }
 
@@ -177,6 +280,13 @@ impl Query {
         self.codes(CodeSystem::Loinc, codes)
     }
 
+    /// Only vital sign sets taken at an encounter of one of these types
+    /// (`ambulatory`, `inpatient`, `emergency`, ...).
+    #[must_use]
+    pub fn encounter_type<I: IntoIterator<Item = S>, S: Into<String>>(self, codes: I) -> Self {
+        self.codes(CodeSystem::EncounterType, codes)
+    }
+
     /// The `limit`, if set.
     pub fn get_limit(&self) -> Option<u32> {
         self.limit
@@ -188,8 +298,9 @@ impl Query {
     }
 
     /// The query parameters for a call on `collection`, in a fixed order.
-    /// A code filter that the collection does not accept, an empty or
-    /// `|`-carrying code, or `date_from` after `date_to` is an error.
+    /// A code or date filter that the collection does not accept, an empty
+    /// or `|`-carrying code, or a lower date bound after the upper one is an
+    /// error.
     pub fn to_pairs(&self, collection: Collection) -> Result<Vec<(&'static str, String)>> {
         let mut pairs = Vec::new();
         if let Some(limit) = self.limit {
@@ -198,18 +309,24 @@ impl Query {
         if let Some(offset) = self.offset {
             pairs.push(("offset", offset.to_string()));
         }
-        if let (Some(from), Some(to)) = (self.date_from, self.date_to)
+        if let (Some((lower, from)), Some((upper, to))) = (self.lower, self.upper)
             && from > to
         {
             return Err(Error::InvalidQuery(format!(
-                "date_from {from} is after date_to {to}"
+                "{} {from} is after {} {to}",
+                lower.parameter(),
+                upper.parameter()
             )));
         }
-        if let Some(from) = self.date_from {
-            pairs.push(("date_from", from.format("%Y-%m-%d").to_string()));
-        }
-        if let Some(to) = self.date_to {
-            pairs.push(("date_to", to.format("%Y-%m-%d").to_string()));
+        for (filter, date) in [self.lower, self.upper].into_iter().flatten() {
+            if !collection.dated() {
+                return Err(Error::InvalidQuery(format!(
+                    "{} has no dates to filter by {}",
+                    collection.path(),
+                    filter.parameter()
+                )));
+            }
+            pairs.push((filter.parameter(), date.format("%Y-%m-%d").to_string()));
         }
         if let Some((system, codes)) = &self.codes {
             if collection.code_system() != Some(*system) {
@@ -270,6 +387,39 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn date_filters_only_on_dated_collections() {
+        let day = NaiveDate::from_ymd_opt(2020, 1, 1).unwrap();
+        for collection in Collection::ALL {
+            for filter in DateFilter::ALL {
+                let result = Query::new().date(filter, day).to_pairs(collection);
+                match result {
+                    Ok(pairs) => {
+                        assert!(collection.dated(), "{collection:?}");
+                        assert_eq!(pairs, [(filter.parameter(), "2020-01-01".to_owned())]);
+                    }
+                    Err(_) => assert!(!collection.dated(), "{collection:?} {filter:?}"),
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_later_bound_replaces_an_earlier_one_on_the_same_end() {
+        let day = |d| NaiveDate::from_ymd_opt(2020, 1, d).unwrap();
+        let q = Query::new()
+            .date_from(day(1))
+            .date_from_excluding(day(2))
+            .date_to_excluding(day(9));
+        assert_eq!(
+            q.to_pairs(Collection::Procedures).unwrap(),
+            [
+                ("date_from_excluding", "2020-01-02".to_owned()),
+                ("date_to_excluding", "2020-01-09".to_owned())
+            ]
+        );
     }
 
     #[test]

@@ -82,11 +82,12 @@ impl<'a> RecordClient<'a> {
         problems,
         /// `GET /records/{record_id}/problems/{id}`.
         problem => Collection::Problems;
-        /// `GET /records/{record_id}/procedures/`.
+        /// `GET /records/{record_id}/procedures/` (filter: [`Query::snomed`]).
         procedures,
         /// `GET /records/{record_id}/procedures/{id}`.
         procedure => Collection::Procedures;
-        /// `GET /records/{record_id}/vital_sign_sets/`.
+        /// `GET /records/{record_id}/vital_sign_sets/` (filter:
+        /// [`Query::encounter_type`]).
         vital_sign_sets,
         /// `GET /records/{record_id}/vital_sign_sets/{id}`.
         vital_sign_set => Collection::VitalSignSets;
@@ -123,6 +124,35 @@ impl<'a> RecordClient<'a> {
     /// `DELETE /records/{record_id}/apps/{app_id}/scratchpad`.
     pub async fn delete_scratchpad(&self) -> Result<SmartResponse> {
         let url = self.scratchpad_url()?;
+        self.client
+            .send_signed(self.token, Method::DELETE, url, None)
+            .await
+    }
+
+    /// `GET /users/{user_id}/apps/{app_id}/preferences`: this app's
+    /// preferences for the token's user.
+    pub async fn preferences(&self) -> Result<SmartResponse> {
+        self.get(self.preferences_url()?).await
+    }
+
+    /// `PUT /users/{user_id}/apps/{app_id}/preferences` with a body of this
+    /// type (the container keeps the type; it refuses types a browser
+    /// renders, and more than 64 KiB).
+    pub async fn put_preferences(&self, content_type: &str, body: &[u8]) -> Result<SmartResponse> {
+        let url = self.preferences_url()?;
+        self.client
+            .send_signed(
+                self.token,
+                Method::PUT,
+                url,
+                Some((content_type, body.to_vec())),
+            )
+            .await
+    }
+
+    /// `DELETE /users/{user_id}/apps/{app_id}/preferences`.
+    pub async fn delete_preferences(&self) -> Result<SmartResponse> {
+        let url = self.preferences_url()?;
         self.client
             .send_signed(self.token, Method::DELETE, url, None)
             .await
@@ -179,6 +209,17 @@ impl<'a> RecordClient<'a> {
         self.client.url(&format!(
             "records/{}/{rest}",
             encode_path_segment(&self.token.record_id)
+        ))
+    }
+
+    fn preferences_url(&self) -> Result<Url> {
+        let user = self.token.user_id.as_deref().ok_or_else(|| {
+            crate::Error::InvalidQuery("this token has no user, so no preferences".into())
+        })?;
+        self.client.url(&format!(
+            "users/{}/apps/{}/preferences",
+            encode_path_segment(user),
+            encode_path_segment(self.client.app_id())
         ))
     }
 

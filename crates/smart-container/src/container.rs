@@ -77,6 +77,9 @@ impl Container {
         secret: Option<&str>,
     ) -> Result<(String, Secret), Error> {
         let manifest = AppManifest::parse(manifest_json)?;
+        for warning in &manifest.warnings {
+            tracing::warn!(app = %manifest.id, %warning, "app manifest");
+        }
         let secret = match secret {
             Some(s) if s.chars().any(char::is_control) => {
                 return Err(Error::Invalid(

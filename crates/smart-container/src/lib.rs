@@ -42,6 +42,7 @@
 mod container;
 mod crypto;
 mod error;
+mod filters;
 mod manifest;
 mod model;
 mod oauth_store;

@@ -152,6 +152,14 @@ async fn run(cli: Cli) -> Result<(), Error> {
         }
         Command::LoadApp { manifest, secret } => {
             let text = read_manifest(&manifest).await?;
+            // What the manifest holds that the container does not use is a
+            // warning, not an error: the original's manifests carry keys of
+            // their own.
+            if let Ok(parsed) = smart_container::AppManifest::parse(&text) {
+                for warning in &parsed.warnings {
+                    eprintln!("warning: {warning}");
+                }
+            }
             let container = Container::open(&dir)?;
             let generated = secret.is_none();
             let (key, secret) = container.install_app(&text, secret.as_deref())?;

@@ -23,6 +23,9 @@ pub struct AppManifest {
     pub oauth_callback: Option<String>,
     /// The manifest as JSON.
     pub json: Value,
+    /// What was accepted but not understood (an unknown key): `load-app`
+    /// prints each and the container logs it.
+    pub warnings: Vec<String>,
 }
 
 const KNOWN_KEYS: &[&str] = &[
@@ -39,6 +42,23 @@ const KNOWN_KEYS: &[&str] = &[
     "icon",
     "oauth_callback",
     "requires",
+    "optimalBrowserEnvironments",
+    "supportedBrowserEnvironments",
+];
+
+/// The browser environments of the original's manifests.
+const ENVIRONMENTS: &[&str] = &["desktop", "mobile", "tablet"];
+
+/// URL schemes a custom-scheme callback may never use: they run script or
+/// read local files in a browser.
+const FORBIDDEN_SCHEMES: &[&str] = &[
+    "javascript",
+    "data",
+    "file",
+    "vbscript",
+    "blob",
+    "about",
+    "filesystem",
 ];
 
 const METHODS: &[&str] = &["GET", "PUT", "POST", "DELETE"];
@@ -84,9 +104,15 @@ impl AppManifest {
             ]));
         };
         let mut v = Vec::new();
+        let mut warnings = Vec::new();
         for key in obj.keys() {
             if !KNOWN_KEYS.contains(&key.as_str()) {
-                v.push(format!("{key}: unknown key"));
+                warnings.push(format!("{key}: unknown key, ignored"));
+            }
+        }
+        for key in ["optimalBrowserEnvironments", "supportedBrowserEnvironments"] {
+            if let Some(envs) = obj.get(key) {
+                check_environments(key, envs, &mut v);
             }
         }
         text::check_strings(&value, "", &mut v);
@@ -100,10 +126,10 @@ impl AppManifest {
         }
         let mode = required_string(obj, "mode", &mut v);
         if let Some(m) = &mode
-            && !["ui", "background", "frame_ui"].contains(&m.as_str())
+            && !["ui", "background", "helper", "frame_ui"].contains(&m.as_str())
         {
             v.push(format!(
-                "mode: must be `ui`, `background` or `frame_ui`, not `{m}`"
+                "mode: must be `ui`, `background` (or its alias `helper`) or `frame_ui`, not `{m}`"
             ));
         }
         optional_string(obj, "author", &mut v);
@@ -129,7 +155,7 @@ impl AppManifest {
         }
         let index = optional_url(obj, "index", &mut v);
         let icon = optional_url(obj, "icon", &mut v);
-        let oauth_callback = optional_url(obj, "oauth_callback", &mut v);
+        let oauth_callback = optional_callback(obj, &mut v);
         if let Some(req) = obj.get("requires") {
             check_requires(req, &mut v);
         }
@@ -142,7 +168,7 @@ impl AppManifest {
                     v.push("icon: required for `ui` and `frame_ui` apps".into());
                 }
             }
-            Some("background") => {
+            Some("background" | "helper") => {
                 if obj.contains_key("index") {
                     v.push("index: `background` apps have no index".into());
                 }
@@ -160,10 +186,26 @@ impl AppManifest {
                 index,
                 oauth_callback,
                 json: value,
+                warnings,
             }),
             _ => Err(Error::InvalidManifest(v)),
         }
     }
+}
+
+/// Whether a manifest's `mode` is a background app's (`background`, or the
+/// original's alias `helper`): one that may ask for a token per record
+/// without a user.
+pub(crate) fn is_background_mode(mode: &str) -> bool {
+    matches!(mode, "background" | "helper")
+}
+
+/// The `mode` of a stored manifest (empty when it has none).
+pub(crate) fn mode_of(manifest_json: &str) -> String {
+    serde_json::from_str::<Value>(manifest_json)
+        .ok()
+        .and_then(|m| m.get("mode").and_then(Value::as_str).map(str::to_owned))
+        .unwrap_or_default()
 }
 
 fn required_string(obj: &Map<String, Value>, key: &str, v: &mut Vec<String>) -> Option<String> {
@@ -212,6 +254,62 @@ fn optional_url(obj: &Map<String, Value>, key: &str, v: &mut Vec<String>) -> Opt
     }
 }
 
+/// The `oauth_callback`: an absolute http(s) URL as for the other URLs, or
+/// a native app's custom-scheme URL (`smart-app:///done`), which the
+/// provider then redirects to exactly as registered.
+fn optional_callback(obj: &Map<String, Value>, v: &mut Vec<String>) -> Option<String> {
+    let key = "oauth_callback";
+    let s = optional_string(obj, key, v)?;
+    match url::Url::parse(&s) {
+        Ok(u) if u.scheme() == "http" || u.scheme() == "https" => optional_url(obj, key, v),
+        Ok(u) if FORBIDDEN_SCHEMES.contains(&u.scheme()) => {
+            v.push(format!(
+                "{key}: the `{}` scheme is never a callback",
+                u.scheme()
+            ));
+            None
+        }
+        Ok(u) => {
+            if !u.username().is_empty() || u.password().is_some() {
+                v.push(format!("{key}: must not carry a user name or password"));
+                return None;
+            }
+            if u.fragment().is_some() {
+                v.push(format!("{key}: `{s}` must not carry a #fragment"));
+                return None;
+            }
+            Some(s)
+        }
+        Err(_) => {
+            v.push(format!(
+                "{key}: `{s}` must be an absolute http(s) URL or a native app's custom-scheme URL"
+            ));
+            None
+        }
+    }
+}
+
+fn check_environments(key: &str, envs: &Value, v: &mut Vec<String>) {
+    let ok = match envs {
+        Value::Array(items) => {
+            items.len() <= ENVIRONMENTS.len()
+                && items
+                    .iter()
+                    .all(|e| e.as_str().is_some_and(|e| ENVIRONMENTS.contains(&e)))
+        }
+        _ => false,
+    };
+    if !ok {
+        v.push(format!(
+            "{key}: must be a list of {}",
+            ENVIRONMENTS.join(", ")
+        ));
+    }
+}
+
+/// The longest list of `codes` a `requires` entry takes.
+const MAX_CODES: usize = 1000;
+
 fn check_requires(req: &Value, v: &mut Vec<String>) {
     let Value::Object(types) = req else {
         v.push("requires: must be an object of type URI to {\"methods\": [...]}".into());
@@ -221,15 +319,28 @@ fn check_requires(req: &Value, v: &mut Vec<String>) {
         if url::Url::parse(uri).is_err() {
             v.push(format!("requires.{uri}: key must be an absolute type URI"));
         }
-        let methods = match spec {
-            Value::Object(o) if o.len() == 1 => o.get("methods"),
-            _ => None,
+        let (methods, codes) = match spec {
+            Value::Object(o) if o.keys().all(|k| k == "methods" || k == "codes") => {
+                (o.get("methods"), o.get("codes"))
+            }
+            _ => (None, None),
         };
         match methods {
             Some(Value::Array(ms))
                 if ms.iter().all(|m| m.as_str().is_some_and(|m| METHODS.contains(&m))) => {}
             _ => v.push(format!(
-                "requires.{uri}: must be {{\"methods\": [...]}} with methods among GET, PUT, POST, DELETE"
+                "requires.{uri}: must be {{\"methods\": [...]}} (and optionally \"codes\") with methods among GET, PUT, POST, DELETE"
+            )),
+        }
+        match codes {
+            None => {}
+            Some(Value::Array(cs))
+                if cs.len() <= MAX_CODES
+                    && cs
+                        .iter()
+                        .all(|c| c.as_str().is_some_and(|c| !c.trim().is_empty())) => {}
+            Some(_) => v.push(format!(
+                "requires.{uri}.codes: must be a list of at most {MAX_CODES} non-empty code strings"
             )),
         }
     }

@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::filters::{self, Filter};
+
 /// The code system base URIs (SMART.md, "RDF shape").
 pub(crate) mod systems {
     /// RxNorm.
@@ -109,6 +111,10 @@ pub(crate) enum Item {
         diastolic: String,
         heart_rate: String,
         temperature_c: String,
+        /// The type of the encounter the signs were taken at (absent in
+        /// records stored before it was generated).
+        #[serde(default)]
+        encounter: Option<Coded>,
     },
     Encounter {
         start: String,
@@ -141,82 +147,84 @@ pub(crate) struct Collection {
     pub(crate) name: &'static str,
     /// The `sp:` type of its items.
     pub(crate) type_uri: &'static str,
-    /// The code filter query parameter it accepts, if any.
-    pub(crate) code_filter: Option<&'static str>,
+    /// The query parameters its list call accepts (`filters.rs`).
+    pub(crate) filters: &'static [Filter],
     /// Whether the call returns a single item (`social_history`).
     pub(crate) single: bool,
 }
 
-/// Every record collection the API serves (demographics apart).
+/// Every record collection the API serves (demographics apart), with the
+/// parameters each accepts: the one table of filters.
 pub(crate) const COLLECTIONS: &[Collection] = &[
-    c("allergies", "http://smartplatforms.org/terms#Allergy", None),
+    c(
+        "allergies",
+        "http://smartplatforms.org/terms#Allergy",
+        filters::PAGED,
+    ),
     c(
         "clinical_notes",
         "http://smartplatforms.org/terms#ClinicalNote",
-        None,
+        filters::DATED,
     ),
     c(
         "encounters",
         "http://smartplatforms.org/terms#Encounter",
-        None,
+        filters::DATED,
     ),
     c(
         "fulfillments",
         "http://smartplatforms.org/terms#Fulfillment",
-        None,
+        filters::DATED,
     ),
     c(
         "immunizations",
         "http://smartplatforms.org/terms#Immunization",
-        None,
+        filters::DATED,
     ),
     c(
         "lab_results",
         "http://smartplatforms.org/terms#LabResult",
-        Some("loinc"),
+        filters::LAB_RESULTS,
     ),
     c(
         "medications",
         "http://smartplatforms.org/terms#Medication",
-        Some("rxnorm"),
+        filters::MEDICATIONS,
     ),
     c(
         "problems",
         "http://smartplatforms.org/terms#Problem",
-        Some("snomed"),
+        filters::SNOMED_DATED,
     ),
     c(
         "procedures",
         "http://smartplatforms.org/terms#Procedure",
-        None,
+        filters::SNOMED_DATED,
     ),
     c(
         "vital_sign_sets",
         "http://smartplatforms.org/terms#VitalSignSet",
-        None,
+        filters::VITAL_SIGN_SETS,
     ),
     c(
         "family_history",
         "http://smartplatforms.org/terms#FamilyHistory",
-        None,
+        filters::PAGED,
     ),
     Collection {
         name: "social_history",
         type_uri: "http://smartplatforms.org/terms#SocialHistory",
-        code_filter: None,
+        filters: filters::NONE,
         single: true,
     },
 ];
 
-const fn c(
-    name: &'static str,
-    type_uri: &'static str,
-    code_filter: Option<&'static str>,
-) -> Collection {
+/// A list collection.
+const fn c(name: &'static str, type_uri: &'static str, filters: &'static [Filter]) -> Collection {
     Collection {
         name,
         type_uri,
-        code_filter,
+        filters,
         single: false,
     }
 }

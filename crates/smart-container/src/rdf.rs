@@ -37,6 +37,23 @@ pub(crate) fn demographics_document(
     w.to_rdf_xml().map_err(rdf_err)
 }
 
+/// The RDF/XML of the demographics of several records (a search reply);
+/// an empty document when there are none.
+pub(crate) fn demographics_search_document(
+    api_base: &str,
+    found: &[(String, Demographics)],
+) -> Result<String, Error> {
+    let Some((first, _)) = found.first() else {
+        return Ok(shim::empty_document());
+    };
+    let mut w = RecordWriter::new(api_base, first).map_err(rdf_err)?;
+    for (record_id, d) in found {
+        w.switch_record(record_id).map_err(rdf_err)?;
+        w.add(&demographics(d)?).map_err(rdf_err)?;
+    }
+    w.to_rdf_xml().map_err(rdf_err)
+}
+
 /// The RDF/XML of items of one collection, with the summary of a list call.
 pub(crate) fn items_document(
     api_base: &str,
@@ -167,10 +184,11 @@ fn add_typed(w: &mut RecordWriter, id: &str, item: &Item) -> Result<bool, Error>
             diastolic,
             heart_rate,
             temperature_c,
+            encounter,
         } => w.add(&VitalSignSet {
             id,
             date: datetime(d)?,
-            encounter_type: None,
+            encounter_type: encounter.as_ref().map(coded),
             height: Some(vital("Body height", "8302-2", height_cm, "cm")),
             weight: Some(vital("Body weight", "3141-9", weight_kg, "kg")),
             body_mass_index: None,

@@ -128,6 +128,18 @@ fn add(
     items.push((kind.to_owned(), id, date, code.map(str::to_owned), item));
 }
 
+/// The encounter type of a vital sign set, read from the bits of its id:
+/// drawing it from the stream would have changed every value generated
+/// after it.
+fn encounter_of(id: &str) -> (&'static str, &'static str) {
+    let bits = id
+        .get(..8)
+        .and_then(|h| u64::from_str_radix(h, 16).ok())
+        .unwrap_or(0);
+    let index = usize::try_from(bits % ENCOUNTERS.len() as u64).unwrap_or(0);
+    ENCOUNTERS[index]
+}
+
 fn coded(title: &str, system: &str, code: &str) -> Coded {
     Coded {
         title: title.into(),
@@ -487,21 +499,36 @@ fn patient(rng: &mut Rng, index: usize) -> Patient {
     }
     for _ in 0..rng.range(3, 10) {
         let (_, date) = rng.date(0, LAST_DAY);
+        // The id is drawn after the values, as before the encounter type
+        // was added, so that every generated value stays the same.
+        let height_cm = rng.range(150, 195).to_string();
+        let weight_kg = rng.range(48, 120).to_string();
+        let systolic = rng.range(100, 165).to_string();
+        let diastolic = rng.range(60, 100).to_string();
+        let heart_rate = rng.range(52, 100).to_string();
+        let temperature_c = format!("36.{}", rng.range(1, 9));
+        let id = rng.hex_id();
+        let (encounter_name, encounter_code) = encounter_of(&id);
         let item = Item::VitalSignSet {
             date: date.clone(),
-            height_cm: rng.range(150, 195).to_string(),
-            weight_kg: rng.range(48, 120).to_string(),
-            systolic: rng.range(100, 165).to_string(),
-            diastolic: rng.range(60, 100).to_string(),
-            heart_rate: rng.range(52, 100).to_string(),
-            temperature_c: format!("36.{}", rng.range(1, 9)),
+            height_cm,
+            weight_kg,
+            systolic,
+            diastolic,
+            heart_rate,
+            temperature_c,
+            encounter: Some(coded(
+                encounter_name,
+                systems::ENCOUNTER_TYPE,
+                encounter_code,
+            )),
         };
         add(
             &mut items,
             "vital_sign_sets",
-            rng.hex_id(),
+            id,
             Some(date),
-            None,
+            Some(encounter_code),
             item,
         );
     }

@@ -87,8 +87,24 @@ fn manifest_violations_name_their_fields() {
             &["requires."],
         ),
         (
-            r#"{"name": "n", "description": "d", "id": "a@b", "mode": "background", "colour": 1}"#,
-            &["colour: unknown key"],
+            r#"{"name": "n", "description": "d", "id": "a@b", "mode": "background", "colour": "red\u0007"}"#,
+            &["colour: holds the character U+0007"],
+        ),
+        (
+            r#"{"name": "n", "description": "d", "id": "a@b", "mode": "background", "supportedBrowserEnvironments": ["desktop", "toaster"]}"#,
+            &["supportedBrowserEnvironments:"],
+        ),
+        (
+            r#"{"name": "n", "description": "d", "id": "a@b", "mode": "background", "requires": {"http://smartplatforms.org/terms#LabResult": {"methods": ["GET"], "codes": [1]}}}"#,
+            &["requires.http://smartplatforms.org/terms#LabResult.codes"],
+        ),
+        (
+            r#"{"name": "n", "description": "d", "id": "a@b", "mode": "ui", "index": "http://x/", "icon": "http://x/i.png", "oauth_callback": "javascript:alert(1)"}"#,
+            &["oauth_callback: the `javascript` scheme"],
+        ),
+        (
+            r#"{"name": "n", "description": "d", "id": "a@b", "mode": "ui", "index": "http://x/", "icon": "http://x/i.png", "oauth_callback": "smart-app://u:p@x/done"}"#,
+            &["oauth_callback: must not carry"],
         ),
         (
             r#"{"mode": "background"}"#,
@@ -107,6 +123,35 @@ fn manifest_violations_name_their_fields() {
     }
     let ok = r#"{"name": "n", "description": "d", "id": "a@b", "mode": "background", "requires": {"http://smartplatforms.org/terms#Medication": {"methods": ["GET"]}}}"#;
     assert!(AppManifest::parse(ok).is_ok());
+}
+
+#[test]
+fn original_manifests_load_and_unknown_keys_are_warnings() {
+    let original = r#"{
+        "name": "Cardiac Risk", "description": "Cardiac risk of a patient",
+        "author": "A. Developer", "id": "cardio@apps.smartplatforms.org",
+        "version": "1.2", "mode": "ui", "scope": "record",
+        "index": "http://localhost:8001/index.html",
+        "icon": "http://localhost:8001/icon.png",
+        "oauth_callback": "smart-app:///after-auth",
+        "optimalBrowserEnvironments": ["desktop"],
+        "supportedBrowserEnvironments": ["desktop", "tablet", "mobile"],
+        "requires": {
+            "http://smartplatforms.org/terms#LabResult": {"methods": ["GET"],
+                "codes": ["http://purl.bioontology.org/ontology/LNC/2093-3"]},
+            "http://smartplatforms.org/terms#Demographics": {"methods": ["GET"]}
+        },
+        "smart_version": "0.6",
+        "launch_hint": "opens in a tab"
+    }"#;
+    let m = AppManifest::parse(original).unwrap();
+    assert_eq!(m.oauth_callback.as_deref(), Some("smart-app:///after-auth"));
+    assert_eq!(m.warnings, ["launch_hint: unknown key, ignored"]);
+    let helper =
+        AppManifest::parse(r#"{"name": "n", "description": "d", "id": "a@b", "mode": "helper"}"#)
+            .unwrap();
+    assert!(crate::manifest::is_background_mode(&helper.mode));
+    assert!(AppManifest::parse(GOOD).unwrap().warnings.is_empty());
 }
 
 #[test]

@@ -469,7 +469,6 @@ fn cli_manages_apps_users_and_tokens() {
         "name:",
         "description: required",
         "id:",
-        "colour: unknown key",
         "index: required",
         "icon: required",
     ] {

@@ -68,6 +68,18 @@ impl RecordWriter {
         })
     }
 
+    /// Moves the writer on to another record of the same container: the
+    /// records added next belong to it, those added before keep theirs. A
+    /// search reply holds the demographics of several records this way.
+    ///
+    /// The record id must be a non-empty path segment (no `/`, `?` or `#`).
+    pub fn switch_record(&mut self, record_id: &str) -> Result<&mut Self, Error> {
+        check_segment("record_id", record_id)?;
+        Out::iri(&format!("{}/records/{record_id}", self.api_base))?;
+        record_id.clone_into(&mut self.record_id);
+        Ok(self)
+    }
+
     /// The record's IRI, `{api_base}/records/{record_id}`.
     pub fn record_uri(&self) -> String {
         format!("{}/records/{}", self.api_base, self.record_id)

@@ -90,6 +90,28 @@ impl Consumer {
     pub fn key(&self) -> &str {
         &self.key
     }
+
+    /// Signs a two-legged request: the consumer key and secret alone, no
+    /// token (SMART background apps asking for a token per record). Bodies
+    /// are signed as in [`Authorized::request`].
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidMethod`] for a method that is not an HTTP token,
+    /// [`Error::Sign`] for a URL or body the signer refuses.
+    pub fn two_legged_request(
+        &self,
+        method: &str,
+        url: &str,
+        content_type: Option<&str>,
+        body: impl Into<Vec<u8>>,
+        stamp: Stamp,
+    ) -> Result<OutgoingRequest, Error> {
+        let method =
+            http::Method::from_bytes(method.as_bytes()).map_err(|_| Error::InvalidMethod)?;
+        let oauth = self.params(stamp);
+        self.sign(method, url, content_type, body.into(), &oauth, None)
+    }
 }
 
 /// The callback kind of a dance that gave `oauth_callback` as a URL; see

@@ -44,6 +44,8 @@ pub(super) enum Endpoint {
     Token,
     /// A protected resource: an access token.
     Protected,
+    /// A two-legged request: the consumer alone, no token.
+    Consumer,
 }
 
 /// The token a checked request carried.
@@ -84,7 +86,7 @@ impl<S: ProviderStore> Provider<S> {
         {
             return Err(Error::TooLarge);
         }
-        if endpoint == Endpoint::Protected
+        if matches!(endpoint, Endpoint::Protected | Endpoint::Consumer)
             && config.protected_header_only
             && oauth_outside_header(request)
         {
@@ -140,6 +142,17 @@ impl<S: ProviderStore> Provider<S> {
                     return Err(Error::UnexpectedParameter("oauth_verifier"));
                 }
             }
+            Endpoint::Consumer => {
+                if parsed.token().is_some() {
+                    return Err(Error::UnexpectedParameter("oauth_token"));
+                }
+                if parsed.verifier().is_some() {
+                    return Err(Error::UnexpectedParameter("oauth_verifier"));
+                }
+                if parsed.callback().is_some() {
+                    return Err(Error::UnexpectedParameter("oauth_callback"));
+                }
+            }
         }
 
         let method = parsed.signature_method();
@@ -178,7 +191,7 @@ impl<S: ProviderStore> Provider<S> {
         let token_secret = match (&token, endpoint) {
             (Some(TokenFound::Request(r)), _) => Some(&r.secret),
             (Some(TokenFound::Access(r)), _) => Some(&r.secret),
-            (None, Endpoint::Initiate) => None,
+            (None, Endpoint::Initiate | Endpoint::Consumer) => None,
             (None, _) => {
                 valid = false;
                 Some(&dummy)

@@ -18,8 +18,8 @@ mod output;
 use check::{Checked, Endpoint, TokenFound, VerifierMatches};
 use output::credentials_body;
 pub use output::{
-    Authenticated, AuthorizationGrant, PendingAuthorization, TemporaryCredentialsIssued,
-    TokenCredentialsIssued,
+    Authenticated, AuthorizationGrant, ConsumerAuthenticated, PendingAuthorization,
+    TemporaryCredentialsIssued, TokenCredentialsIssued,
 };
 
 /// The provider's policy. Build it with [`ProviderConfig::new`] and adjust the fields.
@@ -457,13 +457,82 @@ impl<S: ProviderStore> Provider<S> {
         let Some(authorization) = consumed.authorization else {
             return Err(Error::InvalidCredentials);
         };
-        let (token, secret) = self.new_credentials(&checked.proof, rng)?;
+        self.grant(
+            now,
+            &checked.proof,
+            consumed.consumer_key,
+            authorization.user_id,
+            authorization.attributes,
+            rng,
+        )
+    }
+
+    /// Authenticates a two-legged request: signed with the consumer key and
+    /// secret alone, no token (SMART background apps asking for a token per
+    /// record). The same verification path as every other request; an
+    /// `oauth_token`, `oauth_verifier` or `oauth_callback` in it is a 400.
+    ///
+    /// # Errors
+    ///
+    /// 400 for a malformed request, 401 for bad credentials, timestamp or nonce.
+    pub fn authenticate_consumer(
+        &self,
+        now: u64,
+        request: &ProviderRequest<'_>,
+    ) -> Result<ConsumerAuthenticated, Error> {
+        let checked = self.check(now, request, Endpoint::Consumer)?;
+        Ok(ConsumerAuthenticated {
+            consumer_key: checked.consumer_key,
+            proof: checked.proof,
+        })
+    }
+
+    /// Issues token credentials to a consumer that authenticated itself
+    /// with [`Provider::authenticate_consumer`], bound to `attributes`, with
+    /// no user's approval: the caller decides that the consumer may have
+    /// them (SMART: a background app, a token per record). The token expires
+    /// and is revoked like any other. Consuming the proof, one request gives
+    /// one token.
+    ///
+    /// # Errors
+    ///
+    /// A store or random-source failure.
+    pub fn issue_consumer_token(
+        &self,
+        now: u64,
+        consumer: ConsumerAuthenticated,
+        user_id: &str,
+        attributes: Attributes,
+        rng: &mut dyn Random,
+    ) -> Result<TokenCredentialsIssued, Error> {
+        self.grant(
+            now,
+            &consumer.proof,
+            consumer.consumer_key,
+            user_id.to_string(),
+            attributes,
+            rng,
+        )
+    }
+
+    /// Stores a fresh access token and composes the reply: the token, its
+    /// secret and the attributes that are not `oauth_*`.
+    fn grant(
+        &self,
+        now: u64,
+        proof: &Verified,
+        consumer_key: String,
+        user_id: String,
+        attributes: Attributes,
+        rng: &mut dyn Random,
+    ) -> Result<TokenCredentialsIssued, Error> {
+        let (token, secret) = self.new_credentials(proof, rng)?;
         let access = AccessTokenRecord {
             token: token.clone(),
             secret: Secret::new(secret.clone()),
-            consumer_key: consumed.consumer_key,
-            user_id: authorization.user_id,
-            attributes: authorization.attributes,
+            consumer_key,
+            user_id,
+            attributes,
             issued_at: now,
             expires_at: self.config.access_token_ttl.map(|t| now.saturating_add(t)),
         };

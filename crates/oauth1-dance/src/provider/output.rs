@@ -119,6 +119,25 @@ pub struct Authenticated {
     pub(super) proof: Verified,
 }
 
+/// A two-legged request (consumer key and secret, no token) that passed
+/// every check. Only [`Provider::authenticate_consumer`](crate::Provider::authenticate_consumer)
+/// creates one; like [`Authenticated`] it carries the signer's proof and is
+/// not `Clone`.
+#[derive(Debug)]
+#[must_use]
+pub struct ConsumerAuthenticated {
+    /// The consumer that signed.
+    pub consumer_key: String,
+    pub(super) proof: Verified,
+}
+
+impl ConsumerAuthenticated {
+    /// The signer's proof that this request's signature was recomputed and matched.
+    pub fn proof(&self) -> &Verified {
+        &self.proof
+    }
+}
+
 impl Authenticated {
     /// The signer's proof that this request's signature was recomputed and matched.
     pub fn proof(&self) -> &Verified {

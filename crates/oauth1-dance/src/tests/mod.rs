@@ -27,6 +27,7 @@ mod security;
 mod security_dance;
 mod store;
 mod transport;
+mod two_legged;
 mod units;
 
 /// The container's external origin.

@@ -6,6 +6,7 @@
 use std::fmt::Write as _;
 
 use super::{ORDER_KEY, Summary};
+use crate::filters::Filter;
 use crate::model::{COLLECTIONS, Coded, DEMOGRAPHICS_TYPE, Item};
 
 const SP: &str = "http://smartplatforms.org/terms#";
@@ -111,14 +112,17 @@ pub(crate) fn items_document(
     x.finish()
 }
 
-/// A container user, `foaf:Person`.
-pub(crate) fn user_document(api_base: &str, user_id: &str, given: &str, family: &str) -> String {
+/// Container users, each a `foaf:Person`: `(user id, given name, family
+/// name)`.
+pub(crate) fn users_document(api_base: &str, users: &[(&str, &str, &str)]) -> String {
     let mut x = Doc::new();
-    x.open_about("foaf:Person", &format!("{api_base}/users/{user_id}"));
-    x.lit("foaf:givenName", given);
-    x.lit("foaf:familyName", family);
-    x.lit("sp:userId", user_id);
-    x.close("foaf:Person");
+    for (user_id, given, family) in users {
+        x.open_about("foaf:Person", &format!("{api_base}/users/{user_id}"));
+        x.lit("foaf:givenName", given);
+        x.lit("foaf:familyName", family);
+        x.lit("sp:userId", user_id);
+        x.close("foaf:Person");
+    }
     x.finish()
 }
 
@@ -131,12 +135,7 @@ pub(crate) fn empty_document() -> String {
 pub(crate) fn ontology_document() -> String {
     let mut x = Doc::new();
     let add_call = |x: &mut Doc, ty: &str, path: &str, method: &str, category: &str| {
-        x.open("api:Call");
-        x.lit("api:path", path);
-        x.lit("api:method", method);
-        x.lit("api:category", category);
-        x.resource("api:target", ty);
-        x.close("api:Call");
+        add_call_with(x, ty, path, method, category, &[]);
     };
     x.open_about("owl:Class", DEMOGRAPHICS_TYPE);
     x.lit("rdfs:label", "Demographics");
@@ -162,12 +161,13 @@ pub(crate) fn ontology_document() -> String {
                 "record_items",
             );
         } else {
-            add_call(
+            add_call_with(
                 &mut x,
                 c.type_uri,
                 &format!("/records/{{record_id}}/{}/", c.name),
                 "GET",
                 "record_items",
+                c.filters,
             );
             add_call(
                 &mut x,
@@ -199,6 +199,26 @@ pub(crate) fn ontology_document() -> String {
         "user",
     );
     x.finish()
+}
+
+/// One `api:Call`, with an `api:hasFilter` for each parameter it accepts.
+fn add_call_with(
+    x: &mut Doc,
+    ty: &str,
+    path: &str,
+    method: &str,
+    category: &str,
+    filters: &[Filter],
+) {
+    x.open("api:Call");
+    x.lit("api:path", path);
+    x.lit("api:method", method);
+    x.lit("api:category", category);
+    x.resource("api:target", ty);
+    for f in filters {
+        x.lit("api:hasFilter", f.name);
+    }
+    x.close("api:Call");
 }
 
 /// An RDF/XML document under construction.

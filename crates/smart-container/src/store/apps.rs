@@ -38,7 +38,8 @@ impl Store {
         Ok(())
     }
 
-    /// Removes an app, its tokens and its scratchpads; `false` when absent.
+    /// Removes an app, its tokens, scratchpads and preferences; `false` when
+    /// absent.
     pub(crate) fn remove_app(&self, id: &str) -> Result<bool, Error> {
         let mut conn = self.lock();
         let tx = conn.transaction()?;
@@ -46,6 +47,7 @@ impl Store {
         tx.execute("DELETE FROM access_tokens WHERE consumer_key = ?1", [id])?;
         tx.execute("DELETE FROM request_tokens WHERE consumer_key = ?1", [id])?;
         tx.execute("DELETE FROM scratchpads WHERE app_id = ?1", [id])?;
+        tx.execute("DELETE FROM preferences WHERE app_id = ?1", [id])?;
         tx.commit()?;
         Ok(n > 0)
     }

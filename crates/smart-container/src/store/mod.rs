@@ -7,6 +7,7 @@
 //! `DELETE`. Every secret column holds a digest or a sealed value.
 
 mod apps;
+mod preferences;
 mod records;
 mod tokens;
 mod users;
@@ -17,7 +18,7 @@ use std::sync::{Mutex, MutexGuard};
 use rusqlite::Connection;
 
 pub(crate) use apps::StoredApp;
-pub(crate) use records::{ItemRow, ListQuery, RecordRow};
+pub(crate) use records::{DateBound, ItemRow, ListQuery, RecordRow};
 pub(crate) use tokens::{AccessTokenRow, RequestTokenRow};
 pub(crate) use users::{Session, User};
 
@@ -34,7 +35,8 @@ pub(crate) struct Store {
 }
 
 /// The migrations, in order; `schema_version` counts those applied.
-const MIGRATIONS: &[&str] = &[r"
+const MIGRATIONS: &[&str] = &[
+    r"
 CREATE TABLE apps (
     id TEXT PRIMARY KEY,
     manifest TEXT NOT NULL,
@@ -114,7 +116,17 @@ CREATE TABLE meta (
     name TEXT PRIMARY KEY,
     value TEXT NOT NULL
 );
-"];
+",
+    r"
+CREATE TABLE preferences (
+    user_id TEXT NOT NULL,
+    app_id TEXT NOT NULL,
+    content_type TEXT NOT NULL,
+    body BLOB NOT NULL,
+    PRIMARY KEY (user_id, app_id)
+);
+",
+];
 
 impl Store {
     /// Opens (creating) the database file, switches to WAL and runs the

@@ -28,12 +28,23 @@ pub(crate) struct ListQuery {
     pub(crate) limit: Option<u32>,
     /// Skip this many items.
     pub(crate) offset: u32,
-    /// Only items dated on or after (`YYYY-MM-DD`).
-    pub(crate) date_from: Option<String>,
-    /// Only items dated on or before (`YYYY-MM-DD`).
-    pub(crate) date_to: Option<String>,
+    /// Only items dated after this bound (or on it, when inclusive).
+    pub(crate) lower: Option<DateBound>,
+    /// Only items dated before this bound (or on it, when inclusive).
+    pub(crate) upper: Option<DateBound>,
     /// Only items with one of these codes (empty: all).
     pub(crate) codes: Vec<String>,
+}
+
+/// One end of a date range.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct DateBound {
+    /// The parameter that set it (`date_from_excluding`, ...).
+    pub(crate) name: &'static str,
+    /// The day, `YYYY-MM-DD`.
+    pub(crate) date: String,
+    /// Whether an item dated on this day is kept.
+    pub(crate) inclusive: bool,
 }
 
 /// A stored record header.
@@ -96,6 +107,26 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    /// The id of the first record, in id order, after `after` (the very
+    /// first without it): the walk of a background app's token loop.
+    pub(crate) fn record_after(&self, after: Option<&str>) -> Result<Option<String>, Error> {
+        let conn = self.lock();
+        Ok(match after {
+            None => conn
+                .query_row("SELECT id FROM records ORDER BY id LIMIT 1", [], |r| {
+                    r.get(0)
+                })
+                .optional()?,
+            Some(id) => conn
+                .query_row(
+                    "SELECT id FROM records WHERE id > ?1 ORDER BY id LIMIT 1",
+                    [id],
+                    |r| r.get(0),
+                )
+                .optional()?,
+        })
+    }
+
     /// One record header.
     pub(crate) fn record(&self, id: &str) -> Result<Option<RecordRow>, Error> {
         Ok(self
@@ -118,13 +149,21 @@ impl Store {
     ) -> Result<(u64, Vec<ItemRow>), Error> {
         let mut filter = String::from("record_id = ? AND kind = ?");
         let mut params: Vec<Value> = vec![record_id.to_owned().into(), kind.to_owned().into()];
-        if let Some(from) = &q.date_from {
-            filter.push_str(" AND item_date >= ?");
-            params.push(from.clone().into());
+        if let Some(from) = &q.lower {
+            filter.push_str(if from.inclusive {
+                " AND item_date >= ?"
+            } else {
+                " AND item_date > ?"
+            });
+            params.push(from.date.clone().into());
         }
-        if let Some(to) = &q.date_to {
-            filter.push_str(" AND item_date <= ?");
-            params.push(to.clone().into());
+        if let Some(to) = &q.upper {
+            filter.push_str(if to.inclusive {
+                " AND item_date <= ?"
+            } else {
+                " AND item_date < ?"
+            });
+            params.push(to.date.clone().into());
         }
         if !q.codes.is_empty() {
             filter.push_str(" AND code IN (");

@@ -67,6 +67,24 @@ impl Store {
             .optional()?)
     }
 
+    /// Every user, by family then given name then id (without their
+    /// password hashes).
+    pub(crate) fn users(&self) -> Result<Vec<User>, Error> {
+        let conn = self.lock();
+        let mut stmt = conn.prepare(
+            "SELECT id, given_name, family_name FROM users ORDER BY family_name, given_name, id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(User {
+                id: r.get(0)?,
+                password_hash: String::new(),
+                given_name: r.get(1)?,
+                family_name: r.get(2)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     /// How many users exist.
     pub(crate) fn user_count(&self) -> Result<i64, Error> {
         Ok(self

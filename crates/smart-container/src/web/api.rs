@@ -12,14 +12,12 @@ use serde_json::{Value, json};
 
 use super::oauth::{authenticate, with_consumer};
 use super::{AppError, AppState};
+use crate::filters::Filter;
 use crate::model::{COLLECTIONS, DEMOGRAPHICS_TYPE, Demographics, collection};
 use crate::rdf::{self, Summary, shim};
 use crate::store::ListQuery;
 
 const RDF_XML: &str = "application/rdf+xml";
-
-/// The largest `limit` a collection call accepts.
-const MAX_LIMIT: u32 = 1000;
 
 /// GET `/manifest`: the container manifest (SMART.md).
 pub(crate) async fn container_manifest(State(state): State<AppState>) -> Json<Value> {
@@ -96,7 +94,9 @@ pub(crate) async fn demographics(
     Path(record_id): Path<String>,
     req: Request,
 ) -> Result<Response, AppError> {
+    let params = no_parameters(&req);
     let (auth, _) = protected(&state, req, Some(&record_id)).await?;
+    params?;
     let base = state.api_base().to_owned();
     let doc = state
         .blocking(move |s| {
@@ -121,7 +121,9 @@ pub(crate) async fn single(
     Path((record_id, name)): Path<(String, String)>,
     req: Request,
 ) -> Result<Response, AppError> {
+    let params = no_parameters(&req);
     let (auth, _) = protected(&state, req, Some(&record_id)).await?;
+    params?;
     let Some(c) = collection(&name).filter(|c| c.single) else {
         return Err(AppError::Api(StatusCode::NOT_FOUND, "no such call".into()));
     };
@@ -159,7 +161,7 @@ pub(crate) async fn list(
             "no such collection".into(),
         ));
     };
-    let q = parse_list_query(&query, c.code_filter)?;
+    let q = parse_query(c.filters, &query)?;
     let base = state.api_base().to_owned();
     let doc = state
         .blocking(move |s| {
@@ -191,7 +193,9 @@ pub(crate) async fn item(
     Path((record_id, name, item_id)): Path<(String, String, String)>,
     req: Request,
 ) -> Result<Response, AppError> {
+    let params = no_parameters(&req);
     let (auth, _) = protected(&state, req, Some(&record_id)).await?;
+    params?;
     let Some(c) = collection(&name).filter(|c| !c.single) else {
         return Err(AppError::Api(
             StatusCode::NOT_FOUND,
@@ -225,13 +229,15 @@ pub(crate) async fn scratchpad(
     Path((record_id, app_id)): Path<(String, String)>,
     req: Request,
 ) -> Result<Response, AppError> {
+    let params = no_parameters(&req);
     let (auth, _) = protected(&state, req, Some(&record_id)).await?;
+    params?;
     own_app(&auth, &app_id)?;
     let stored = state
         .blocking(move |s| Ok(s.container().store.scratchpad(&record_id, &app_id)?))
         .await?;
     let res = match stored {
-        Some((content_type, body)) => stored_response(&content_type, body.into()),
+        Some((content_type, body)) => stored_response(&content_type, body.into(), "scratchpad"),
         None => rdf_response(shim::empty_document()),
     };
     Ok(with_consumer(res, auth.consumer_key))
@@ -246,21 +252,10 @@ pub(crate) async fn put_scratchpad(
     Path((record_id, app_id)): Path<(String, String)>,
     req: Request,
 ) -> Result<Response, AppError> {
-    let content_type = match req.headers().get(header::CONTENT_TYPE) {
-        None => RDF_XML.to_owned(),
-        Some(v) => v
-            .to_str()
-            .ok()
-            .filter(|v| !v.trim().is_empty() && v.len() <= 200)
-            .ok_or_else(|| {
-                AppError::Api(
-                    StatusCode::BAD_REQUEST,
-                    "Content-Type must be visible ASCII, at most 200 bytes".into(),
-                )
-            })?
-            .to_owned(),
-    };
+    let content_type = request_content_type(&req)?;
+    let params = no_parameters(&req);
     let (auth, body) = protected(&state, req, Some(&record_id)).await?;
+    params?;
     own_app(&auth, &app_id)?;
     if renders_in_a_browser(&content_type) {
         return Err(AppError::Api(
@@ -281,14 +276,32 @@ pub(crate) async fn put_scratchpad(
         })
         .await?;
     Ok(with_consumer(
-        stored_response(&content_type, body),
+        stored_response(&content_type, body, "scratchpad"),
         auth.consumer_key,
     ))
 }
 
+/// The `Content-Type` of a stored document's `PUT` (RDF/XML when absent).
+pub(super) fn request_content_type(req: &Request) -> Result<String, AppError> {
+    match req.headers().get(header::CONTENT_TYPE) {
+        None => Ok(RDF_XML.to_owned()),
+        Some(v) => Ok(v
+            .to_str()
+            .ok()
+            .filter(|v| !v.trim().is_empty() && v.len() <= 200)
+            .ok_or_else(|| {
+                AppError::Api(
+                    StatusCode::BAD_REQUEST,
+                    "Content-Type must be visible ASCII, at most 200 bytes".into(),
+                )
+            })?
+            .to_owned()),
+    }
+}
+
 /// A stored document as an attachment, with its type unless a browser
 /// would render that type.
-fn stored_response(content_type: &str, body: Bytes) -> Response {
+pub(super) fn stored_response(content_type: &str, body: Bytes, filename: &'static str) -> Response {
     let mut res = (StatusCode::OK, body).into_response();
     let ct = if renders_in_a_browser(content_type) {
         "application/octet-stream"
@@ -302,13 +315,14 @@ fn stored_response(content_type: &str, body: Bytes) -> Response {
     );
     h.insert(
         header::CONTENT_DISPOSITION,
-        HeaderValue::from_static("attachment; filename=\"scratchpad\""),
+        HeaderValue::from_str(&format!("attachment; filename=\"{filename}\""))
+            .unwrap_or(HeaderValue::from_static("attachment")),
     );
     res
 }
 
 /// The lower-case `type/subtype` of a `Content-Type`.
-fn essence(content_type: &str) -> String {
+pub(super) fn essence(content_type: &str) -> String {
     content_type
         .split(';')
         .next()
@@ -346,7 +360,9 @@ pub(crate) async fn delete_scratchpad(
     Path((record_id, app_id)): Path<(String, String)>,
     req: Request,
 ) -> Result<Response, AppError> {
+    let params = no_parameters(&req);
     let (auth, _) = protected(&state, req, Some(&record_id)).await?;
+    params?;
     own_app(&auth, &app_id)?;
     state
         .blocking(move |s| Ok(s.container().store.delete_scratchpad(&record_id, &app_id)?))
@@ -357,33 +373,25 @@ pub(crate) async fn delete_scratchpad(
     ))
 }
 
-/// GET `/users/{user_id}`: the token's own user (403 for another one).
+/// GET `/users/{user_id}`: any user of the container, to any authenticated
+/// app, as in the original (their names only).
 pub(crate) async fn user(
     State(state): State<AppState>,
     Path(user_id): Path<String>,
     req: Request,
 ) -> Result<Response, AppError> {
+    let params = no_parameters(&req);
     let (auth, _) = protected(&state, req, None).await?;
-    if !bool::from(subtle::ConstantTimeEq::ct_eq(
-        auth.user_id.as_bytes(),
-        user_id.as_bytes(),
-    )) {
-        return Err(AppError::Api(
-            StatusCode::FORBIDDEN,
-            "a token reads only its own user".into(),
-        ));
-    }
+    params?;
     let base = state.api_base().to_owned();
     let doc = state
         .blocking(move |s| {
             let Some(u) = s.container().store.user(&user_id)? else {
                 return Err(AppError::Api(StatusCode::NOT_FOUND, "no such user".into()));
             };
-            Ok(shim::user_document(
+            Ok(shim::users_document(
                 &base,
-                &u.id,
-                &u.given_name,
-                &u.family_name,
+                &[(&u.id, &u.given_name, &u.family_name)],
             ))
         })
         .await?;
@@ -392,7 +400,7 @@ pub(crate) async fn user(
 
 /// Authenticates a protected call and, when `record_id` is given, checks
 /// that the token is bound to it (403 otherwise).
-async fn protected(
+pub(super) async fn protected(
     state: &AppState,
     req: Request,
     record_id: Option<&str>,
@@ -423,65 +431,21 @@ fn own_app(auth: &Authenticated, app_id: &str) -> Result<(), AppError> {
     }
 }
 
-fn rdf_response(doc: String) -> Response {
+pub(super) fn rdf_response(doc: String) -> Response {
     (StatusCode::OK, [(header::CONTENT_TYPE, RDF_XML)], doc).into_response()
 }
 
-/// Parses the paging and filter parameters; a repeated or malformed one is 400.
-pub(crate) fn parse_list_query(
-    query: &str,
-    code_filter: Option<&str>,
-) -> Result<ListQuery, AppError> {
-    let bad = |m: String| AppError::Api(StatusCode::BAD_REQUEST, m);
-    let mut q = ListQuery::default();
-    let mut seen = std::collections::HashSet::new();
-    for (k, v) in url::form_urlencoded::parse(query.as_bytes()) {
-        let known = matches!(k.as_ref(), "limit" | "offset" | "date_from" | "date_to")
-            || Some(k.as_ref()) == code_filter;
-        if known && !seen.insert(k.to_string()) {
-            return Err(bad(format!("{k} given twice")));
-        }
-        match k.as_ref() {
-            "limit" => {
-                let n: u32 = v
-                    .parse()
-                    .map_err(|_| bad(format!("limit must be a number from 1 to {MAX_LIMIT}")))?;
-                if n == 0 || n > MAX_LIMIT {
-                    return Err(bad(format!("limit must be a number from 1 to {MAX_LIMIT}")));
-                }
-                q.limit = Some(n);
-            }
-            "offset" => {
-                q.offset = v
-                    .parse()
-                    .map_err(|_| bad("offset must be a non-negative number".into()))?
-            }
-            "date_from" => {
-                q.date_from =
-                    Some(parse_date(&v).ok_or_else(|| bad("date_from must be YYYY-MM-DD".into()))?)
-            }
-            "date_to" => {
-                q.date_to =
-                    Some(parse_date(&v).ok_or_else(|| bad("date_to must be YYYY-MM-DD".into()))?)
-            }
-            name if Some(name) == code_filter => {
-                let codes: Vec<String> = v.split('|').map(str::trim).map(str::to_owned).collect();
-                if codes.len() > 100 || codes.iter().any(|c| c.is_empty() || c.len() > 64) {
-                    return Err(bad(format!("{name} takes up to 100 codes joined with `|`")));
-                }
-                q.codes = codes;
-            }
-            _ => {}
-        }
-    }
-    Ok(q)
+/// Reads a call's query string against the parameters it accepts
+/// (`filters.rs`); anything else is a 400 naming the parameter and the
+/// accepted ones.
+pub(crate) fn parse_query(filters: &[Filter], query: &str) -> Result<ListQuery, AppError> {
+    crate::filters::parse(filters, query).map_err(|m| AppError::Api(StatusCode::BAD_REQUEST, m))
 }
 
-/// A `YYYY-MM-DD` date, or the date of an ISO date-time.
-fn parse_date(v: &str) -> Option<String> {
-    let d = v.get(..10)?;
-    chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()?;
-    (v.len() == 10 || v[10..].starts_with('T')).then(|| d.to_owned())
+/// Refuses any query parameter on a call that takes none (checked after
+/// authentication, so an unsigned caller learns nothing from it).
+fn no_parameters(req: &Request) -> Result<(), AppError> {
+    parse_query(crate::filters::NONE, req.uri().query().unwrap_or("")).map(|_| ())
 }
 
 /// The URL of the next page: the same call with `offset` moved on.

@@ -2,10 +2,13 @@
 //! layers (request log, body limit, timeout, security headers).
 
 mod api;
+mod background;
 mod guard;
 mod login;
 mod oauth;
 mod pages;
+mod preferences;
+mod search;
 mod session;
 
 use std::sync::Arc;
@@ -237,6 +240,18 @@ fn api_routes() -> Router<AppState> {
         .route("/healthz", get(api::healthz))
         .route("/apps/manifests/", get(api::app_manifests))
         .route("/apps/{app_id}/manifest", get(api::app_manifest))
+        .route(
+            "/apps/{app_id}/tokens/records/first",
+            post(background::first),
+        )
+        .route(
+            "/apps/{app_id}/tokens/records/{record_id}/next",
+            post(background::next),
+        )
+        .route(
+            "/apps/{app_id}/tokens/records/{record_id}",
+            post(background::record),
+        )
         .route("/oauth/request_token", post(oauth::request_token))
         .route("/oauth/access_token", post(oauth::access_token))
         .route("/records/{record_id}/demographics", get(api::demographics))
@@ -252,7 +267,15 @@ fn api_routes() -> Router<AppState> {
             "/records/{record_id}/{collection}/{item_id}",
             get(api::item),
         )
+        .route("/records/search", get(search::records))
+        .route("/users/search", get(search::users))
         .route("/users/{user_id}", get(api::user))
+        .route(
+            "/users/{user_id}/apps/{app_id}/preferences",
+            get(preferences::get)
+                .put(preferences::put)
+                .delete(preferences::delete),
+        )
 }
 
 /// Builds the router of one origin serving everything: the API, the OAuth

@@ -50,6 +50,11 @@ impl ProviderHandle {
 }
 
 impl ProviderHandle {
+    /// The provider itself, for the endpoints outside this module.
+    pub(super) fn provider(&self) -> &Provider<SqlProviderStore> {
+        &self.0
+    }
+
     /// Drops expired request tokens and nonces.
     pub(crate) fn purge(&self, now: u64) -> Result<(), oauth1_dance::Error> {
         self.0.purge_expired(now)
@@ -125,6 +130,56 @@ pub(crate) struct Pending {
     pub(crate) app_name: String,
     pub(crate) record_id: String,
     pub(crate) patient: String,
+    /// The manifest's `author` and `version`, when given.
+    pub(crate) author: Option<String>,
+    pub(crate) version: Option<String>,
+    /// The data the manifest says the app requires: each type's name, with
+    /// the methods and how many codes it names.
+    pub(crate) requires: Vec<String>,
+    /// The scheme of a native app's custom-scheme callback (`smart-app`),
+    /// which the approve form must be allowed to reach.
+    pub(crate) callback_scheme: Option<String>,
+}
+
+/// What the authorize page shows of a manifest: (author, version, the
+/// required data, a custom callback scheme).
+fn manifest_details(
+    manifest: &crate::AppManifest,
+) -> (Option<String>, Option<String>, Vec<String>, Option<String>) {
+    let text = |key: &str| {
+        manifest
+            .json
+            .get(key)
+            .and_then(serde_json::Value::as_str)
+            .map(str::to_owned)
+    };
+    let mut requires = Vec::new();
+    if let Some(serde_json::Value::Object(types)) = manifest.json.get("requires") {
+        for (uri, spec) in types {
+            let name = uri.rsplit(['#', '/']).next().unwrap_or(uri);
+            let methods: Vec<&str> = spec
+                .get("methods")
+                .and_then(serde_json::Value::as_array)
+                .map(|ms| ms.iter().filter_map(serde_json::Value::as_str).collect())
+                .unwrap_or_default();
+            let codes = spec
+                .get("codes")
+                .and_then(serde_json::Value::as_array)
+                .map_or(0, Vec::len);
+            let mut line = format!("{name} ({})", methods.join(", "));
+            if codes > 0 {
+                line.push_str(&format!(", {codes} codes"));
+            }
+            requires.push(line);
+        }
+    }
+    let callback_scheme = manifest
+        .oauth_callback
+        .as_deref()
+        .and_then(|c| url::Url::parse(c).ok())
+        .map(|u| u.scheme().to_owned())
+        .filter(|s| s != "http" && s != "https");
+    (text("author"), text("version"), requires, callback_scheme)
 }
 
 /// The pending request token behind the authorize page.
@@ -151,11 +206,16 @@ pub(crate) async fn pending(state: &AppState, token: &str) -> Result<Pending, Ap
                     "This request is no longer valid.".into(),
                 ));
             };
+            let (author, version, requires, callback_scheme) = manifest_details(&manifest);
             Ok(Pending {
                 consumer_key: p.consumer_key,
                 app_name: manifest.name,
                 patient: format!("{} {}", record.given_name, record.family_name),
                 record_id,
+                author,
+                version,
+                requires,
+                callback_scheme,
             })
         })
         .await
@@ -266,7 +326,7 @@ fn page_error(e: oauth1_dance::Error) -> AppError {
     AppError::Page(status, msg.into())
 }
 
-async fn read_request(req: Request) -> Result<http::Request<Bytes>, AppError> {
+pub(super) async fn read_request(req: Request) -> Result<http::Request<Bytes>, AppError> {
     let (parts, body) = req.into_parts();
     let bytes = axum::body::to_bytes(body, BODY_LIMIT).await.map_err(|_| {
         AppError::Api(
@@ -277,10 +337,10 @@ async fn read_request(req: Request) -> Result<http::Request<Bytes>, AppError> {
     Ok(http::Request::from_parts(parts, bytes))
 }
 
-fn os_random(buf: &mut [u8]) {
+pub(super) fn os_random(buf: &mut [u8]) {
     OsRng.fill_bytes(buf);
 }
 
-fn unix_now() -> u64 {
+pub(super) fn unix_now() -> u64 {
     u64::try_from(now()).unwrap_or(0)
 }

@@ -90,6 +90,9 @@ pub(crate) async fn logout(
 #[derive(Debug, Deserialize)]
 pub(crate) struct LaunchQuery {
     record_id: Option<String>,
+    /// The picker's name search: records whose family or given name starts
+    /// with it, ignoring case.
+    name: Option<String>,
 }
 
 /// GET `/apps/{app_id}/launch`: login, then the record picker, then a
@@ -142,15 +145,36 @@ pub(crate) async fn launch(
             Ok(see_other(&target))
         }
         None => {
-            let records = state
+            let name: String = q
+                .name
+                .unwrap_or_default()
+                .trim()
+                .chars()
+                .take(100)
+                .collect();
+            let wanted = name.to_lowercase();
+            let records: Vec<_> = state
                 .blocking(|s| Ok(s.container().store.records()?))
-                .await?;
+                .await?
+                .into_iter()
+                .filter(|r| {
+                    r.family_name.to_lowercase().starts_with(&wanted)
+                        || r.given_name.to_lowercase().starts_with(&wanted)
+                })
+                .collect();
             Ok(page(
                 StatusCode::OK,
                 "Choose a record",
                 html! {
                     h1 { "Launch " (manifest.name) }
                     p { "Logged in as " b { (user.user_id) } ". Choose the patient record to open:" }
+                    form method="get" action={ (state.prefix()) "/apps/" (urlencode(&app_id)) "/launch" } {
+                        label { "Name starts with " input type="search" name="name" value=(name) maxlength="100"; }
+                        " " button type="submit" { "Search" }
+                    }
+                    @if records.is_empty() {
+                        p { "No record matches " b { (name) } "." }
+                    }
                     table {
                         tr { th { "Patient" } th { "Born" } th { "Record" } }
                         @for r in &records {
@@ -195,13 +219,25 @@ pub(crate) async fn authorize_form(
     };
     let pending = oauth::pending(&state, &token).await?;
     let csrf = user.csrf_token(&token);
-    Ok(page(
+    let mut res = page(
         StatusCode::OK,
         "Authorize",
         html! {
             h1 { "Authorize " (pending.app_name) "?" }
             p { "The app " b { (pending.app_name) } " " small { "(" (pending.consumer_key) ")" } " asks to read the record of" }
             p.record { b { (pending.patient) } " " small { "(record " code { (pending.record_id) } ")" } }
+            @if pending.author.is_some() || pending.version.is_some() {
+                p.about {
+                    @if let Some(author) = &pending.author { "By " (author) ". " }
+                    @if let Some(version) = &pending.version { "Version " (version) "." }
+                }
+            }
+            @if !pending.requires.is_empty() {
+                p { "Its manifest says it uses:" }
+                ul.requires {
+                    @for r in &pending.requires { li { (r) } }
+                }
+            }
             p { "You are logged in as " b { (user.user_id) } "." }
             form method="post" action={ (state.prefix()) "/oauth/authorize" } {
                 input type="hidden" name="oauth_token" value=(token);
@@ -211,7 +247,38 @@ pub(crate) async fn authorize_form(
                 button.deny type="submit" name="decision" value="deny" { "Deny" }
             }
         },
-    ))
+    );
+    if let Some(scheme) = &pending.callback_scheme {
+        allow_form_scheme(&mut res, scheme);
+    }
+    Ok(res)
+}
+
+/// Lets the approve form's redirect reach a native app's registered
+/// callback scheme: the page's `form-action` also covers where the form's
+/// answer redirects to. The scheme comes from a manifest URL the `url`
+/// crate parsed (letters, digits, `+-.`), so it cannot break the header.
+fn allow_form_scheme(res: &mut Response, scheme: &str) {
+    if !scheme
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+    {
+        return;
+    }
+    let Some(csp) = res
+        .headers()
+        .get(header::CONTENT_SECURITY_POLICY)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return;
+    };
+    let widened = csp.replace(
+        "form-action 'self' http: https:",
+        &format!("form-action 'self' http: https: {scheme}:"),
+    );
+    if let Ok(v) = HeaderValue::from_str(&widened) {
+        res.headers_mut().insert(header::CONTENT_SECURITY_POLICY, v);
+    }
 }
 
 /// The authorize form.

@@ -371,3 +371,51 @@ proptest::proptest! {
         }
     }
 }
+
+#[test]
+fn a_writer_moves_on_to_another_record_and_keeps_blank_nodes_apart() {
+    let mut w = RecordWriter::new("http://h", "1").unwrap();
+    assert!(w.switch_record("a/b").is_err());
+    assert!(w.switch_record("").is_err());
+    let med = xml(MED).records::<Medication>().unwrap().remove(0);
+    w.add(&med).unwrap();
+    w.switch_record("2").unwrap();
+    assert_eq!(w.record_uri(), "http://h/records/2");
+    w.add(&med).unwrap();
+    let g = Graph::parse(
+        w.to_rdf_xml().unwrap().as_bytes(),
+        "application/rdf+xml",
+        None,
+    )
+    .unwrap();
+    let rows = g
+        .select(
+            "PREFIX sp: <http://smartplatforms.org/terms#>
+             SELECT ?m ?r ?c WHERE { ?m sp:belongsTo ?r ; sp:drugName ?c } ORDER BY ?r",
+        )
+        .unwrap();
+    let pairs: Vec<(String, String)> = rows
+        .iter()
+        .map(|row| {
+            (
+                row.get("m").unwrap().as_str().to_owned(),
+                row.get("r").unwrap().as_str().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        pairs,
+        [
+            (
+                "http://h/records/1/medications/m1".to_owned(),
+                "http://h/records/1".to_owned()
+            ),
+            (
+                "http://h/records/2/medications/m1".to_owned(),
+                "http://h/records/2".to_owned()
+            ),
+        ]
+    );
+    // Each medication has its own coded-value node.
+    assert_ne!(rows[0].get("c"), rows[1].get("c"));
+}

@@ -283,16 +283,18 @@ async fn scratchpad_put_get_delete_and_only_for_its_app() {
 }
 
 #[tokio::test]
-async fn users_reads_only_the_tokens_user() {
+async fn users_reads_any_user_as_the_original_did() {
     let h = Harness::new();
     let auth = h.dance(RECORD).await;
-    let g = graph(&h.signed_get(&auth, "/users/alice").await);
-    let rows = g
-        .select("SELECT ?g WHERE { ?p <http://xmlns.com/foaf/0.1/givenName> ?g }")
-        .unwrap();
-    assert_eq!(rows.first().unwrap().string("g").unwrap(), "Alice");
+    for (user, given) in [("alice", "Alice"), ("bob", "Bob")] {
+        let g = graph(&h.signed_get(&auth, &format!("/users/{user}")).await);
+        let rows = g
+            .select("SELECT ?g WHERE { ?p <http://xmlns.com/foaf/0.1/givenName> ?g }")
+            .unwrap();
+        assert_eq!(rows.first().unwrap().string("g").unwrap(), given);
+    }
     assert_eq!(
-        h.signed_get(&auth, "/users/bob").await.status,
-        StatusCode::FORBIDDEN
+        h.signed_get(&auth, "/users/nobody").await.status,
+        StatusCode::NOT_FOUND
     );
 }
