@@ -56,17 +56,14 @@ impl Store {
     pub(crate) fn app(&self, id: &str) -> Result<Option<StoredApp>, Error> {
         Ok(self
             .lock()
-            .query_row(
-                "SELECT id, manifest, secret_sealed FROM apps WHERE id = ?1",
-                [id],
-                |r| {
-                    Ok(StoredApp {
-                        id: r.get(0)?,
-                        manifest: r.get(1)?,
-                        secret_sealed: r.get(2)?,
-                    })
-                },
-            )
+            .prepare_cached("SELECT id, manifest, secret_sealed FROM apps WHERE id = ?1")?
+            .query_row([id], |r| {
+                Ok(StoredApp {
+                    id: r.get(0)?,
+                    manifest: r.get(1)?,
+                    secret_sealed: r.get(2)?,
+                })
+            })
             .optional()?)
     }
 

@@ -131,11 +131,10 @@ impl Store {
     pub(crate) fn record(&self, id: &str) -> Result<Option<RecordRow>, Error> {
         Ok(self
             .lock()
-            .query_row(
+            .prepare_cached(
                 "SELECT id, family_name, given_name, birthday, body FROM records WHERE id = ?1",
-                [id],
-                row_to_record,
-            )
+            )?
+            .query_row([id], row_to_record)
             .optional()?)
     }
 
@@ -172,15 +171,14 @@ impl Store {
             params.extend(q.codes.iter().map(|c| Value::from(c.clone())));
         }
         let conn = self.lock();
-        let total: i64 = conn.query_row(
-            &format!("SELECT COUNT(*) FROM record_items WHERE {filter}"),
-            rusqlite::params_from_iter(params.iter()),
-            |r| r.get(0),
-        )?;
+        // Statements are cached by their text: one per combination of filters.
+        let total: i64 = conn
+            .prepare_cached(&format!("SELECT COUNT(*) FROM record_items WHERE {filter}"))?
+            .query_row(rusqlite::params_from_iter(params.iter()), |r| r.get(0))?;
         let mut page_params = params;
         page_params.push(q.limit.map_or(i64::MAX, i64::from).into());
         page_params.push(i64::from(q.offset).into());
-        let mut stmt = conn.prepare(&format!(
+        let mut stmt = conn.prepare_cached(&format!(
             "SELECT kind, item_id, item_date, code, body FROM record_items WHERE {filter} ORDER BY item_date DESC, item_id DESC LIMIT ? OFFSET ?"
         ))?;
         let rows = stmt.query_map(rusqlite::params_from_iter(page_params.iter()), row_to_item)?;

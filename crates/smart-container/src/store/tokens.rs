@@ -169,8 +169,10 @@ impl Store {
     pub(crate) fn access_token(&self, hash: &str) -> Result<Option<AccessTokenRow>, Error> {
         Ok(self
             .lock()
-            .query_row(
+            .prepare_cached(
                 "SELECT consumer_key, secret_sealed, user_id, attributes, issued_at, expires_at FROM access_tokens WHERE token_hash = ?1",
+            )?
+            .query_row(
                 [hash],
                 |r| {
                     Ok(AccessTokenRow {
@@ -220,12 +222,23 @@ impl Store {
         nonce: &str,
         expires_at: i64,
     ) -> Result<bool, Error> {
-        match self.lock().execute(
+        let conn = self.lock();
+        let mut insert = conn.prepare_cached(
             "INSERT INTO nonces (consumer_key, token_hash, timestamp, nonce, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-            rusqlite::params![consumer_key, token_hash, timestamp, nonce, expires_at],
-        ) {
+        )?;
+        match insert.execute(rusqlite::params![
+            consumer_key,
+            token_hash,
+            timestamp,
+            nonce,
+            expires_at
+        ]) {
             Ok(_) => Ok(true),
-            Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == rusqlite::ErrorCode::ConstraintViolation => Ok(false),
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if e.code == rusqlite::ErrorCode::ConstraintViolation =>
+            {
+                Ok(false)
+            }
             Err(e) => Err(e.into()),
         }
     }
