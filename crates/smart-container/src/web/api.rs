@@ -257,15 +257,7 @@ pub(crate) async fn put_scratchpad(
     let (auth, body) = protected(&state, req, Some(&record_id)).await?;
     params?;
     own_app(&auth, &app_id)?;
-    if renders_in_a_browser(&content_type) {
-        return Err(AppError::Api(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            format!(
-                "a scratchpad may not hold `{}`: a browser would render it; store RDF, JSON, text or octets",
-                essence(&content_type)
-            ),
-        ));
-    }
+    refuse_renderable(&content_type, "a scratchpad")?;
     let stored = body.clone();
     let ct = content_type.clone();
     state
@@ -329,6 +321,21 @@ pub(super) fn essence(content_type: &str) -> String {
         .unwrap_or_default()
         .trim()
         .to_ascii_lowercase()
+}
+
+/// Refuses to store, as `what` (a scratchpad, preferences), a body of a
+/// type a browser would render (415, SECURITY.md item 26).
+pub(super) fn refuse_renderable(content_type: &str, what: &str) -> Result<(), AppError> {
+    if renders_in_a_browser(content_type) {
+        return Err(AppError::Api(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            format!(
+                "{what} may not hold `{}`: a browser would render it; store RDF, JSON, text or octets",
+                essence(content_type)
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// Whether a browser would render or run a body of this type: HTML, XHTML,
@@ -444,7 +451,7 @@ pub(crate) fn parse_query(filters: &[Filter], query: &str) -> Result<ListQuery, 
 
 /// Refuses any query parameter on a call that takes none (checked after
 /// authentication, so an unsigned caller learns nothing from it).
-fn no_parameters(req: &Request) -> Result<(), AppError> {
+pub(super) fn no_parameters(req: &Request) -> Result<(), AppError> {
     parse_query(crate::filters::NONE, req.uri().query().unwrap_or("")).map(|_| ())
 }
 

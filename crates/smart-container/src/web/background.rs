@@ -12,6 +12,7 @@ use axum::response::{IntoResponse, Response};
 use oauth1_dance::ProviderRequest;
 use oauth1_dance::store::Attributes;
 
+use super::api::no_parameters;
 use super::oauth::{os_random, read_request, unix_now, with_consumer};
 use super::{AppError, AppState};
 use crate::manifest::{is_background_mode, mode_of};
@@ -59,12 +60,7 @@ async fn token(
     which: Which,
     req: Request,
 ) -> Result<Response, AppError> {
-    if req.uri().query().is_some_and(|q| !q.is_empty()) {
-        return Err(AppError::Api(
-            StatusCode::BAD_REQUEST,
-            "this call accepts no parameters".into(),
-        ));
-    }
+    no_parameters(&req)?;
     let req = read_request(req).await?;
     let issued = state
         .blocking(move |s| {

@@ -12,7 +12,8 @@ use axum::response::Response;
 use oauth1_dance::Authenticated;
 
 use super::api::{
-    essence, protected, rdf_response, renders_in_a_browser, request_content_type, stored_response,
+    no_parameters, protected, rdf_response, refuse_renderable, request_content_type,
+    stored_response,
 };
 use super::oauth::with_consumer;
 use super::{AppError, AppState};
@@ -40,23 +41,13 @@ fn own(auth: &Authenticated, user_id: &str, app_id: &str) -> Result<(), AppError
     Ok(())
 }
 
-fn no_query(req: &Request) -> Result<(), AppError> {
-    match req.uri().query() {
-        Some(q) if !q.is_empty() => Err(AppError::Api(
-            StatusCode::BAD_REQUEST,
-            "this call accepts no parameters".into(),
-        )),
-        _ => Ok(()),
-    }
-}
-
 /// GET: the stored document, or an empty RDF document when none was stored.
 pub(crate) async fn get(
     State(state): State<AppState>,
     Path((user_id, app_id)): Path<(String, String)>,
     req: Request,
 ) -> Result<Response, AppError> {
-    let params = no_query(&req);
+    let params = no_parameters(&req);
     let (auth, _) = protected(&state, req, None).await?;
     params?;
     own(&auth, &user_id, &app_id)?;
@@ -76,7 +67,7 @@ pub(crate) async fn put(
     Path((user_id, app_id)): Path<(String, String)>,
     req: Request,
 ) -> Result<Response, AppError> {
-    let params = no_query(&req);
+    let params = no_parameters(&req);
     let content_type = request_content_type(&req)?;
     let (auth, body) = protected(&state, req, None).await?;
     params?;
@@ -87,15 +78,7 @@ pub(crate) async fn put(
             format!("preferences hold at most {MAX_PREFERENCES} bytes"),
         ));
     }
-    if renders_in_a_browser(&content_type) {
-        return Err(AppError::Api(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            format!(
-                "preferences may not hold `{}`: a browser would render it; store RDF, JSON, text or octets",
-                essence(&content_type)
-            ),
-        ));
-    }
+    refuse_renderable(&content_type, "preferences")?;
     let stored = body.clone();
     let ct = content_type.clone();
     state
@@ -117,7 +100,7 @@ pub(crate) async fn delete(
     Path((user_id, app_id)): Path<(String, String)>,
     req: Request,
 ) -> Result<Response, AppError> {
-    let params = no_query(&req);
+    let params = no_parameters(&req);
     let (auth, _) = protected(&state, req, None).await?;
     params?;
     own(&auth, &user_id, &app_id)?;
