@@ -133,28 +133,8 @@ pub(crate) fn parse(filters: &[Filter], query: &str) -> Result<ListQuery, String
                     .parse()
                     .map_err(|_| "`offset` must be a number from 0 to 4294967295".to_owned())?;
             }
-            Effect::DateFrom { inclusive } => {
-                let date = parse_date(name, &v)?;
-                if let Some(other) = &q.lower {
-                    return Err(two_bounds(other.name, name));
-                }
-                q.lower = Some(DateBound {
-                    name,
-                    date,
-                    inclusive,
-                });
-            }
-            Effect::DateTo { inclusive } => {
-                let date = parse_date(name, &v)?;
-                if let Some(other) = &q.upper {
-                    return Err(two_bounds(other.name, name));
-                }
-                q.upper = Some(DateBound {
-                    name,
-                    date,
-                    inclusive,
-                });
-            }
+            Effect::DateFrom { inclusive } => set_bound(&mut q.lower, name, &v, inclusive)?,
+            Effect::DateTo { inclusive } => set_bound(&mut q.upper, name, &v, inclusive)?,
             Effect::Codes => {
                 let codes: Vec<String> = v.split('|').map(str::trim).map(str::to_owned).collect();
                 if codes.len() > MAX_CODES
@@ -215,6 +195,26 @@ fn accepted_names(names: &[&str]) -> String {
     } else {
         format!("this call accepts: {}", names.join(", "))
     }
+}
+
+/// Sets one end of the date range from filter `name`; a second filter for
+/// the same end is refused.
+fn set_bound(
+    slot: &mut Option<DateBound>,
+    name: &'static str,
+    value: &str,
+    inclusive: bool,
+) -> Result<(), String> {
+    let date = parse_date(name, value)?;
+    if let Some(other) = slot {
+        return Err(two_bounds(other.name, name));
+    }
+    *slot = Some(DateBound {
+        name,
+        date,
+        inclusive,
+    });
+    Ok(())
 }
 
 fn two_bounds(first: &str, second: &str) -> String {

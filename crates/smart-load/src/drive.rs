@@ -258,12 +258,7 @@ async fn worker(
     task: u64,
     deadline: Instant,
 ) -> Part {
-    let mut part = Part {
-        requests: 0,
-        errors: 0,
-        error_kinds: BTreeMap::new(),
-        latencies_us: Vec::with_capacity(64 * 1024),
-    };
+    let mut part = Part::with_capacity(64 * 1024);
     let mut n = task;
     while Instant::now() < deadline {
         let url = target.url(n);
@@ -280,12 +275,7 @@ async fn worker(
 
 /// Sends the requests signed before the clock started, in order.
 async fn pre_signed_worker(client: reqwest::Client, batch: Vec<(String, String)>) -> Part {
-    let mut part = Part {
-        requests: 0,
-        errors: 0,
-        error_kinds: BTreeMap::new(),
-        latencies_us: Vec::with_capacity(batch.len()),
-    };
+    let mut part = Part::with_capacity(batch.len());
     for (url, header) in batch {
         let sent = Instant::now();
         let outcome = send(&client, &url, header).await;
@@ -295,6 +285,16 @@ async fn pre_signed_worker(client: reqwest::Client, batch: Vec<(String, String)>
 }
 
 impl Part {
+    /// Nothing seen yet, with room for `latencies` latencies.
+    fn with_capacity(latencies: usize) -> Self {
+        Part {
+            requests: 0,
+            errors: 0,
+            error_kinds: BTreeMap::new(),
+            latencies_us: Vec::with_capacity(latencies),
+        }
+    }
+
     /// Counts one request sent at `sent`, and its latency if it succeeded.
     fn record(&mut self, sent: Instant, outcome: Result<(), String>) {
         self.requests += 1;
