@@ -1,4 +1,4 @@
-//! `cargo xtask load [--seconds N | --pre-signed N] [--concurrency 8,32,64]`: the container
+//! `cargo xtask load [--seconds N | --pre-signed N] [--concurrency 8,32,64] [--rss-every S]`: the container
 //! under signed load, then the minimal Python provider under the same load,
 //! and one table with the ratios.
 //!
@@ -47,6 +47,7 @@ pub(crate) fn load(root: &Path, args: &[String]) -> Result<()> {
     let concurrency = flag(args, "--concurrency").unwrap_or_else(|| "8,32,64".into());
     let skip_python = args.iter().any(|a| a == "--skip-python");
     let pre_signed = flag(args, "--pre-signed");
+    let rss_every = flag(args, "--rss-every");
     if let Some(n) = &pre_signed {
         n.parse::<u64>()
             .with_context(|| format!("--pre-signed `{n}` is not a number"))?;
@@ -237,6 +238,9 @@ pub(crate) fn load(root: &Path, args: &[String]) -> Result<()> {
                 .env("SMART_LOAD_TOKEN_SECRET", &s.token_secret);
             if let Some(data) = &s.data {
                 command.arg("--data-dir").arg(data);
+            }
+            if let Some(every) = &rss_every {
+                command.args(["--rss-every", every]);
             }
             let status = command.status().context("could not run smart-load")?;
             if !status.success() {

@@ -64,6 +64,9 @@ pub(crate) struct Report {
     latencies_us: Vec<u32>,
     pub(crate) rss_end_kb: Option<u64>,
     pub(crate) rss_peak_kb: Option<u64>,
+    /// The server's resident memory every `rss_every` (seconds into the
+    /// level, kilobytes), when asked for: a leak shows as a rising series.
+    pub(crate) rss_trace: Vec<(u64, u64)>,
     /// CPU time this load client used during the level, all threads.
     pub(crate) client_cpu: Duration,
 }
@@ -163,13 +166,15 @@ pub(crate) enum Mode {
     PreSigned(u64),
 }
 
-/// Runs `level` tasks as `mode` says, sampling the server's memory meanwhile.
+/// Runs `level` tasks as `mode` says, sampling the server's memory meanwhile
+/// (and keeping a sample every `rss_every`, when given).
 pub(crate) async fn run_level(
     client: &reqwest::Client,
     target: &Arc<Target>,
     level: usize,
     mode: Mode,
     pid: Option<u32>,
+    rss_every: Option<Duration>,
 ) -> Result<Report> {
     let tasks_n = level as u64;
     let mut batches = Vec::with_capacity(level);
@@ -194,11 +199,21 @@ pub(crate) async fn run_level(
         let stop = Arc::clone(&stop);
         tokio::spawn(async move {
             let mut peak = 0;
+            let mut trace = Vec::new();
+            let mut next_trace = Duration::ZERO;
             while !stop.load(Ordering::Relaxed) {
-                peak = peak.max(proc_status_kb(pid, "VmRSS:").unwrap_or(0));
+                let rss = proc_status_kb(pid, "VmRSS:").unwrap_or(0);
+                peak = peak.max(rss);
+                if let Some(every) = rss_every {
+                    let at = start.elapsed();
+                    if at >= next_trace {
+                        trace.push((at.as_secs(), rss));
+                        next_trace += every;
+                    }
+                }
                 tokio::time::sleep(Duration::from_millis(250)).await;
             }
-            peak
+            (peak, trace)
         })
     });
     let mut tasks = Vec::with_capacity(level);
@@ -220,6 +235,7 @@ pub(crate) async fn run_level(
         latencies_us: Vec::new(),
         rss_end_kb: None,
         rss_peak_kb: None,
+        rss_trace: Vec::new(),
         client_cpu: Duration::ZERO,
     };
     for task in tasks {
@@ -235,7 +251,8 @@ pub(crate) async fn run_level(
     report.client_cpu = client_cpu_time().saturating_sub(cpu_before);
     stop.store(true, Ordering::Relaxed);
     if let (Some(sampler), Some(pid)) = (sampler, pid) {
-        let sampled = sampler.await.unwrap_or(0);
+        let (sampled, trace) = sampler.await.unwrap_or_default();
+        report.rss_trace = trace;
         report.rss_end_kb = proc_status_kb(pid, "VmRSS:");
         // VmHWM is the peak over the process's life; the sampled peak is this level's.
         report.rss_peak_kb = proc_status_kb(pid, "VmHWM:").or(Some(sampled));

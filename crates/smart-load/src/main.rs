@@ -69,6 +69,10 @@ struct Cli {
     /// The server's process id, to read its resident memory from /proc.
     #[arg(long)]
     pid: Option<u32>,
+    /// With `--pid`: also print the server's resident memory every this
+    /// many seconds of each level, to see whether it stays flat.
+    #[arg(long, value_name = "SECONDS", requires = "pid", value_parser = clap::value_parser!(u64).range(1..))]
+    rss_every: Option<u64>,
     /// The server's data directory, to report its size after each level.
     #[arg(long)]
     data_dir: Option<PathBuf>,
@@ -174,7 +178,15 @@ async fn run(cli: Cli) -> Result<()> {
         "client %"
     );
     for &level in &cli.concurrency {
-        let report = drive::run_level(&client, &target, level, mode, cli.pid).await?;
+        let report = drive::run_level(
+            &client,
+            &target,
+            level,
+            mode,
+            cli.pid,
+            cli.rss_every.map(Duration::from_secs),
+        )
+        .await?;
         let data_mb = cli.data_dir.as_deref().map(drive::dir_size_mb);
         println!(
             "{:>5} {:>9} {:>9.0} {:>8.2} {:>8.2} {:>8.2} {:>7} {:>9} {:>9} {:>9} {:>8.1}",
@@ -190,6 +202,14 @@ async fn run(cli: Cli) -> Result<()> {
             data_mb.map_or_else(|| "-".into(), |m| format!("{m:.1}")),
             report.client_cpu_percent(),
         );
+        if !report.rss_trace.is_empty() {
+            let series: Vec<String> = report
+                .rss_trace
+                .iter()
+                .map(|&(at, kb)| format!("{at}s {}", mb(Some(kb))))
+                .collect();
+            println!("      RSS MB over the level: {}", series.join(", "));
+        }
         for (what, count) in &report.error_kinds {
             println!("      {count} x {what}");
         }
