@@ -69,6 +69,8 @@ pub(crate) struct Report {
     pub(crate) rss_trace: Vec<(u64, u64)>,
     /// CPU time this load client used during the level, all threads.
     pub(crate) client_cpu: Duration,
+    /// CPU time the server used during the level (with its pid).
+    pub(crate) server_cpu: Option<Duration>,
 }
 
 impl Report {
@@ -78,6 +80,14 @@ impl Report {
         let cores = std::thread::available_parallelism().map_or(1, usize::from);
         let available = self.elapsed.as_secs_f64() * cores as f64;
         100.0 * self.client_cpu.as_secs_f64() / available.max(1e-9)
+    }
+
+    /// The server's CPU time per successful request, in microseconds.
+    pub(crate) fn server_cpu_us_per_request(&self) -> Option<f64> {
+        let ok = self.latencies_us.len();
+        self.server_cpu
+            .filter(|_| ok > 0)
+            .map(|cpu| cpu.as_secs_f64() * 1e6 / ok as f64)
     }
 
     /// Successful requests per second.
@@ -189,6 +199,7 @@ pub(crate) async fn run_level(
         });
     }
     let cpu_before = client_cpu_time();
+    let server_cpu_before = pid.and_then(process_cpu_time);
     let start = Instant::now();
     let deadline = match mode {
         Mode::Timed(duration) => Some(start + duration),
@@ -237,6 +248,7 @@ pub(crate) async fn run_level(
         rss_peak_kb: None,
         rss_trace: Vec::new(),
         client_cpu: Duration::ZERO,
+        server_cpu: None,
     };
     for task in tasks {
         let part = task.await.context("a load task panicked")?;
@@ -249,6 +261,10 @@ pub(crate) async fn run_level(
     }
     report.elapsed = start.elapsed();
     report.client_cpu = client_cpu_time().saturating_sub(cpu_before);
+    report.server_cpu = pid
+        .and_then(process_cpu_time)
+        .zip(server_cpu_before)
+        .map(|(after, before)| after.saturating_sub(before));
     stop.store(true, Ordering::Relaxed);
     if let (Some(sampler), Some(pid)) = (sampler, pid) {
         let (sampled, trace) = sampler.await.unwrap_or_default();
@@ -344,6 +360,20 @@ fn client_cpu_time() -> Duration {
     Duration::from_nanos(nanos)
 }
 
+/// The CPU time another process has used, user and system, including its
+/// threads that have already exited (the blocking pool's come and go):
+/// fields 14 and 15 of `/proc/<pid>/stat`, in clock ticks of 10 ms (Linux
+/// reports them in `USER_HZ`, which is 100).
+fn process_cpu_time(pid: u32) -> Option<Duration> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The command name, in parentheses, may hold spaces: count after it.
+    let after_name = &stat[stat.rfind(')')? + 1..];
+    let mut fields = after_name.split_whitespace().skip(11);
+    let user: u64 = fields.next()?.parse().ok()?;
+    let system: u64 = fields.next()?.parse().ok()?;
+    Some(Duration::from_millis((user + system) * 10))
+}
+
 /// One signed GET; the body is read in full. An error is described briefly.
 async fn send(client: &reqwest::Client, url: &str, header: String) -> Result<(), String> {
     let response = client
@@ -420,7 +450,7 @@ pub(crate) fn append_tsv(
     let opt = |v: Option<u64>| v.map_or_else(|| "-".into(), |v| v.to_string());
     writeln!(
         file,
-        "{label}\t{level}\t{}\t{:.1}\t{:.3}\t{:.3}\t{:.3}\t{}\t{}\t{}\t{}\t{:.1}",
+        "{label}\t{level}\t{}\t{:.1}\t{:.3}\t{:.3}\t{:.3}\t{}\t{}\t{}\t{}\t{:.1}\t{}",
         report.requests,
         report.throughput(),
         report.percentile_ms(0.50),
@@ -431,6 +461,35 @@ pub(crate) fn append_tsv(
         opt(report.rss_peak_kb),
         data_mb.map_or_else(|| "-".into(), |m| format!("{m:.1}")),
         report.client_cpu_percent(),
+        report
+            .server_cpu_us_per_request()
+            .map_or_else(|| "-".into(), |us| format!("{us:.0}")),
     )?;
     Ok(())
+}
+
+#[cfg(test)]
+#[allow(
+    clippy::expect_used,
+    reason = "a test fails loudly where its own process's /proc entry is missing"
+)]
+mod tests {
+    use std::time::{Duration, Instant};
+
+    use super::process_cpu_time;
+
+    #[test]
+    fn process_cpu_time_counts_what_a_process_spends() {
+        let pid = std::process::id();
+        let before = process_cpu_time(pid).expect("own /proc/<pid>/stat");
+        let start = Instant::now();
+        let mut x = 1u64;
+        while start.elapsed() < Duration::from_millis(300) {
+            x = std::hint::black_box(x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1));
+        }
+        let spent = process_cpu_time(pid).expect("own /proc/<pid>/stat") - before;
+        assert!(spent >= Duration::from_millis(150), "{spent:?}");
+        assert!(spent <= Duration::from_secs(5), "{spent:?}");
+        assert_eq!(process_cpu_time(u32::MAX), None);
+    }
 }

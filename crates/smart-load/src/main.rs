@@ -10,7 +10,7 @@
 //! each request signed anew with a fresh nonce (or, with `--pre-signed N`,
 //! N requests signed before the clock starts), and it prints throughput,
 //! p50/p99 latency, errors, its own share of the machine's CPU and (with
-//! `--pid`) the server's resident memory.
+//! `--pid`) the server's resident memory and CPU time per request.
 //!
 //! `cargo xtask load` starts the container and the Python peer and runs this.
 
@@ -164,7 +164,7 @@ async fn run(cli: Cli) -> Result<()> {
         None => drive::Mode::Timed(Duration::from_secs(cli.seconds)),
     };
     println!(
-        "{:>5} {:>9} {:>9} {:>8} {:>8} {:>8} {:>7} {:>9} {:>9} {:>9} {:>8}",
+        "{:>5} {:>9} {:>9} {:>8} {:>8} {:>8} {:>7} {:>9} {:>9} {:>9} {:>8} {:>10}",
         "conc",
         "requests",
         "req/s",
@@ -175,7 +175,8 @@ async fn run(cli: Cli) -> Result<()> {
         "RSS MB",
         "peak MB",
         "data MB",
-        "client %"
+        "client %",
+        "srv us/req"
     );
     for &level in &cli.concurrency {
         let report = drive::run_level(
@@ -189,7 +190,7 @@ async fn run(cli: Cli) -> Result<()> {
         .await?;
         let data_mb = cli.data_dir.as_deref().map(drive::dir_size_mb);
         println!(
-            "{:>5} {:>9} {:>9.0} {:>8.2} {:>8.2} {:>8.2} {:>7} {:>9} {:>9} {:>9} {:>8.1}",
+            "{:>5} {:>9} {:>9.0} {:>8.2} {:>8.2} {:>8.2} {:>7} {:>9} {:>9} {:>9} {:>8.1} {:>10}",
             level,
             report.requests,
             report.throughput(),
@@ -201,6 +202,9 @@ async fn run(cli: Cli) -> Result<()> {
             mb(report.rss_peak_kb),
             data_mb.map_or_else(|| "-".into(), |m| format!("{m:.1}")),
             report.client_cpu_percent(),
+            report
+                .server_cpu_us_per_request()
+                .map_or_else(|| "-".into(), |us| format!("{us:.0}")),
         );
         if !report.rss_trace.is_empty() {
             let series: Vec<String> = report
