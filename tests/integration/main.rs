@@ -14,6 +14,7 @@ mod filters;
 mod hardening;
 mod login_flood;
 mod manifests;
+mod oauth_debug;
 mod original_manifests;
 mod preferences;
 mod search;

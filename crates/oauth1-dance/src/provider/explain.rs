@@ -19,7 +19,6 @@ use crate::store::ProviderStore;
 /// give. It never holds a secret: PLAINTEXT requests, whose signature is
 /// the secrets, are never explained.
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
 pub struct SignatureMismatch {
     /// `oauth_consumer_key`, a registered consumer's.
     pub consumer_key: String,

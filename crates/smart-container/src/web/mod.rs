@@ -3,6 +3,7 @@
 
 mod api;
 mod background;
+mod debug;
 mod guard;
 mod login;
 mod oauth;
@@ -55,6 +56,8 @@ struct Inner {
     /// checked against it so that they take as long as known ones.
     dummy_password_hash: std::sync::OnceLock<String>,
     provider: oauth::ProviderHandle,
+    /// The signature failures `/oauth/debug` shows (kept in `dev` only).
+    signature_log: debug::SignatureLog,
 }
 
 impl AppState {
@@ -91,6 +94,7 @@ impl AppState {
                 password_pool: guard::PasswordPool::for_this_machine(),
                 dummy_password_hash,
                 provider,
+                signature_log: debug::SignatureLog::default(),
             }),
         })
     }
@@ -254,6 +258,7 @@ fn api_routes() -> Router<AppState> {
         )
         .route("/oauth/request_token", post(oauth::request_token))
         .route("/oauth/access_token", post(oauth::access_token))
+        .route("/oauth/debug", get(debug::page))
         .route("/records/{record_id}/demographics", get(api::demographics))
         .route(
             "/records/{record_id}/apps/{app_id}/scratchpad",
@@ -367,6 +372,9 @@ pub(crate) enum AppError {
     Page(StatusCode, String),
     /// The OAuth provider refused the request.
     OAuth(oauth1_dance::Error),
+    /// The provider refused a signature, explained at this `/oauth/debug`
+    /// address (development mode only).
+    OAuthExplained(oauth1_dance::Error, String),
     /// Something broke; logged, answered with a generic 500.
     Internal(String),
 }
@@ -388,6 +396,12 @@ impl IntoResponse for AppError {
                 .into_response(),
             Self::Page(status, msg) => pages::error_page(status, &msg),
             Self::OAuth(e) => oauth::error_response(&e),
+            Self::OAuthExplained(e, url) => {
+                let mut res = oauth::error_response(&e);
+                let body = format!("{e}\nsignature debug (development mode): {url}\n");
+                *res.body_mut() = axum::body::Body::from(body);
+                res
+            }
             Self::Internal(msg) => {
                 tracing::error!(error = %msg, "internal error");
                 pages::error_page(
