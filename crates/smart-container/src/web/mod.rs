@@ -3,6 +3,7 @@
 
 mod api;
 mod background;
+mod calls;
 mod debug;
 mod guard;
 mod login;
@@ -20,7 +21,7 @@ use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{MethodRouter, get, post};
 use tower_http::timeout::TimeoutLayer;
 
 use crate::{Container, Error};
@@ -236,51 +237,25 @@ fn ui_routes() -> Router<AppState> {
         )
 }
 
-/// The API routes: manifests, the OAuth endpoints, records, scratchpads, users.
+/// The API routes: every call of the table of calls (`calls.rs`), and
+/// the endpoints that are no call of the table: the OAuth dance's two (the
+/// manifest's `launch_urls`), the `--dev` signature debug page and the
+/// health check.
 fn api_routes() -> Router<AppState> {
-    Router::new()
-        .route("/manifest", get(api::container_manifest))
-        .route("/ontology", get(api::ontology))
-        .route("/healthz", get(api::healthz))
-        .route("/apps/manifests/", get(api::app_manifests))
-        .route("/apps/{app_id}/manifest", get(api::app_manifest))
-        .route(
-            "/apps/{app_id}/tokens/records/first",
-            post(background::first),
-        )
-        .route(
-            "/apps/{app_id}/tokens/records/{record_id}/next",
-            post(background::next),
-        )
-        .route(
-            "/apps/{app_id}/tokens/records/{record_id}",
-            post(background::record),
-        )
-        .route("/oauth/request_token", post(oauth::request_token))
-        .route("/oauth/access_token", post(oauth::access_token))
-        .route("/oauth/debug", get(debug::page))
-        .route("/records/{record_id}/demographics", get(api::demographics))
-        .route(
-            "/records/{record_id}/apps/{app_id}/scratchpad",
-            get(api::scratchpad)
-                .put(api::put_scratchpad)
-                .delete(api::delete_scratchpad),
-        )
-        .route("/records/{record_id}/{collection}", get(api::single))
-        .route("/records/{record_id}/{collection}/", get(api::list))
-        .route(
-            "/records/{record_id}/{collection}/{item_id}",
-            get(api::item),
-        )
-        .route("/records/search", get(search::records))
-        .route("/users/search", get(search::users))
-        .route("/users/{user_id}", get(api::user))
-        .route(
-            "/users/{user_id}/apps/{app_id}/preferences",
-            get(preferences::get)
-                .put(preferences::put)
-                .delete(preferences::delete),
-        )
+    (other_api_routes().into_iter()).fold(calls::routes(), |router, (_, path, handler)| {
+        router.route(path, handler)
+    })
+}
+
+/// The API origin's routes that are not calls of the table: (method,
+/// path, handler).
+pub(crate) fn other_api_routes() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
+    vec![
+        ("POST", "/oauth/request_token", post(oauth::request_token)),
+        ("POST", "/oauth/access_token", post(oauth::access_token)),
+        ("GET", "/oauth/debug", get(debug::page)),
+        ("GET", "/healthz", get(api::healthz)),
+    ]
 }
 
 /// Builds the router of one origin serving everything: the API, the OAuth
