@@ -7,6 +7,7 @@
 
 mod app;
 mod background;
+mod calls;
 mod cli;
 mod client;
 mod examples;
