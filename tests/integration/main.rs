@@ -7,6 +7,7 @@
 
 mod app;
 mod background;
+mod calls;
 mod cli;
 mod client;
 mod examples;
@@ -14,6 +15,7 @@ mod filters;
 mod hardening;
 mod login_flood;
 mod manifests;
+mod oauth_debug;
 mod original_manifests;
 mod preferences;
 mod search;

@@ -93,7 +93,8 @@ pub use oauth1_sign;
 pub use oauth1_sign::{Secret, SignatureMethod};
 pub use provider::{
     Authenticated, AuthorizationGrant, ConsumerAuthenticated, PendingAuthorization, Provider,
-    ProviderConfig, ProviderRequest, TemporaryCredentialsIssued, TokenCredentialsIssued,
+    ProviderConfig, ProviderRequest, SignatureMismatch, TemporaryCredentialsIssued,
+    TokenCredentialsIssued,
 };
 #[cfg(feature = "os")]
 pub use random::OsRandom;

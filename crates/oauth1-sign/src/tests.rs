@@ -457,7 +457,7 @@ fn incoming_requests_expose_their_consumer_and_refuse_a_hash_on_a_form() {
 #[test]
 fn incoming_request_accessors() {
     use crate::{IncomingRequest, SignatureMethod};
-    let header = r#"OAuth realm="Photos", oauth_consumer_key="ck", oauth_token="tk", oauth_signature_method="HMAC-SHA256", oauth_timestamp="137131201", oauth_nonce="n%21x", oauth_verifier="vf", oauth_version="1.0", oauth_signature="x""#;
+    let header = r#"OAuth realm="Photos", oauth_consumer_key="ck", oauth_token="tk", oauth_signature_method="HMAC-SHA256", oauth_timestamp="137131201", oauth_nonce="n%21x", oauth_verifier="vf", oauth_version="1.0", oauth_signature="s%2Fg""#;
     let parsed =
         IncomingRequest::parse("GET", "https://a.example/", Some(header), None, b"").unwrap();
     assert_eq!(parsed.consumer_key(), "ck");
@@ -465,6 +465,7 @@ fn incoming_request_accessors() {
     assert_eq!(parsed.signature_method(), SignatureMethod::HmacSha256);
     assert_eq!(parsed.timestamp(), 137_131_201);
     assert_eq!(parsed.nonce(), "n!x");
+    assert_eq!(parsed.signature(), "s/g");
     assert_eq!(parsed.verifier(), Some("vf"));
     assert_eq!(parsed.version(), Some("1.0"));
     assert_eq!(parsed.realm(), Some("Photos"));

@@ -143,8 +143,13 @@ impl IncomingRequest {
             return Err(Error::SecretMismatch);
         }
         let base = self.base_string();
-        let signature = self.value(self.protocol.signature).unwrap_or_default();
-        crypto::verify(expected, &base, consumer_secret, token_secret, signature)?;
+        crypto::verify(
+            expected,
+            &base,
+            consumer_secret,
+            token_secret,
+            self.signature(),
+        )?;
         if !self.body_hash_ok {
             return Err(Error::BodyHashMismatch);
         }
@@ -182,6 +187,12 @@ impl IncomingRequest {
     #[must_use]
     pub fn timestamp(&self) -> u64 {
         self.timestamp
+    }
+    /// `oauth_signature`, decoded: what the request claims, not yet checked.
+    /// For PLAINTEXT it is a guess at the secrets; show it to no one.
+    #[must_use]
+    pub fn signature(&self) -> &str {
+        self.value(self.protocol.signature).unwrap_or_default()
     }
     /// `oauth_signature_method`.
     #[must_use]

@@ -4,10 +4,10 @@
 //! for one record at a time; the container answers 404 past the last record.
 
 use http::{Method, StatusCode};
+use smart_api::CallId;
 
 use crate::client::{AccessToken, SmartClient};
 use crate::error::{Error, Result};
-use crate::manifest::encode_path_segment;
 use crate::oauth::{self, Secret};
 use crate::response::SmartResponse;
 
@@ -50,11 +50,11 @@ impl<'a> RecordLoop<'a> {
                 "the container offered more than {MAX_RECORDS} records"
             ))));
         }
-        let path = match &self.last {
-            None => format!("{}/first", self.prefix()),
-            Some(id) => format!("{}/{}/next", self.prefix(), encode_path_segment(id)),
+        let token = match &self.last {
+            None => self.client.first_record_token().await,
+            Some(id) => self.client.next_record_token(id).await,
         };
-        match self.client.background_token_at(&path).await {
+        match token {
             Ok(Some(token)) => {
                 if !self.seen.insert(token.record_id.clone()) {
                     // A container that comes back to a record would loop for ever.
@@ -87,13 +87,6 @@ impl<'a> RecordLoop<'a> {
         }
         Ok(tokens)
     }
-
-    fn prefix(&self) -> String {
-        format!(
-            "apps/{}/tokens/records",
-            encode_path_segment(self.client.app_id())
-        )
-    }
 }
 
 impl SmartClient {
@@ -111,15 +104,26 @@ impl SmartClient {
         }
     }
 
+    /// A background app's token for the first record, in the container's
+    /// order: `POST /apps/{app_id}/tokens/records/first`; `None` when the
+    /// container holds no record.
+    pub async fn first_record_token(&self) -> Result<Option<AccessToken>> {
+        self.background_token_at(CallId::FirstRecordToken, &[])
+            .await
+    }
+
+    /// A background app's token for the record after `record_id`:
+    /// `POST /apps/{app_id}/tokens/records/{record_id}/next`; `None` after
+    /// the last record.
+    pub async fn next_record_token(&self, record_id: &str) -> Result<Option<AccessToken>> {
+        self.background_token_at(CallId::NextRecordToken, &[record_id])
+            .await
+    }
+
     /// A background app's token for one record:
     /// `POST /apps/{app_id}/tokens/records/{record_id}`.
     pub async fn background_token(&self, record_id: &str) -> Result<AccessToken> {
-        let path = format!(
-            "apps/{}/tokens/records/{}",
-            encode_path_segment(self.app_id()),
-            encode_path_segment(record_id)
-        );
-        self.background_token_at(&path)
+        self.background_token_at(CallId::RecordToken, &[record_id])
             .await?
             .ok_or_else(|| Error::Status {
                 status: StatusCode::NOT_FOUND,
@@ -127,11 +131,18 @@ impl SmartClient {
             })
     }
 
-    /// Token credentials from a two-legged `POST` to `path`; `None` on 404.
-    async fn background_token_at(&self, path: &str) -> Result<Option<AccessToken>> {
+    /// Token credentials from a two-legged `POST` to a call of the table
+    /// (this app's id, then `rest`, in its path); `None` on 404.
+    async fn background_token_at(
+        &self,
+        call: CallId,
+        rest: &[&str],
+    ) -> Result<Option<AccessToken>> {
         // The manifest is fetched (and checked) as for a dance.
         oauth::endpoints(&*self.manifest().await?)?;
-        let url = self.url(path)?;
+        let mut values = vec![self.app_id()];
+        values.extend_from_slice(rest);
+        let url = self.call_url(call, &values)?;
         let request = oauth::two_legged_request(self.credentials(), &Method::POST, &url)?;
         let reply = oauth::send(self.transport(), request).await?;
         if reply.status == StatusCode::NOT_FOUND {

@@ -3,6 +3,7 @@
 use std::sync::{Arc, Mutex};
 
 use http::{HeaderMap, Method};
+use smart_api::CallId;
 use url::Url;
 
 use crate::error::{Error, Result};
@@ -168,7 +169,7 @@ impl SmartClient {
         if let Some(manifest) = self.cached_manifest() {
             return Ok(manifest);
         }
-        let response = self.get_unsigned("manifest").await?;
+        let response = self.get_unsigned(CallId::ContainerManifest, &[]).await?;
         let manifest = Arc::new(ContainerManifest::from_json(&response.body)?);
         let mut slot = self.manifest.lock().unwrap_or_else(|e| e.into_inner());
         *slot = Some(Arc::clone(&manifest));
@@ -273,26 +274,22 @@ impl SmartClient {
 
     /// `GET /manifest`, the container manifest as a response.
     pub async fn container_manifest(&self) -> Result<SmartResponse> {
-        self.get_unsigned("manifest").await
+        self.get_unsigned(CallId::ContainerManifest, &[]).await
     }
 
     /// `GET /ontology`, the ontology (RDF/XML).
     pub async fn ontology(&self) -> Result<SmartResponse> {
-        self.get_unsigned("ontology").await
+        self.get_unsigned(CallId::Ontology, &[]).await
     }
 
     /// `GET /apps/manifests/`, the manifests of every app installed.
     pub async fn app_manifests(&self) -> Result<SmartResponse> {
-        self.get_unsigned("apps/manifests/").await
+        self.get_unsigned(CallId::AppManifests, &[]).await
     }
 
     /// `GET /apps/{app_id}/manifest`, one app's manifest.
     pub async fn app_manifest(&self, app_id: &str) -> Result<SmartResponse> {
-        let path = format!(
-            "apps/{}/manifest",
-            crate::manifest::encode_path_segment(app_id)
-        );
-        self.get_unsigned(&path).await
+        self.get_unsigned(CallId::AppManifest, &[app_id]).await
     }
 
     /// Data calls for the record an access token was issued for.
@@ -301,6 +298,26 @@ impl SmartClient {
             return Err(Error::UnknownApiBase(token.api_base.clone()));
         }
         Ok(crate::RecordClient::new(self, token))
+    }
+
+    /// The URL of a call of the table (`smart_api::CALLS`): its row's path
+    /// under the api_base with `values` (unencoded; each is encoded as one
+    /// path segment) in its parameters, in order.
+    pub fn call_url(&self, call: CallId, values: &[&str]) -> Result<Url> {
+        let encoded: Vec<String> = values
+            .iter()
+            .map(|v| crate::manifest::encode_path_segment(v))
+            .collect();
+        let encoded: Vec<&str> = encoded.iter().map(String::as_str).collect();
+        let row = smart_api::call(call);
+        let path = row.fill(&encoded).ok_or_else(|| {
+            Error::InvalidUrl(format!(
+                "{} takes {} values",
+                row.path,
+                row.parameters().len()
+            ))
+        })?;
+        self.url(&path)
     }
 
     /// The URL of a path relative to the api_base.
@@ -353,10 +370,10 @@ impl SmartClient {
             .clone()
     }
 
-    async fn get_unsigned(&self, path: &str) -> Result<SmartResponse> {
+    async fn get_unsigned(&self, call: CallId, values: &[&str]) -> Result<SmartResponse> {
         let request = HttpRequest {
             method: Method::GET,
-            url: self.url(path)?,
+            url: self.call_url(call, values)?,
             headers: HeaderMap::new(),
             body: Vec::new(),
         };

@@ -45,6 +45,8 @@ pub use registry::Registry;
 pub use response::SmartResponse;
 pub use saved::{SavedPending, SavedToken};
 pub use search::RecordSearch;
+/// The table of calls the client's methods take their paths from.
+pub use smart_api;
 pub use smart_rdf::ResponseSummary;
 pub use transport::{HttpRequest, HttpResponse, Limits, ReqwestTransport, Transport};
 

@@ -1,6 +1,7 @@
 //! Typed filter and paging parameters of collection calls.
 
 use chrono::NaiveDate;
+use smart_api::{CallId, Effect};
 
 use crate::error::{Error, Result};
 
@@ -48,38 +49,64 @@ impl Collection {
         Collection::FamilyHistory,
     ];
 
-    /// The path segment under `/records/{record_id}/`.
-    pub fn path(self) -> &'static str {
+    /// The row of its list call in the table of calls (`smart_api::CALLS`),
+    /// where its path and the parameters it takes are.
+    pub fn list_call(self) -> CallId {
         match self {
-            Collection::Allergies => "allergies",
-            Collection::ClinicalNotes => "clinical_notes",
-            Collection::Encounters => "encounters",
-            Collection::Fulfillments => "fulfillments",
-            Collection::Immunizations => "immunizations",
-            Collection::LabResults => "lab_results",
-            Collection::Medications => "medications",
-            Collection::Problems => "problems",
-            Collection::Procedures => "procedures",
-            Collection::VitalSignSets => "vital_sign_sets",
-            Collection::FamilyHistory => "family_history",
+            Collection::Allergies => CallId::Allergies,
+            Collection::ClinicalNotes => CallId::ClinicalNotes,
+            Collection::Encounters => CallId::Encounters,
+            Collection::Fulfillments => CallId::Fulfillments,
+            Collection::Immunizations => CallId::Immunizations,
+            Collection::LabResults => CallId::LabResults,
+            Collection::Medications => CallId::Medications,
+            Collection::Problems => CallId::Problems,
+            Collection::Procedures => CallId::Procedures,
+            Collection::VitalSignSets => CallId::VitalSignSets,
+            Collection::FamilyHistory => CallId::FamilyHistory,
         }
     }
 
-    /// The code filter this collection accepts, if any.
-    pub fn code_system(self) -> Option<CodeSystem> {
+    /// The row of its item call.
+    pub fn item_call(self) -> CallId {
         match self {
-            Collection::Medications => Some(CodeSystem::RxNorm),
-            Collection::Problems | Collection::Procedures => Some(CodeSystem::Snomed),
-            Collection::LabResults => Some(CodeSystem::Loinc),
-            Collection::VitalSignSets => Some(CodeSystem::EncounterType),
-            _ => None,
+            Collection::Allergies => CallId::Allergy,
+            Collection::ClinicalNotes => CallId::ClinicalNote,
+            Collection::Encounters => CallId::Encounter,
+            Collection::Fulfillments => CallId::Fulfillment,
+            Collection::Immunizations => CallId::Immunization,
+            Collection::LabResults => CallId::LabResult,
+            Collection::Medications => CallId::Medication,
+            Collection::Problems => CallId::Problem,
+            Collection::Procedures => CallId::Procedure,
+            Collection::VitalSignSets => CallId::VitalSignSet,
+            Collection::FamilyHistory => CallId::FamilyHistoryItem,
         }
+    }
+
+    /// The path segment under `/records/{record_id}/`, from the table.
+    pub fn path(self) -> &'static str {
+        let path = smart_api::call(self.list_call()).path;
+        let rest = path.strip_prefix("/records/{record_id}/").unwrap_or(path);
+        rest.strip_suffix('/').unwrap_or(rest)
+    }
+
+    /// The code filter this collection accepts, if any (the table's).
+    pub fn code_system(self) -> Option<CodeSystem> {
+        let filters = smart_api::call(self.list_call()).filters;
+        let code = filters.iter().find(|f| f.effect == Effect::Codes)?;
+        CodeSystem::ALL
+            .into_iter()
+            .find(|system| system.parameter() == code.name)
     }
 
     /// Whether this collection's items are dated, so that it takes the date
-    /// filters (allergies and family history are not).
+    /// filters (allergies and family history are not; the table says).
     pub fn dated(self) -> bool {
-        !matches!(self, Collection::Allergies | Collection::FamilyHistory)
+        let filters = smart_api::call(self.list_call()).filters;
+        filters
+            .iter()
+            .any(|f| matches!(f.effect, Effect::DateFrom { .. }))
     }
 }
 
@@ -98,6 +125,14 @@ pub enum CodeSystem {
 }
 
 impl CodeSystem {
+    /// All four.
+    pub const ALL: [CodeSystem; 4] = [
+        CodeSystem::RxNorm,
+        CodeSystem::Snomed,
+        CodeSystem::Loinc,
+        CodeSystem::EncounterType,
+    ];
+
     /// The query parameter name.
     pub fn parameter(self) -> &'static str {
         match self {
@@ -343,6 +378,16 @@ impl Query {
                 )));
             }
             pairs.push((system.parameter(), codes.join("|")));
+        }
+        let accepted = smart_api::call(collection.list_call()).filters;
+        if let Some((name, _)) = pairs
+            .iter()
+            .find(|(n, _)| !accepted.iter().any(|f| f.name == *n))
+        {
+            return Err(Error::InvalidQuery(format!(
+                "{} does not take {name}",
+                collection.path()
+            )));
         }
         Ok(pairs)
     }

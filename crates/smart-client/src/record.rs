@@ -1,11 +1,12 @@
-//! The record calls of the REST table, one method each.
+//! The record calls of the REST table, one method each; each takes its
+//! path and method from its row of the table of calls (`smart_api::CALLS`).
 
 use http::Method;
+use smart_api::CallId;
 use url::Url;
 
 use crate::client::{AccessToken, SmartClient};
 use crate::error::Result;
-use crate::manifest::encode_path_segment;
 use crate::paging::Pages;
 use crate::query::{Collection, Query};
 use crate::response::SmartResponse;
@@ -46,7 +47,7 @@ impl<'a> RecordClient<'a> {
 
     /// `GET /records/{record_id}/demographics`.
     pub async fn demographics(&self) -> Result<SmartResponse> {
-        self.get(self.record_url("demographics")?).await
+        self.get(self.record_url(CallId::Demographics, &[])?).await
     }
 
     collection_calls! {
@@ -95,7 +96,7 @@ impl<'a> RecordClient<'a> {
 
     /// `GET /records/{record_id}/social_history`.
     pub async fn social_history(&self) -> Result<SmartResponse> {
-        self.get(self.record_url("social_history")?).await
+        self.get(self.record_url(CallId::SocialHistory, &[])?).await
     }
 
     /// `GET /records/{record_id}/family_history/`.
@@ -103,14 +104,19 @@ impl<'a> RecordClient<'a> {
         self.collection(Collection::FamilyHistory, query).await
     }
 
+    /// `GET /records/{record_id}/family_history/{id}`.
+    pub async fn family_history_item(&self, id: &str) -> Result<SmartResponse> {
+        self.item(Collection::FamilyHistory, id).await
+    }
+
     /// `GET /records/{record_id}/apps/{app_id}/scratchpad`, this app's scratchpad.
     pub async fn scratchpad(&self) -> Result<SmartResponse> {
-        self.get(self.scratchpad_url()?).await
+        self.get(self.own_app_url(CallId::Scratchpad)?).await
     }
 
     /// `PUT /records/{record_id}/apps/{app_id}/scratchpad` with an RDF/XML body.
     pub async fn put_scratchpad(&self, rdf_xml: &[u8]) -> Result<SmartResponse> {
-        let url = self.scratchpad_url()?;
+        let url = self.own_app_url(CallId::PutScratchpad)?;
         self.client
             .send_signed(
                 self.token,
@@ -123,7 +129,7 @@ impl<'a> RecordClient<'a> {
 
     /// `DELETE /records/{record_id}/apps/{app_id}/scratchpad`.
     pub async fn delete_scratchpad(&self) -> Result<SmartResponse> {
-        let url = self.scratchpad_url()?;
+        let url = self.own_app_url(CallId::DeleteScratchpad)?;
         self.client
             .send_signed(self.token, Method::DELETE, url, None)
             .await
@@ -132,14 +138,14 @@ impl<'a> RecordClient<'a> {
     /// `GET /users/{user_id}/apps/{app_id}/preferences`: this app's
     /// preferences for the token's user.
     pub async fn preferences(&self) -> Result<SmartResponse> {
-        self.get(self.preferences_url()?).await
+        self.get(self.preferences_url(CallId::Preferences)?).await
     }
 
     /// `PUT /users/{user_id}/apps/{app_id}/preferences` with a body of this
     /// type (the container keeps the type; it refuses types a browser
     /// renders, and more than 64 KiB).
     pub async fn put_preferences(&self, content_type: &str, body: &[u8]) -> Result<SmartResponse> {
-        let url = self.preferences_url()?;
+        let url = self.preferences_url(CallId::PutPreferences)?;
         self.client
             .send_signed(
                 self.token,
@@ -152,7 +158,7 @@ impl<'a> RecordClient<'a> {
 
     /// `DELETE /users/{user_id}/apps/{app_id}/preferences`.
     pub async fn delete_preferences(&self) -> Result<SmartResponse> {
-        let url = self.preferences_url()?;
+        let url = self.preferences_url(CallId::DeletePreferences)?;
         self.client
             .send_signed(self.token, Method::DELETE, url, None)
             .await
@@ -160,15 +166,13 @@ impl<'a> RecordClient<'a> {
 
     /// `GET /users/{user_id}`.
     pub async fn user(&self, user_id: &str) -> Result<SmartResponse> {
-        let url = self
-            .client
-            .url(&format!("users/{}", encode_path_segment(user_id)))?;
-        self.get(url).await
+        self.get(self.client.call_url(CallId::User, &[user_id])?)
+            .await
     }
 
     /// One page of any collection.
     pub async fn collection(&self, collection: Collection, query: &Query) -> Result<SmartResponse> {
-        let mut url = self.record_url(&format!("{}/", collection.path()))?;
+        let mut url = self.record_url(collection.list_call(), &[])?;
         let pairs = query.to_pairs(collection)?;
         if !pairs.is_empty() {
             let mut serializer = url.query_pairs_mut();
@@ -181,12 +185,8 @@ impl<'a> RecordClient<'a> {
 
     /// One item of any collection.
     pub async fn item(&self, collection: Collection, id: &str) -> Result<SmartResponse> {
-        let url = self.record_url(&format!(
-            "{}/{}",
-            collection.path(),
-            encode_path_segment(id)
-        ))?;
-        self.get(url).await
+        self.get(self.record_url(collection.item_call(), &[id])?)
+            .await
     }
 
     /// Walks a collection page by page, starting with `query`'s page.
@@ -205,28 +205,23 @@ impl<'a> RecordClient<'a> {
         self.client
     }
 
-    fn record_url(&self, rest: &str) -> Result<Url> {
-        self.client.url(&format!(
-            "records/{}/{rest}",
-            encode_path_segment(&self.token.record_id)
-        ))
+    /// The URL of a call on this record: its row's path with the record id
+    /// and then `rest` (unencoded) in its parameters.
+    fn record_url(&self, call: CallId, rest: &[&str]) -> Result<Url> {
+        let mut values = vec![self.token.record_id.as_str()];
+        values.extend_from_slice(rest);
+        self.client.call_url(call, &values)
     }
 
-    fn preferences_url(&self) -> Result<Url> {
+    fn preferences_url(&self, call: CallId) -> Result<Url> {
         let user = self.token.user_id.as_deref().ok_or_else(|| {
             crate::Error::InvalidQuery("this token has no user, so no preferences".into())
         })?;
-        self.client.url(&format!(
-            "users/{}/apps/{}/preferences",
-            encode_path_segment(user),
-            encode_path_segment(self.client.app_id())
-        ))
+        self.client.call_url(call, &[user, self.client.app_id()])
     }
 
-    fn scratchpad_url(&self) -> Result<Url> {
-        self.record_url(&format!(
-            "apps/{}/scratchpad",
-            encode_path_segment(self.client.app_id())
-        ))
+    /// A call on this record about this app (the scratchpad's).
+    fn own_app_url(&self, call: CallId) -> Result<Url> {
+        self.record_url(call, &[self.client.app_id()])
     }
 }

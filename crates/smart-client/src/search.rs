@@ -2,6 +2,7 @@
 //! background and `frame_ui` apps only) and users by name.
 
 use chrono::NaiveDate;
+use smart_api::CallId;
 use smart_rdf::Gender;
 
 use crate::error::Result;
@@ -103,7 +104,8 @@ impl RecordClient<'_> {
     /// record (typed: `records::<smart_rdf::Demographics>()`). The container
     /// serves it to background and `frame_ui` apps only.
     pub async fn search_records(&self, search: &RecordSearch) -> Result<SmartResponse> {
-        self.get_with("records/search", &search.to_pairs()).await
+        self.get_with(CallId::SearchRecords, &search.to_pairs())
+            .await
     }
 
     /// `GET /users/search`: the users whose given and family names start
@@ -120,11 +122,22 @@ impl RecordClient<'_> {
         if let Some(family) = family_name {
             pairs.push(("family_name", family.to_owned()));
         }
-        self.get_with("users/search", &pairs).await
+        self.get_with(CallId::SearchUsers, &pairs).await
     }
 
-    async fn get_with(&self, path: &str, pairs: &[(&str, String)]) -> Result<SmartResponse> {
-        let mut url = self.client().url(path)?;
+    /// A search call of the table with these parameters, each one the
+    /// row lists (`smart_api::CALLS`).
+    async fn get_with(&self, call: CallId, pairs: &[(&str, String)]) -> Result<SmartResponse> {
+        let accepted = smart_api::call(call).filters;
+        if let Some((name, _)) = pairs
+            .iter()
+            .find(|(n, _)| !accepted.iter().any(|f| f.name == *n))
+        {
+            return Err(crate::Error::InvalidQuery(format!(
+                "a search takes no {name}"
+            )));
+        }
+        let mut url = self.client().call_url(call, &[])?;
         if !pairs.is_empty() {
             url.query_pairs_mut().extend_pairs(pairs);
         }

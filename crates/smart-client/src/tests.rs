@@ -645,3 +645,5 @@ async fn refused_dance_steps_keep_the_status_and_the_reason() {
     let error = client(&fake).request_token("123").await.unwrap_err();
     assert!(error.to_string().contains("authorize_token"), "{error}");
 }
+
+mod table;

@@ -1,7 +1,10 @@
-//! The query parameters of the API: one table says which parameters each
-//! call accepts (`model::COLLECTIONS` points at it), and one parser reads a
-//! query string against such a table. A parameter the call does not list, a
-//! repeated one or a malformed value is refused, never ignored.
+//! Reading the query parameters of the API: which parameters each call
+//! accepts is in its row of `smart_api::CALLS` (the lists of
+//! `smart_api::filters`); this is the one parser that reads a query string
+//! against such a list. A parameter the call does not list, a repeated one
+//! or a malformed value is refused, never ignored.
+
+pub(crate) use smart_api::filters::{Effect, Filter, NONE};
 
 use crate::store::{DateBound, ListQuery};
 
@@ -13,93 +16,6 @@ const MAX_CODES: usize = 100;
 
 /// The longest code a code filter takes.
 const MAX_CODE_LEN: usize = 64;
-
-/// What a parameter does.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Effect {
-    /// `limit`: at most this many items, 1 to [`MAX_LIMIT`].
-    Limit,
-    /// `offset`: skip this many items.
-    Offset,
-    /// A lower bound on the item's date, inclusive or not.
-    DateFrom {
-        /// Whether an item dated on the bound is kept.
-        inclusive: bool,
-    },
-    /// An upper bound on the item's date, inclusive or not.
-    DateTo {
-        /// Whether an item dated on the bound is kept.
-        inclusive: bool,
-    },
-    /// Only items whose code is one of several, joined with `|`.
-    Codes,
-}
-
-/// One query parameter a call accepts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Filter {
-    /// The query parameter name.
-    pub(crate) name: &'static str,
-    /// What it does.
-    pub(crate) effect: Effect,
-}
-
-const fn f(name: &'static str, effect: Effect) -> Filter {
-    Filter { name, effect }
-}
-
-const LIMIT: Filter = f("limit", Effect::Limit);
-const OFFSET: Filter = f("offset", Effect::Offset);
-const DATE_FROM: Filter = f("date_from", Effect::DateFrom { inclusive: true });
-const DATE_FROM_INCLUDING: Filter = f("date_from_including", Effect::DateFrom { inclusive: true });
-const DATE_FROM_EXCLUDING: Filter = f("date_from_excluding", Effect::DateFrom { inclusive: false });
-const DATE_TO: Filter = f("date_to", Effect::DateTo { inclusive: true });
-const DATE_TO_INCLUDING: Filter = f("date_to_including", Effect::DateTo { inclusive: true });
-const DATE_TO_EXCLUDING: Filter = f("date_to_excluding", Effect::DateTo { inclusive: false });
-
-/// A call that takes no parameter at all (demographics, single items).
-pub(crate) const NONE: &[Filter] = &[];
-
-/// A collection without dates: paging only.
-pub(crate) const PAGED: &[Filter] = &[LIMIT, OFFSET];
-
-/// A dated collection: paging and the six date filters.
-pub(crate) const DATED: &[Filter] = &[
-    LIMIT,
-    OFFSET,
-    DATE_FROM,
-    DATE_FROM_INCLUDING,
-    DATE_FROM_EXCLUDING,
-    DATE_TO,
-    DATE_TO_INCLUDING,
-    DATE_TO_EXCLUDING,
-];
-
-/// A dated collection with a code filter named `code`.
-macro_rules! dated_with_code {
-    ($code:literal) => {
-        &[
-            LIMIT,
-            OFFSET,
-            DATE_FROM,
-            DATE_FROM_INCLUDING,
-            DATE_FROM_EXCLUDING,
-            DATE_TO,
-            DATE_TO_INCLUDING,
-            DATE_TO_EXCLUDING,
-            f($code, Effect::Codes),
-        ]
-    };
-}
-
-/// Medications: dated, `rxnorm`.
-pub(crate) const MEDICATIONS: &[Filter] = dated_with_code!("rxnorm");
-/// Problems and procedures: dated, `snomed`.
-pub(crate) const SNOMED_DATED: &[Filter] = dated_with_code!("snomed");
-/// Lab results: dated, `loinc`.
-pub(crate) const LAB_RESULTS: &[Filter] = dated_with_code!("loinc");
-/// Vital sign sets: dated, `encounter_type`.
-pub(crate) const VITAL_SIGN_SETS: &[Filter] = dated_with_code!("encounter_type");
 
 /// Reads `query` against the parameters a call accepts. The error is the
 /// message of a 400: it names the parameter and the accepted ones.
@@ -145,6 +61,11 @@ pub(crate) fn parse(filters: &[Filter], query: &str) -> Result<ListQuery, String
                     ));
                 }
                 q.codes = codes;
+            }
+            Effect::Text => {
+                return Err(format!(
+                    "`{name}` is a search term, which this call does not take"
+                ));
             }
         }
     }
@@ -245,6 +166,7 @@ mod tests {
     #![allow(clippy::unwrap_used, reason = "a failing unwrap is a failing test")]
 
     use super::*;
+    use smart_api::filters::{DATED, MEDICATIONS, PAGED, VITAL_SIGN_SETS};
 
     #[test]
     fn each_date_filter_sets_its_bound() {

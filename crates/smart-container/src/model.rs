@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::filters::{self, Filter};
+use crate::filters::Filter;
 
 /// The code system base URIs (SMART.md, "RDF shape").
 pub(crate) mod systems {
@@ -140,99 +140,48 @@ pub(crate) enum Item {
     },
 }
 
-/// A collection of the REST API.
+/// A collection of the REST API, as its rows in `smart_api::CALLS` give it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Collection {
     /// The path segment and storage kind (`medications`).
     pub(crate) name: &'static str,
     /// The `sp:` type of its items.
     pub(crate) type_uri: &'static str,
-    /// The query parameters its list call accepts (`filters.rs`).
+    /// The query parameters its list call accepts.
     pub(crate) filters: &'static [Filter],
     /// Whether the call returns a single item (`social_history`).
     pub(crate) single: bool,
 }
 
-/// Every record collection the API serves (demographics apart), with the
-/// parameters each accepts: the one table of filters.
-pub(crate) const COLLECTIONS: &[Collection] = &[
-    c(
-        "allergies",
-        "http://smartplatforms.org/terms#Allergy",
-        filters::PAGED,
-    ),
-    c(
-        "clinical_notes",
-        "http://smartplatforms.org/terms#ClinicalNote",
-        filters::DATED,
-    ),
-    c(
-        "encounters",
-        "http://smartplatforms.org/terms#Encounter",
-        filters::DATED,
-    ),
-    c(
-        "fulfillments",
-        "http://smartplatforms.org/terms#Fulfillment",
-        filters::DATED,
-    ),
-    c(
-        "immunizations",
-        "http://smartplatforms.org/terms#Immunization",
-        filters::DATED,
-    ),
-    c(
-        "lab_results",
-        "http://smartplatforms.org/terms#LabResult",
-        filters::LAB_RESULTS,
-    ),
-    c(
-        "medications",
-        "http://smartplatforms.org/terms#Medication",
-        filters::MEDICATIONS,
-    ),
-    c(
-        "problems",
-        "http://smartplatforms.org/terms#Problem",
-        filters::SNOMED_DATED,
-    ),
-    c(
-        "procedures",
-        "http://smartplatforms.org/terms#Procedure",
-        filters::SNOMED_DATED,
-    ),
-    c(
-        "vital_sign_sets",
-        "http://smartplatforms.org/terms#VitalSignSet",
-        filters::VITAL_SIGN_SETS,
-    ),
-    c(
-        "family_history",
-        "http://smartplatforms.org/terms#FamilyHistory",
-        filters::PAGED,
-    ),
-    Collection {
-        name: "social_history",
-        type_uri: "http://smartplatforms.org/terms#SocialHistory",
-        filters: filters::NONE,
-        single: true,
-    },
-];
-
-/// A list collection.
-const fn c(name: &'static str, type_uri: &'static str, filters: &'static [Filter]) -> Collection {
-    Collection {
+/// The collection a record call reads (its list, its item or its single
+/// call): the path segment after `/records/{record_id}/`. `None` for the
+/// calls that read no collection (demographics, scratchpad, ...).
+pub(crate) fn collection_of(call: &smart_api::Call) -> Option<Collection> {
+    use smart_api::{CallId, Cardinality};
+    let rest = call.path.strip_prefix("/records/{record_id}/")?;
+    let (name, single) = match call.id {
+        CallId::Demographics => return None,
+        _ if call.category == "record_items" => (
+            rest.strip_suffix('/').unwrap_or(rest),
+            call.cardinality == Cardinality::Single,
+        ),
+        _ if call.category == "record_item" => (rest.strip_suffix("/{id}")?, false),
+        _ => return None,
+    };
+    Some(Collection {
         name,
-        type_uri,
-        filters,
-        single: false,
-    }
+        type_uri: call.target,
+        filters: call.filters,
+        single,
+    })
 }
 
-/// The collection with this path segment.
-pub(crate) fn collection(name: &str) -> Option<&'static Collection> {
-    COLLECTIONS.iter().find(|c| c.name == name)
+/// Every record collection the API serves (demographics apart): the list
+/// and single calls of the table of calls.
+#[cfg(test)]
+pub(crate) fn collections() -> Vec<Collection> {
+    (smart_api::CALLS.iter())
+        .filter(|c| c.category == "record_items")
+        .filter_map(collection_of)
+        .collect()
 }
-
-/// The `sp:Demographics` type URI.
-pub(crate) const DEMOGRAPHICS_TYPE: &str = "http://smartplatforms.org/terms#Demographics";

@@ -231,7 +231,10 @@ impl<S: ProviderStore> Provider<S> {
 /// as unsigned (RFC 5849 signs only form bodies; the body hash is an
 /// extension) unless `require_body_hash`; a body hash that is present is
 /// always checked against the body.
-fn parse(request: &ProviderRequest<'_>, require_body_hash: bool) -> Result<IncomingRequest, Error> {
+pub(super) fn parse(
+    request: &ProviderRequest<'_>,
+    require_body_hash: bool,
+) -> Result<IncomingRequest, Error> {
     let parse_with = |body: &[u8]| {
         IncomingRequest::parse(
             request.method,

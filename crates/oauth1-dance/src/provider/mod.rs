@@ -13,9 +13,11 @@ use crate::store::{
 use crate::{Error, OutgoingRequest, Random, random::alphanumeric};
 
 mod check;
+mod explain;
 mod output;
 
 use check::{Checked, Endpoint, TokenFound, VerifierMatches};
+pub use explain::SignatureMismatch;
 use output::credentials_body;
 pub use output::{
     Authenticated, AuthorizationGrant, ConsumerAuthenticated, PendingAuthorization,

@@ -20,6 +20,7 @@ use crate::{
 };
 
 mod dance;
+mod explain;
 mod faults;
 mod props;
 mod rfc5849;

@@ -1,13 +1,12 @@
 //! SHIM: a small RDF/XML writer for what `smart-rdf` does not type yet
 //! (fulfillments, clinical notes, procedures, social and family history,
-//! the user document and the ontology). Remove once `smart-rdf` covers them.
+//! the user document). Remove once `smart-rdf` covers them.
 //! The tests parse every document this module writes with `smart-rdf`.
 
 use std::fmt::Write as _;
 
 use super::{ORDER_KEY, Summary};
-use crate::filters::Filter;
-use crate::model::{COLLECTIONS, Coded, DEMOGRAPHICS_TYPE, Item};
+use crate::model::{Coded, Item};
 
 const SP: &str = "http://smartplatforms.org/terms#";
 
@@ -129,96 +128,6 @@ pub(crate) fn users_document(api_base: &str, users: &[(&str, &str, &str)]) -> St
 /// An empty document (an empty scratchpad).
 pub(crate) fn empty_document() -> String {
     Doc::new().finish()
-}
-
-/// The ontology: every type we serve and the calls that serve it.
-pub(crate) fn ontology_document() -> String {
-    let mut x = Doc::new();
-    let add_call = |x: &mut Doc, ty: &str, path: &str, method: &str, category: &str| {
-        add_call_with(x, ty, path, method, category, &[]);
-    };
-    x.open_about("owl:Class", DEMOGRAPHICS_TYPE);
-    x.lit("rdfs:label", "Demographics");
-    x.close("owl:Class");
-    add_call(
-        &mut x,
-        DEMOGRAPHICS_TYPE,
-        "/records/{record_id}/demographics",
-        "GET",
-        "record_items",
-    );
-    for c in COLLECTIONS {
-        let label = c.type_uri.trim_start_matches(SP);
-        x.open_about("owl:Class", c.type_uri);
-        x.lit("rdfs:label", label);
-        x.close("owl:Class");
-        if c.single {
-            add_call(
-                &mut x,
-                c.type_uri,
-                &format!("/records/{{record_id}}/{}", c.name),
-                "GET",
-                "record_items",
-            );
-        } else {
-            add_call_with(
-                &mut x,
-                c.type_uri,
-                &format!("/records/{{record_id}}/{}/", c.name),
-                "GET",
-                "record_items",
-                c.filters,
-            );
-            add_call(
-                &mut x,
-                c.type_uri,
-                &format!("/records/{{record_id}}/{}/{{id}}", c.name),
-                "GET",
-                "record_item",
-            );
-        }
-    }
-    for (path, method) in [
-        ("/records/{record_id}/apps/{app_id}/scratchpad", "GET"),
-        ("/records/{record_id}/apps/{app_id}/scratchpad", "PUT"),
-        ("/records/{record_id}/apps/{app_id}/scratchpad", "DELETE"),
-    ] {
-        add_call(
-            &mut x,
-            &format!("{SP}Scratchpad"),
-            path,
-            method,
-            "record_app_storage",
-        );
-    }
-    add_call(
-        &mut x,
-        "http://xmlns.com/foaf/0.1/Person",
-        "/users/{user_id}",
-        "GET",
-        "user",
-    );
-    x.finish()
-}
-
-/// One `api:Call`, with an `api:hasFilter` for each parameter it accepts.
-fn add_call_with(
-    x: &mut Doc,
-    ty: &str,
-    path: &str,
-    method: &str,
-    category: &str,
-    filters: &[Filter],
-) {
-    x.open("api:Call");
-    x.lit("api:path", path);
-    x.lit("api:method", method);
-    x.lit("api:category", category);
-    x.resource("api:target", ty);
-    for f in filters {
-        x.lit("api:hasFilter", f.name);
-    }
-    x.close("api:Call");
 }
 
 /// An RDF/XML document under construction.

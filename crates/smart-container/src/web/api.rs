@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 use super::oauth::{authenticate, with_consumer};
 use super::{AppError, AppState};
 use crate::filters::Filter;
-use crate::model::{COLLECTIONS, DEMOGRAPHICS_TYPE, Demographics, collection};
+use crate::model::{Collection, Demographics, collection_of};
 use crate::rdf::{self, Summary, shim};
 use crate::store::ListQuery;
 
@@ -23,11 +23,7 @@ const RDF_XML: &str = "application/rdf+xml";
 pub(crate) async fn container_manifest(State(state): State<AppState>) -> Json<Value> {
     let base = state.api_base();
     let ui = state.ui_base();
-    let mut capabilities = serde_json::Map::new();
-    capabilities.insert(DEMOGRAPHICS_TYPE.into(), json!({"methods": ["GET"]}));
-    for c in COLLECTIONS {
-        capabilities.insert(c.type_uri.into(), json!({"methods": ["GET"]}));
-    }
+    let capabilities = super::calls::capabilities();
     Json(json!({
         "smart_version": "1.0",
         "api_base": base,
@@ -44,9 +40,11 @@ pub(crate) async fn container_manifest(State(state): State<AppState>) -> Json<Va
     }))
 }
 
-/// GET `/ontology`: the types and calls we serve, as RDF/XML.
-pub(crate) async fn ontology() -> Response {
-    rdf_response(shim::ontology_document())
+/// GET `/ontology`: the table of calls and the types they answer, as RDF/XML.
+pub(crate) async fn ontology(State(state): State<AppState>) -> Result<Response, AppError> {
+    Ok(rdf_response(super::calls::ontology_document(
+        state.api_base(),
+    )?))
 }
 
 /// GET `/healthz`: 200 when the database answers.
@@ -114,19 +112,23 @@ pub(crate) async fn demographics(
     Ok(with_consumer(rdf_response(doc), auth.consumer_key))
 }
 
-/// GET `/records/{record_id}/{collection}`: the single-item calls
-/// (`social_history`).
+/// The collection a table row reads (`calls.rs` routes only rows that read one here).
+fn collection(call: &smart_api::Call) -> Result<Collection, AppError> {
+    collection_of(call)
+        .ok_or_else(|| AppError::Internal(format!("{} reads no collection", call.path)))
+}
+
+/// GET `/records/{record_id}/social_history`: the single-item calls.
 pub(crate) async fn single(
     State(state): State<AppState>,
-    Path((record_id, name)): Path<(String, String)>,
+    Path(record_id): Path<String>,
+    call: &'static smart_api::Call,
     req: Request,
 ) -> Result<Response, AppError> {
     let params = no_parameters(&req);
     let (auth, _) = protected(&state, req, Some(&record_id)).await?;
     params?;
-    let Some(c) = collection(&name).filter(|c| c.single) else {
-        return Err(AppError::Api(StatusCode::NOT_FOUND, "no such call".into()));
-    };
+    let c = collection(call)?;
     let base = state.api_base().to_owned();
     let doc = state
         .blocking(move |s| {
@@ -144,24 +146,21 @@ pub(crate) async fn single(
     Ok(with_consumer(rdf_response(doc), auth.consumer_key))
 }
 
-/// GET `/records/{record_id}/{collection}/`: a page of a collection, newest
+/// GET `/records/{record_id}/{collection}/` (each collection's row of the
+/// table of calls): a page of a collection, newest
 /// first, with `limit`/`offset`, `date_from`/`date_to` and the code filter
 /// of the collection, and an `api:ResponseSummary`.
 pub(crate) async fn list(
     State(state): State<AppState>,
-    Path((record_id, name)): Path<(String, String)>,
+    Path(record_id): Path<String>,
+    call: &'static smart_api::Call,
     req: Request,
 ) -> Result<Response, AppError> {
     let path = req.uri().path().to_owned();
     let query = req.uri().query().unwrap_or("").to_owned();
     let (auth, _) = protected(&state, req, Some(&record_id)).await?;
-    let Some(c) = collection(&name).filter(|c| !c.single) else {
-        return Err(AppError::Api(
-            StatusCode::NOT_FOUND,
-            "no such collection".into(),
-        ));
-    };
-    let q = parse_query(c.filters, &query)?;
+    let c = collection(call)?;
+    let q = parse_query(call.filters, &query)?;
     let base = state.api_base().to_owned();
     let doc = state
         .blocking(move |s| {
@@ -187,21 +186,17 @@ pub(crate) async fn list(
     Ok(with_consumer(rdf_response(doc), auth.consumer_key))
 }
 
-/// GET `/records/{record_id}/{collection}/{item_id}`.
+/// GET `/records/{record_id}/{collection}/{id}` (each collection's row).
 pub(crate) async fn item(
     State(state): State<AppState>,
-    Path((record_id, name, item_id)): Path<(String, String, String)>,
+    Path((record_id, item_id)): Path<(String, String)>,
+    call: &'static smart_api::Call,
     req: Request,
 ) -> Result<Response, AppError> {
     let params = no_parameters(&req);
     let (auth, _) = protected(&state, req, Some(&record_id)).await?;
     params?;
-    let Some(c) = collection(&name).filter(|c| !c.single) else {
-        return Err(AppError::Api(
-            StatusCode::NOT_FOUND,
-            "no such collection".into(),
-        ));
-    };
+    let c = collection(call)?;
     let base = state.api_base().to_owned();
     let doc = state
         .blocking(move |s| {

@@ -68,7 +68,7 @@ async fn token(
             let pr = ProviderRequest::from_http(&req, s.api_base()).map_err(AppError::OAuth)?;
             let consumer = provider
                 .authenticate_consumer(unix_now(), &pr)
-                .map_err(AppError::OAuth)?;
+                .map_err(|e| super::debug::refused(s, &pr, e))?;
             if !bool::from(subtle::ConstantTimeEq::ct_eq(
                 consumer.consumer_key.as_bytes(),
                 app_id.as_bytes(),

@@ -3,6 +3,8 @@
 
 mod api;
 mod background;
+mod calls;
+mod debug;
 mod guard;
 mod login;
 mod oauth;
@@ -19,7 +21,7 @@ use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{MethodRouter, get, post};
 use tower_http::timeout::TimeoutLayer;
 
 use crate::{Container, Error};
@@ -55,6 +57,8 @@ struct Inner {
     /// checked against it so that they take as long as known ones.
     dummy_password_hash: std::sync::OnceLock<String>,
     provider: oauth::ProviderHandle,
+    /// The signature failures `/oauth/debug` shows (kept in `dev` only).
+    signature_log: debug::SignatureLog,
 }
 
 impl AppState {
@@ -91,6 +95,7 @@ impl AppState {
                 password_pool: guard::PasswordPool::for_this_machine(),
                 dummy_password_hash,
                 provider,
+                signature_log: debug::SignatureLog::default(),
             }),
         })
     }
@@ -232,50 +237,25 @@ fn ui_routes() -> Router<AppState> {
         )
 }
 
-/// The API routes: manifests, the OAuth endpoints, records, scratchpads, users.
+/// The API routes: every call of the table of calls (`calls.rs`), and
+/// the endpoints that are no call of the table: the OAuth dance's two (the
+/// manifest's `launch_urls`), the `--dev` signature debug page and the
+/// health check.
 fn api_routes() -> Router<AppState> {
-    Router::new()
-        .route("/manifest", get(api::container_manifest))
-        .route("/ontology", get(api::ontology))
-        .route("/healthz", get(api::healthz))
-        .route("/apps/manifests/", get(api::app_manifests))
-        .route("/apps/{app_id}/manifest", get(api::app_manifest))
-        .route(
-            "/apps/{app_id}/tokens/records/first",
-            post(background::first),
-        )
-        .route(
-            "/apps/{app_id}/tokens/records/{record_id}/next",
-            post(background::next),
-        )
-        .route(
-            "/apps/{app_id}/tokens/records/{record_id}",
-            post(background::record),
-        )
-        .route("/oauth/request_token", post(oauth::request_token))
-        .route("/oauth/access_token", post(oauth::access_token))
-        .route("/records/{record_id}/demographics", get(api::demographics))
-        .route(
-            "/records/{record_id}/apps/{app_id}/scratchpad",
-            get(api::scratchpad)
-                .put(api::put_scratchpad)
-                .delete(api::delete_scratchpad),
-        )
-        .route("/records/{record_id}/{collection}", get(api::single))
-        .route("/records/{record_id}/{collection}/", get(api::list))
-        .route(
-            "/records/{record_id}/{collection}/{item_id}",
-            get(api::item),
-        )
-        .route("/records/search", get(search::records))
-        .route("/users/search", get(search::users))
-        .route("/users/{user_id}", get(api::user))
-        .route(
-            "/users/{user_id}/apps/{app_id}/preferences",
-            get(preferences::get)
-                .put(preferences::put)
-                .delete(preferences::delete),
-        )
+    (other_api_routes().into_iter()).fold(calls::routes(), |router, (_, path, handler)| {
+        router.route(path, handler)
+    })
+}
+
+/// The API origin's routes that are not calls of the table: (method,
+/// path, handler).
+pub(crate) fn other_api_routes() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
+    vec![
+        ("POST", "/oauth/request_token", post(oauth::request_token)),
+        ("POST", "/oauth/access_token", post(oauth::access_token)),
+        ("GET", "/oauth/debug", get(debug::page)),
+        ("GET", "/healthz", get(api::healthz)),
+    ]
 }
 
 /// Builds the router of one origin serving everything: the API, the OAuth
@@ -367,6 +347,9 @@ pub(crate) enum AppError {
     Page(StatusCode, String),
     /// The OAuth provider refused the request.
     OAuth(oauth1_dance::Error),
+    /// The provider refused a signature, explained at this `/oauth/debug`
+    /// address (development mode only).
+    OAuthExplained(oauth1_dance::Error, String),
     /// Something broke; logged, answered with a generic 500.
     Internal(String),
 }
@@ -388,6 +371,12 @@ impl IntoResponse for AppError {
                 .into_response(),
             Self::Page(status, msg) => pages::error_page(status, &msg),
             Self::OAuth(e) => oauth::error_response(&e),
+            Self::OAuthExplained(e, url) => {
+                let mut res = oauth::error_response(&e);
+                let body = format!("{e}\nsignature debug (development mode): {url}\n");
+                *res.body_mut() = axum::body::Body::from(body);
+                res
+            }
             Self::Internal(msg) => {
                 tracing::error!(error = %msg, "internal error");
                 pages::error_page(

@@ -13,6 +13,7 @@ use oauth1_dance::{Authenticated, AuthorizationGrant, Provider, ProviderConfig, 
 use rand::RngCore as _;
 use rand::rngs::OsRng;
 
+use super::debug::refused;
 use super::{AppError, AppState, BODY_LIMIT, ConsumerKey};
 use crate::Container;
 use crate::oauth_store::SqlProviderStore;
@@ -76,7 +77,7 @@ pub(crate) async fn request_token(
                 .provider
                 .0
                 .issue_temporary_credentials(unix_now(), &pr, &mut os_random)
-                .map_err(AppError::OAuth)?;
+                .map_err(|e| refused(s, &pr, e))?;
             let record_id = issued
                 .attributes
                 .get("smart_record_id")
@@ -113,7 +114,7 @@ pub(crate) async fn access_token(
                 .provider
                 .0
                 .issue_token_credentials(unix_now(), &pr, &mut os_random)
-                .map_err(AppError::OAuth)
+                .map_err(|e| refused(s, &pr, e))
         })
         .await?;
     let consumer = issued.consumer_key.clone();
@@ -290,7 +291,7 @@ pub(crate) async fn authenticate(
                 .provider
                 .0
                 .authenticate(unix_now(), &pr)
-                .map_err(AppError::OAuth)?;
+                .map_err(|e| refused(s, &pr, e))?;
             Ok((auth, req.into_body()))
         })
         .await

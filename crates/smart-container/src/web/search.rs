@@ -15,18 +15,10 @@ use crate::manifest::{is_background_mode, mode_of};
 use crate::model::Demographics;
 use crate::rdf::{self, shim};
 
-/// The parameters of `/records/search`.
-const RECORD_SEARCH: &[&str] = &[
-    "family_name",
-    "given_name",
-    "gender",
-    "medical_record_number",
-    "zipcode",
-    "birthday",
-];
-
-/// The parameters of `/users/search`.
-const USER_SEARCH: &[&str] = &["given_name", "family_name"];
+/// The parameters a search call accepts, from its row of the table of calls.
+fn accepted(call: smart_api::CallId) -> Vec<&'static str> {
+    smart_api::filters::names(smart_api::call(call).filters)
+}
 
 /// Why `sparql` is refused, as the 400 says it.
 pub(crate) const SPARQL_REFUSED: &str = "the `sparql` parameter is refused: this container runs no query an app sends, since one arbitrary SPARQL query can exhaust the server or read any record; search with family_name, given_name, gender, medical_record_number, zipcode or birthday";
@@ -52,7 +44,7 @@ pub(crate) async fn records(
     if url::form_urlencoded::parse(query.as_bytes()).any(|(k, _)| k == "sparql") {
         return Err(bad(SPARQL_REFUSED.into()));
     }
-    let params = parse_named(RECORD_SEARCH, &query).map_err(bad)?;
+    let params = parse_named(&accepted(smart_api::CallId::SearchRecords), &query).map_err(bad)?;
     for (name, value) in &params {
         match *name {
             "birthday" => {
@@ -111,7 +103,7 @@ pub(crate) async fn users(
 ) -> Result<Response, AppError> {
     let query = req.uri().query().unwrap_or("").to_owned();
     let (auth, _) = protected(&state, req, None).await?;
-    let params = parse_named(USER_SEARCH, &query).map_err(bad)?;
+    let params = parse_named(&accepted(smart_api::CallId::SearchUsers), &query).map_err(bad)?;
     let base = state.api_base().to_owned();
     let doc = state
         .blocking(move |s| {

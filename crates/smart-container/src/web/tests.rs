@@ -8,6 +8,7 @@
     reason = "tests fail loudly on any error"
 )]
 
+mod calls;
 mod endpoints;
 mod harness;
 mod records;

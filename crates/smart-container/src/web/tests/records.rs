@@ -170,7 +170,7 @@ async fn bad_paging_and_filter_values_are_400() {
 async fn every_collection_and_item_is_served_as_rdf() {
     let h = Harness::new();
     let auth = h.dance(RECORD).await;
-    for coll in crate::model::COLLECTIONS {
+    for coll in crate::model::collections() {
         let path = if coll.single {
             format!("/records/{RECORD}/{}", coll.name)
         } else {
