@@ -101,6 +101,10 @@ pub(crate) const LAB_RESULTS: &[Filter] = dated_with_code!("loinc");
 /// Vital sign sets: dated, `encounter_type`.
 pub(crate) const VITAL_SIGN_SETS: &[Filter] = dated_with_code!("encounter_type");
 
+/// The one parameter of `documents/{id}` (read with [`parse_named`]):
+/// `format`, `metadata` (the default), `raw` or `combined`.
+pub(crate) const DOCUMENT: &[&str] = &["format"];
+
 /// Reads `query` against the parameters a call accepts. The error is the
 /// message of a 400: it names the parameter and the accepted ones.
 pub(crate) fn parse(filters: &[Filter], query: &str) -> Result<ListQuery, String> {

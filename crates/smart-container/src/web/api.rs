@@ -14,7 +14,7 @@ use super::oauth::{authenticate, with_consumer};
 use super::{AppError, AppState};
 use crate::filters::Filter;
 use crate::model::{COLLECTIONS, DEMOGRAPHICS_TYPE, Demographics, collection};
-use crate::rdf::{self, Summary, shim};
+use crate::rdf::{self, Summary};
 use crate::store::ListQuery;
 
 const RDF_XML: &str = "application/rdf+xml";
@@ -26,7 +26,12 @@ pub(crate) async fn container_manifest(State(state): State<AppState>) -> Json<Va
     let mut capabilities = serde_json::Map::new();
     capabilities.insert(DEMOGRAPHICS_TYPE.into(), json!({"methods": ["GET"]}));
     for c in COLLECTIONS {
-        capabilities.insert(c.type_uri.into(), json!({"methods": ["GET"]}));
+        let methods = if c.name == "clinical_notes" {
+            json!(["GET", "POST"])
+        } else {
+            json!(["GET"])
+        };
+        capabilities.insert(c.type_uri.into(), json!({ "methods": methods }));
     }
     Json(json!({
         "smart_version": "1.0",
@@ -45,8 +50,10 @@ pub(crate) async fn container_manifest(State(state): State<AppState>) -> Json<Va
 }
 
 /// GET `/ontology`: the types and calls we serve, as RDF/XML.
-pub(crate) async fn ontology() -> Response {
-    rdf_response(shim::ontology_document())
+pub(crate) async fn ontology(State(state): State<AppState>) -> Result<Response, AppError> {
+    Ok(rdf_response(rdf::ontology::ontology_document(
+        state.api_base(),
+    )?))
 }
 
 /// GET `/healthz`: 200 when the database answers.
@@ -238,7 +245,7 @@ pub(crate) async fn scratchpad(
         .await?;
     let res = match stored {
         Some((content_type, body)) => stored_response(&content_type, body.into(), "scratchpad"),
-        None => rdf_response(shim::empty_document()),
+        None => rdf_response(rdf::empty_document(state.api_base())?),
     };
     Ok(with_consumer(res, auth.consumer_key))
 }
@@ -375,7 +382,7 @@ pub(crate) async fn delete_scratchpad(
         .blocking(move |s| Ok(s.container().store.delete_scratchpad(&record_id, &app_id)?))
         .await?;
     Ok(with_consumer(
-        rdf_response(shim::empty_document()),
+        rdf_response(rdf::empty_document(state.api_base())?),
         auth.consumer_key,
     ))
 }
@@ -396,10 +403,10 @@ pub(crate) async fn user(
             let Some(u) = s.container().store.user(&user_id)? else {
                 return Err(AppError::Api(StatusCode::NOT_FOUND, "no such user".into()));
             };
-            Ok(shim::users_document(
+            Ok(rdf::users_document(
                 &base,
                 &[(&u.id, &u.given_name, &u.family_name)],
-            ))
+            )?)
         })
         .await?;
     Ok(with_consumer(rdf_response(doc), auth.consumer_key))

@@ -3,8 +3,10 @@
 
 mod api;
 mod background;
+mod documents;
 mod guard;
 mod login;
+mod notes;
 mod oauth;
 mod pages;
 mod preferences;
@@ -261,8 +263,19 @@ fn api_routes() -> Router<AppState> {
                 .put(api::put_scratchpad)
                 .delete(api::delete_scratchpad),
         )
+        .route(
+            "/records/{record_id}/photograph/image",
+            get(documents::photograph_image),
+        )
+        .route(
+            "/records/{record_id}/documents/{document_id}",
+            get(documents::document),
+        )
         .route("/records/{record_id}/{collection}", get(api::single))
-        .route("/records/{record_id}/{collection}/", get(api::list))
+        .route(
+            "/records/{record_id}/{collection}/",
+            get(api::list).post(notes::post),
+        )
         .route(
             "/records/{record_id}/{collection}/{item_id}",
             get(api::item),

@@ -8,6 +8,7 @@
     reason = "tests fail loudly on any error"
 )]
 
+mod data_types;
 mod endpoints;
 mod harness;
 mod records;
