@@ -30,11 +30,15 @@ pub enum Collection {
     VitalSignSets,
     /// `family_history/`
     FamilyHistory,
+    /// `documents/`
+    Documents,
+    /// `lab_panels/`
+    LabPanels,
 }
 
 impl Collection {
     /// Every collection, in the order of the REST table.
-    pub const ALL: [Collection; 11] = [
+    pub const ALL: [Collection; 13] = [
         Collection::Allergies,
         Collection::ClinicalNotes,
         Collection::Encounters,
@@ -46,6 +50,8 @@ impl Collection {
         Collection::Procedures,
         Collection::VitalSignSets,
         Collection::FamilyHistory,
+        Collection::Documents,
+        Collection::LabPanels,
     ];
 
     /// The path segment under `/records/{record_id}/`.
@@ -62,6 +68,8 @@ impl Collection {
             Collection::Procedures => "procedures",
             Collection::VitalSignSets => "vital_sign_sets",
             Collection::FamilyHistory => "family_history",
+            Collection::Documents => "documents",
+            Collection::LabPanels => "lab_panels",
         }
     }
 
