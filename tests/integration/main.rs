@@ -9,6 +9,7 @@ mod app;
 mod background;
 mod cli;
 mod client;
+mod data_types;
 mod examples;
 mod filters;
 mod hardening;

@@ -163,13 +163,7 @@ impl<'a> RecordClient<'a> {
             .to_rdf_xml()
             .map_err(|e| crate::Error::Rdf(e.to_string()))?;
         let url = self.record_url(&format!("{}/", Collection::ClinicalNotes.path()))?;
-        self.client
-            .send_signed(
-                self.token,
-                Method::POST,
-                url,
-                Some(("application/rdf+xml", body.into_bytes())),
-            )
+        self.post(url, "application/rdf+xml", body.into_bytes())
             .await
     }
 
@@ -278,6 +272,14 @@ impl<'a> RecordClient<'a> {
     pub async fn get(&self, url: Url) -> Result<SmartResponse> {
         self.client
             .send_signed(self.token, Method::GET, url, None)
+            .await
+    }
+
+    /// A signed `POST` of a body to a URL under the api_base (a form body's
+    /// parameters are signed, any other body is not, as RFC 5849 says).
+    pub async fn post(&self, url: Url, content_type: &str, body: Vec<u8>) -> Result<SmartResponse> {
+        self.client
+            .send_signed(self.token, Method::POST, url, Some((content_type, body)))
             .await
     }
 
