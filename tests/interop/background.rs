@@ -14,8 +14,7 @@ use crate::{interop_dir, python};
 pub(crate) const APP_ID: &str = "interop-background@apps.example.org";
 
 pub(crate) fn their_background_app_our_container() {
-    let (mut server, api_base, secret) =
-        background_container("their-background-app-our-container");
+    let (server, api_base, secret) = background_container("their-background-app-our-container");
     let report = run_json(
         Command::new(python())
             .arg(interop_dir().join("background_peer.py"))

@@ -12,7 +12,7 @@ use crate::signatures::run_json;
 use crate::{interop_dir, python};
 
 pub(crate) fn rdflib_reads_every_data_type() {
-    let (mut server, api_base, secret) = background_container("rdflib-reads-every-data-type");
+    let (server, api_base, secret) = background_container("rdflib-reads-every-data-type");
     let report = run_json(
         Command::new(python())
             .arg(interop_dir().join("data_types_peer.py"))
