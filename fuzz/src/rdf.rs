@@ -8,8 +8,9 @@
 //! whatever the extractor accepts); the seed query runs.
 
 use smart_rdf::{
-    Allergy, Demographics, Encounter, Graph, Immunization, LabResult, Medication, Problem, Record,
-    RecordWriter, ResponseSummary, SEED_QUERY, Syntax, VitalSignSet,
+    Allergy, ClinicalNote, Demographics, Document, Encounter, FamilyHistory, Fulfillment, Graph,
+    Immunization, LabPanel, LabResult, Medication, Problem, Procedure, Record, RecordWriter,
+    ResponseSummary, SEED_QUERY, SocialHistory, Syntax, VitalSignSet,
 };
 
 const API_BASE: &str = "http://localhost:7000";
@@ -48,6 +49,13 @@ pub fn rdf_parse(data: &[u8]) {
     round_trip::<LabResult>(&graph);
     round_trip::<VitalSignSet>(&graph);
     round_trip::<Encounter>(&graph);
+    round_trip::<Fulfillment>(&graph);
+    round_trip::<ClinicalNote>(&graph);
+    round_trip::<Procedure>(&graph);
+    round_trip::<SocialHistory>(&graph);
+    round_trip::<FamilyHistory>(&graph);
+    round_trip::<LabPanel>(&graph);
+    round_trip::<Document>(&graph);
     if let Ok(demographics) = Demographics::from_graph(&graph) {
         write_and_read(&[demographics], None);
     }

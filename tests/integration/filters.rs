@@ -63,9 +63,11 @@ fn dates(collection: Collection, reply: &SmartResponse) -> Vec<(String, String)>
         Collection::VitalSignSets => typed(reply, day::<smart_rdf::VitalSignSet>),
         Collection::Encounters => typed(reply, day::<smart_rdf::Encounter>),
         Collection::Immunizations => typed(reply, day::<smart_rdf::Immunization>),
-        Collection::Procedures => by_sparql(reply, "Procedure", "dcterms:date"),
-        Collection::ClinicalNotes => by_sparql(reply, "ClinicalNote", "dcterms:date"),
-        Collection::Fulfillments => by_sparql(reply, "Fulfillment", "dcterms:date"),
+        Collection::Procedures => typed(reply, day::<smart_rdf::Procedure>),
+        Collection::ClinicalNotes => typed(reply, day::<smart_rdf::ClinicalNote>),
+        Collection::Fulfillments => typed(reply, day::<smart_rdf::Fulfillment>),
+        Collection::Documents => typed(reply, day::<smart_rdf::Document>),
+        Collection::LabPanels => typed(reply, day::<smart_rdf::LabPanel>),
         other => panic!("{other:?} has no dates"),
     }
 }
@@ -126,7 +128,7 @@ async fn every_date_filter_at_its_boundary() {
     let client = container.client().unwrap();
     let mut remaining: Vec<Collection> =
         Collection::ALL.into_iter().filter(|c| c.dated()).collect();
-    assert_eq!(remaining.len(), 9);
+    assert_eq!(remaining.len(), 11);
     // Not every patient has procedures: walk the records until every
     // dated collection has been tried.
     for record_id in record_ids(&container).await.unwrap() {

@@ -10,6 +10,7 @@ mod background;
 mod calls;
 mod cli;
 mod client;
+mod data_types;
 mod examples;
 mod filters;
 mod hardening;

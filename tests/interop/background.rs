@@ -11,10 +11,42 @@ use crate::signatures::run_json;
 use crate::support::{Service, binary, free_port, scratch_dir};
 use crate::{interop_dir, python};
 
-const APP_ID: &str = "interop-background@apps.example.org";
+pub(crate) const APP_ID: &str = "interop-background@apps.example.org";
 
 pub(crate) fn their_background_app_our_container() {
-    let dir = scratch_dir("interop", "their-background-app-our-container");
+    let (server, api_base, secret) = background_container("their-background-app-our-container");
+    let report = run_json(
+        Command::new(python())
+            .arg(interop_dir().join("background_peer.py"))
+            .args(["--api-base", &api_base, "--app-id", APP_ID])
+            .args(["--consumer-secret", &secret, "--expect-records", "50"]),
+        "background_peer.py",
+    );
+    let checks = report["checks"].as_array().cloned().unwrap_or_default();
+    let failed: Vec<String> = checks
+        .iter()
+        .filter(|c| c["ok"] != Value::Bool(true))
+        .map(|c| format!("{}: {}", c["check"], c["detail"]))
+        .collect();
+    eprintln!(
+        "{} background app against smart-container: {} checks, {} failed",
+        report["peer"],
+        checks.len(),
+        failed.len()
+    );
+    assert!(
+        failed.is_empty() && checks.len() >= 100,
+        "requests-oauthlib background app against smart-container ({} checks):\n{}\n{}",
+        checks.len(),
+        failed.join("\n"),
+        server.log_tail()
+    );
+}
+
+/// The real container with the background app [`APP_ID`] installed under a
+/// fresh secret, serving on a free port: (server, api_base, consumer secret).
+pub(crate) fn background_container(name: &str) -> (Service, String, String) {
+    let dir = scratch_dir("interop", name);
     let data = dir.join("data");
     let container = binary("smart-container");
     let secret = oauth1_sign::generate_nonce().expect("the OS random generator");
@@ -55,30 +87,5 @@ pub(crate) fn their_background_app_our_container() {
         &dir,
     );
     server.wait_for_port(port, Duration::from_secs(60));
-    let report = run_json(
-        Command::new(python())
-            .arg(interop_dir().join("background_peer.py"))
-            .args(["--api-base", &api_base, "--app-id", APP_ID])
-            .args(["--consumer-secret", &secret, "--expect-records", "50"]),
-        "background_peer.py",
-    );
-    let checks = report["checks"].as_array().cloned().unwrap_or_default();
-    let failed: Vec<String> = checks
-        .iter()
-        .filter(|c| c["ok"] != Value::Bool(true))
-        .map(|c| format!("{}: {}", c["check"], c["detail"]))
-        .collect();
-    eprintln!(
-        "{} background app against smart-container: {} checks, {} failed",
-        report["peer"],
-        checks.len(),
-        failed.len()
-    );
-    assert!(
-        failed.is_empty() && checks.len() >= 100,
-        "requests-oauthlib background app against smart-container ({} checks):\n{}\n{}",
-        checks.len(),
-        failed.join("\n"),
-        server.log_tail()
-    );
+    (server, api_base, secret)
 }

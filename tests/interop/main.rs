@@ -14,6 +14,7 @@ use std::path::PathBuf;
 
 mod background;
 mod container;
+mod data_types;
 mod generate;
 mod provider;
 mod signatures;
@@ -54,6 +55,11 @@ fn their_client_our_container() {
 #[test]
 fn their_background_app_our_container() {
     background::their_background_app_our_container();
+}
+
+#[test]
+fn rdflib_reads_every_data_type() {
+    data_types::rdflib_reads_every_data_type();
 }
 
 #[tokio::test]

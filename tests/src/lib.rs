@@ -187,22 +187,7 @@ impl ContainerProcess {
         )?;
         let addr = free_addr()?;
         let api_base = format!("http://{addr}");
-        let child = Command::new(&binary)
-            .arg("--data-dir")
-            .arg(data_dir.path())
-            .args([
-                "serve",
-                "--listen",
-                &addr.to_string(),
-                "--public-url",
-                &api_base,
-                "--dev",
-            ])
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .map_err(|e| format!("cannot start {}: {e}", binary.display()))?;
+        let child = serve(&binary, data_dir.path(), &addr.to_string(), &api_base)?;
         let container = ContainerProcess {
             api_base,
             app_secret,
@@ -211,6 +196,25 @@ impl ContainerProcess {
         };
         container.wait_until_up().await?;
         Ok(container)
+    }
+
+    /// Stops the container and serves the same data directory again on the
+    /// same address, as after a restart.
+    pub async fn restart(&mut self) -> HelperResult<()> {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let addr = self
+            .api_base
+            .strip_prefix("http://")
+            .ok_or("the api_base is not http")?
+            .to_owned();
+        self.child = serve(
+            &container_binary()?,
+            self.data_dir.path(),
+            &addr,
+            &self.api_base,
+        )?;
+        self.wait_until_up().await
     }
 
     /// Runs a `smart-container` command on this data directory (e.g.
@@ -299,6 +303,19 @@ pub async fn record_ids(container: &ContainerProcess) -> HelperResult<Vec<String
         .await
         .map_err(|e| e.to_string())?;
     Ok(choices.into_iter().map(|c| c.record_id).collect())
+}
+
+/// Starts `smart-container serve` in development mode on `addr`.
+fn serve(binary: &Path, data_dir: &Path, addr: &str, api_base: &str) -> HelperResult<Child> {
+    Command::new(binary)
+        .arg("--data-dir")
+        .arg(data_dir)
+        .args(["serve", "--listen", addr, "--public-url", api_base, "--dev"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| format!("cannot start {}: {e}", binary.display()))
 }
 
 fn run_cli(binary: &Path, data_dir: &Path, args: &[&str]) -> HelperResult<Output> {

@@ -92,6 +92,9 @@ pub const LAB_RESULTS: &[Filter] = dated_with_code!("loinc");
 /// Vital sign sets: dated, `encounter_type`.
 pub const VITAL_SIGN_SETS: &[Filter] = dated_with_code!("encounter_type");
 
+/// `documents/{id}`: `format`, `metadata` (the default), `raw` or `combined`.
+pub const DOCUMENT: &[Filter] = &[f("format", Effect::Text)];
+
 /// `/records/search`: the demographics' fields.
 pub const RECORD_SEARCH: &[Filter] = &[
     f("family_name", Effect::Text),

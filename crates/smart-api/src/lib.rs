@@ -163,6 +163,20 @@ call_ids! {
     VitalSignSets,
     /// `GET /records/{record_id}/vital_sign_sets/{id}`.
     VitalSignSet,
+    /// `GET /records/{record_id}/photograph`.
+    Photograph,
+    /// `GET /records/{record_id}/photograph/image`.
+    PhotographImage,
+    /// `GET /records/{record_id}/documents/`.
+    Documents,
+    /// `GET /records/{record_id}/documents/{id}`.
+    Document,
+    /// `GET /records/{record_id}/lab_panels/`.
+    LabPanels,
+    /// `GET /records/{record_id}/lab_panels/{id}`.
+    LabPanel,
+    /// `POST /records/{record_id}/clinical_notes/`.
+    PostClinicalNote,
     /// `GET /records/{record_id}/apps/{app_id}/scratchpad`.
     Scratchpad,
     /// `PUT /records/{record_id}/apps/{app_id}/scratchpad`.
@@ -179,9 +193,6 @@ call_ids! {
     PutPreferences,
     /// `DELETE /users/{user_id}/apps/{app_id}/preferences`.
     DeletePreferences,
-    // The other data calls of issue 13 (photograph, photograph image,
-    // documents, document, lab_panels, lab_panel, post_clinical_note) take
-    // their place here, with their rows in `CALLS` below.
 }
 
 /// One call of the REST API.
@@ -337,6 +348,17 @@ const PROCEDURES: [Call; 2] = collection!(Procedures, Procedure, "procedures", "
 #[rustfmt::skip]
 const VITAL_SIGN_SETS: [Call; 2] = collection!(VitalSignSets, VitalSignSet, "vital_sign_sets", "VitalSignSet", filters::VITAL_SIGN_SETS, "vital_sign_sets", "vital_sign_set");
 
+#[rustfmt::skip]
+const DOCUMENTS: [Call; 2] = collection!(Documents, Document, "documents", "Document", filters::DATED, "documents", "document");
+/// `documents/{id}` takes `format`, unlike the other item calls.
+const DOCUMENT: Call = Call {
+    filters: filters::DOCUMENT,
+    ..DOCUMENTS[1]
+};
+#[rustfmt::skip]
+const LAB_PANELS: [Call; 2] = collection!(LabPanels, LabPanel, "lab_panels", "LabPanel", filters::DATED, "lab_panels", "lab_panel");
+const PHOTOGRAPH: &str = "http://smartplatforms.org/terms#Photograph";
+
 const SCRATCHPAD: &str = "/records/{record_id}/apps/{app_id}/scratchpad";
 const PREFERENCES: &str = "/users/{user_id}/apps/{app_id}/preferences";
 const SCRATCHPAD_TYPE: &str = "http://smartplatforms.org/terms#Scratchpad";
@@ -369,9 +391,11 @@ pub const CALLS: &[Call] = &[
     PROCEDURES[0], PROCEDURES[1],
     row(CallId::SocialHistory, Get, "/records/{record_id}/social_history", "http://smartplatforms.org/terms#SocialHistory", Single, "record_items", filters::NONE, "social_history", Token),
     VITAL_SIGN_SETS[0], VITAL_SIGN_SETS[1],
-    // Issue 13's other data calls go here: photograph, photograph image,
-    // documents/ and documents/{id}, lab_panels/ and lab_panels/{id}, and
-    // POST clinical_notes/ (client method `post_clinical_note`).
+    row(CallId::Photograph, Get, "/records/{record_id}/photograph", PHOTOGRAPH, Single, "record_items", filters::NONE, "photograph", Token),
+    row(CallId::PhotographImage, Get, "/records/{record_id}/photograph/image", PHOTOGRAPH, Single, "record_file", filters::NONE, "photograph_image", Token),
+    DOCUMENTS[0], DOCUMENT,
+    LAB_PANELS[0], LAB_PANELS[1],
+    row(CallId::PostClinicalNote, Post, "/records/{record_id}/clinical_notes/", "http://smartplatforms.org/terms#ClinicalNote", Single, "record_write", filters::NONE, "post_clinical_note", Token),
     row(CallId::Scratchpad, Get, SCRATCHPAD, SCRATCHPAD_TYPE, Single, "record_app_storage", filters::NONE, "scratchpad", Token),
     row(CallId::PutScratchpad, Put, SCRATCHPAD, SCRATCHPAD_TYPE, Single, "record_app_storage", filters::NONE, "put_scratchpad", Token),
     row(CallId::DeleteScratchpad, Delete, SCRATCHPAD, SCRATCHPAD_TYPE, Single, "record_app_storage", filters::NONE, "delete_scratchpad", Token),

@@ -40,7 +40,7 @@ pub use manifest::ContainerManifest;
 pub use oauth1_sign::Secret;
 pub use paging::Pages;
 pub use query::{CodeSystem, Collection, DateFilter, Query};
-pub use record::RecordClient;
+pub use record::{DocumentFormat, RecordClient};
 pub use registry::Registry;
 pub use response::SmartResponse;
 pub use saved::{SavedPending, SavedToken};

@@ -31,11 +31,15 @@ pub enum Collection {
     VitalSignSets,
     /// `family_history/`
     FamilyHistory,
+    /// `documents/`
+    Documents,
+    /// `lab_panels/`
+    LabPanels,
 }
 
 impl Collection {
     /// Every collection, in the order of the REST table.
-    pub const ALL: [Collection; 11] = [
+    pub const ALL: [Collection; 13] = [
         Collection::Allergies,
         Collection::ClinicalNotes,
         Collection::Encounters,
@@ -47,6 +51,8 @@ impl Collection {
         Collection::Procedures,
         Collection::VitalSignSets,
         Collection::FamilyHistory,
+        Collection::Documents,
+        Collection::LabPanels,
     ];
 
     /// The row of its list call in the table of calls (`smart_api::CALLS`),
@@ -64,6 +70,8 @@ impl Collection {
             Collection::Procedures => CallId::Procedures,
             Collection::VitalSignSets => CallId::VitalSignSets,
             Collection::FamilyHistory => CallId::FamilyHistory,
+            Collection::Documents => CallId::Documents,
+            Collection::LabPanels => CallId::LabPanels,
         }
     }
 
@@ -81,6 +89,8 @@ impl Collection {
             Collection::Procedures => CallId::Procedure,
             Collection::VitalSignSets => CallId::VitalSignSet,
             Collection::FamilyHistory => CallId::FamilyHistoryItem,
+            Collection::Documents => CallId::Document,
+            Collection::LabPanels => CallId::LabPanel,
         }
     }
 

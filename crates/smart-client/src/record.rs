@@ -3,6 +3,7 @@
 
 use http::Method;
 use smart_api::CallId;
+use smart_rdf::{ClinicalNote, Record as _, RecordWriter};
 use url::Url;
 
 use crate::client::{AccessToken, SmartClient};
@@ -10,6 +11,29 @@ use crate::error::Result;
 use crate::paging::Pages;
 use crate::query::{Collection, Query};
 use crate::response::SmartResponse;
+
+/// What `GET documents/{id}` answers with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum DocumentFormat {
+    /// The metadata as RDF (`format=metadata`, the default).
+    #[default]
+    Metadata,
+    /// The content itself, with its own media type (`format=raw`).
+    Raw,
+    /// The metadata with the content embedded as base64 (`format=combined`).
+    Combined,
+}
+
+impl DocumentFormat {
+    /// The `format` parameter's value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DocumentFormat::Metadata => "metadata",
+            DocumentFormat::Raw => "raw",
+            DocumentFormat::Combined => "combined",
+        }
+    }
+}
 
 /// Calls on the record an [`AccessToken`] was issued for, every one signed
 /// with it. Made by [`SmartClient::record`].
@@ -92,6 +116,63 @@ impl<'a> RecordClient<'a> {
         vital_sign_sets,
         /// `GET /records/{record_id}/vital_sign_sets/{id}`.
         vital_sign_set => Collection::VitalSignSets;
+        /// `GET /records/{record_id}/lab_panels/`: lab results reported
+        /// together (`smart_rdf::LabPanel`).
+        lab_panels,
+        /// `GET /records/{record_id}/lab_panels/{id}`.
+        lab_panel => Collection::LabPanels;
+    }
+
+    /// `GET /records/{record_id}/documents/`: the documents' metadata
+    /// (`smart_rdf::Document`, without content).
+    pub async fn documents(&self, query: &Query) -> Result<SmartResponse> {
+        self.collection(Collection::Documents, query).await
+    }
+
+    /// `GET /records/{record_id}/documents/{id}?format=...`: the metadata
+    /// (RDF, `smart_rdf::Document`), the raw content (its own media type, in
+    /// [`SmartResponse::body`]) or both (RDF, with the content in
+    /// `Document::content`).
+    pub async fn document(&self, id: &str, format: DocumentFormat) -> Result<SmartResponse> {
+        let mut url = self.record_url(CallId::Document, &[id])?;
+        url.query_pairs_mut().append_pair("format", format.as_str());
+        self.get(url).await
+    }
+
+    /// `GET /records/{record_id}/photograph`: the patient's photograph
+    /// (`smart_rdf::Photograph`); its `location` is the image, which
+    /// [`RecordClient::get`] fetches signed.
+    pub async fn photograph(&self) -> Result<SmartResponse> {
+        self.get(self.record_url(CallId::Photograph, &[])?).await
+    }
+
+    /// `GET /records/{record_id}/photograph/image`: the photograph's image
+    /// itself (`image/png`, in [`SmartResponse::body`]).
+    pub async fn photograph_image(&self) -> Result<SmartResponse> {
+        self.get(self.record_url(CallId::PhotographImage, &[])?)
+            .await
+    }
+
+    /// `POST /records/{record_id}/clinical_notes/`: adds a clinical note,
+    /// written as RDF/XML through `smart-rdf`. The container gives it its
+    /// own id (an empty `note.id` is fine): the reply is `201 Created`, the
+    /// new note's URL in `Location` and the note as stored in its body.
+    pub async fn post_clinical_note(&self, note: &ClinicalNote) -> Result<SmartResponse> {
+        let mut note = note.clone();
+        if note.id.is_empty() {
+            "new".clone_into(&mut note.id);
+        }
+        let mut writer = RecordWriter::new(self.client.api_base(), &self.token.record_id)
+            .map_err(|e| crate::Error::Rdf(e.to_string()))?;
+        writer
+            .add(&note)
+            .map_err(|e| crate::Error::Rdf(format!("{}: {e}", ClinicalNote::NAME)))?;
+        let body = writer
+            .to_rdf_xml()
+            .map_err(|e| crate::Error::Rdf(e.to_string()))?;
+        let url = self.record_url(CallId::PostClinicalNote, &[])?;
+        self.post(url, "application/rdf+xml", body.into_bytes())
+            .await
     }
 
     /// `GET /records/{record_id}/social_history`.
@@ -198,6 +279,14 @@ impl<'a> RecordClient<'a> {
     pub async fn get(&self, url: Url) -> Result<SmartResponse> {
         self.client
             .send_signed(self.token, Method::GET, url, None)
+            .await
+    }
+
+    /// A signed `POST` of a body to a URL under the api_base (a form body's
+    /// parameters are signed, any other body is not, as RFC 5849 says).
+    pub async fn post(&self, url: Url, content_type: &str, body: Vec<u8>) -> Result<SmartResponse> {
+        self.client
+            .send_signed(self.token, Method::POST, url, Some((content_type, body)))
             .await
     }
 

@@ -12,6 +12,8 @@ use http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use crate::transport::BoxFuture;
 use crate::*;
 
+mod data;
+
 const API: &str = "http://c.test/api";
 
 type Handler = dyn Fn(&HttpRequest) -> HttpResponse + Send + Sync;

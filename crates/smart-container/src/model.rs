@@ -124,7 +124,12 @@ pub(crate) enum Item {
     ClinicalNote {
         date: String,
         title: String,
-        text: String,
+        /// The note's text (a posted note may carry formats only).
+        #[serde(default)]
+        text: Option<String>,
+        /// Where the note's content is, per media type (posted notes).
+        #[serde(default)]
+        formats: Vec<NoteFormat>,
     },
     Procedure {
         date: String,
@@ -138,6 +143,31 @@ pub(crate) enum Item {
         problem: Coded,
         relation: Coded,
     },
+    /// A document, or the patient's photograph (the `photograph` collection).
+    Document {
+        date: Option<String>,
+        title: String,
+        file_name: String,
+        media_type: String,
+        /// The content, base64.
+        content: String,
+    },
+    /// Lab results reported together.
+    LabPanel {
+        date: String,
+        name: Coded,
+        /// The item ids of its lab results.
+        results: Vec<String>,
+    },
+}
+
+/// One format of a clinical note: where its content is and its media type.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct NoteFormat {
+    /// The URL of the content.
+    pub(crate) uri: String,
+    /// Its media type.
+    pub(crate) media_type: String,
 }
 
 /// A collection of the REST API, as its rows in `smart_api::CALLS` give it.

@@ -1,17 +1,18 @@
-//! From the stored model to RDF/XML. Record kinds that `smart-rdf` types
-//! (demographics, medications, problems, allergies, immunizations, lab
-//! results, vital sign sets, encounters) go through its `RecordWriter`; the
-//! others, the user document and the ontology go through [`shim`], a small
-//! RDF/XML writer of our own, clearly marked as a stand-in until `smart-rdf`
-//! covers them.
+//! From the stored model to RDF/XML: every document the container serves
+//! (record items, demographics, users, the empty document; the ontology in
+//! `web/calls.rs`) is written through `smart-rdf`'s one RDF/XML writer,
+//! `RecordWriter`, from its typed records.
 
-pub(crate) mod shim;
-
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as BASE64;
 use chrono::{DateTime, NaiveDate, Utc};
+use sha2::{Digest as _, Sha256};
 use smart_rdf::{
-    AllergenKind, Allergy, BloodPressure, Code, CodedValue, Demographics as RdfDemographics,
-    Encounter, Gender, Immunization, LabResult, Medication, Name, Problem, RecordWriter,
-    ResponseSummary, ValueAndUnit, ValueRange, VitalSign, VitalSignSet,
+    AllergenKind, Allergy, BloodPressure, ClinicalNote, Code, CodedValue,
+    Demographics as RdfDemographics, Document, Encounter, FamilyHistory, Fulfillment, Gender,
+    Immunization, LabPanel, LabResult, Medication, Name, NoteFormat, Photograph, Problem,
+    Procedure, RecordWriter, ResponseSummary, SocialHistory, User, ValueAndUnit, ValueRange,
+    VitalSign, VitalSignSet,
 };
 
 use crate::Error;
@@ -44,7 +45,7 @@ pub(crate) fn demographics_search_document(
     found: &[(String, Demographics)],
 ) -> Result<String, Error> {
     let Some((first, _)) = found.first() else {
-        return Ok(shim::empty_document());
+        return empty_document(api_base);
     };
     let mut w = RecordWriter::new(api_base, first).map_err(rdf_err)?;
     for (record_id, d) in found {
@@ -55,6 +56,8 @@ pub(crate) fn demographics_search_document(
 }
 
 /// The RDF/XML of items of one collection, with the summary of a list call.
+/// Documents carry where their content is served, never the content itself
+/// (see [`document_document`]).
 pub(crate) fn items_document(
     api_base: &str,
     record_id: &str,
@@ -62,29 +65,9 @@ pub(crate) fn items_document(
     rows: &[ItemRow],
     summary: Option<&Summary>,
 ) -> Result<String, Error> {
-    let items = rows
-        .iter()
-        .map(|r| {
-            serde_json::from_str::<Item>(&r.body)
-                .map(|i| (r.item_id.clone(), i))
-                .map_err(|e| Error::Storage(format!("bad stored item: {e}")))
-        })
-        .collect::<Result<Vec<_>, _>>()?;
     let mut w = RecordWriter::new(api_base, record_id).map_err(rdf_err)?;
-    let mut shim_items = Vec::new();
-    for (id, item) in &items {
-        if !add_typed(&mut w, id, item)? {
-            shim_items.push((id.clone(), item.clone()));
-        }
-    }
-    if !shim_items.is_empty() || (items.is_empty() && shim::is_shim_collection(collection)) {
-        return Ok(shim::items_document(
-            api_base,
-            record_id,
-            collection,
-            &shim_items,
-            summary,
-        ));
+    for row in rows {
+        add_item(&mut w, collection, &row.item_id, &stored_item(row)?, false)?;
     }
     if let Some(s) = summary {
         w.add_summary(&ResponseSummary {
@@ -98,12 +81,95 @@ pub(crate) fn items_document(
     w.to_rdf_xml().map_err(rdf_err)
 }
 
+/// The RDF/XML of one document (or the photograph), its content embedded
+/// as base64 when `embed` (`format=combined`).
+pub(crate) fn document_document(
+    api_base: &str,
+    record_id: &str,
+    collection: &str,
+    row: &ItemRow,
+    embed: bool,
+) -> Result<String, Error> {
+    let mut w = RecordWriter::new(api_base, record_id).map_err(rdf_err)?;
+    add_item(&mut w, collection, &row.item_id, &stored_item(row)?, embed)?;
+    w.to_rdf_xml().map_err(rdf_err)
+}
+
+/// The users of the container, each a `foaf:Person`: `(user id, given
+/// name, family name)`.
+pub(crate) fn users_document(
+    api_base: &str,
+    users: &[(&str, &str, &str)],
+) -> Result<String, Error> {
+    let mut w = RecordWriter::for_container(api_base).map_err(rdf_err)?;
+    for (id, given, family) in users {
+        w.add(&User {
+            id: (*id).to_owned(),
+            given_name: (*given).to_owned(),
+            family_name: (*family).to_owned(),
+        })
+        .map_err(rdf_err)?;
+    }
+    w.to_rdf_xml().map_err(rdf_err)
+}
+
+/// An empty RDF/XML document (an empty scratchpad, no preferences, a search
+/// that found nothing).
+pub(crate) fn empty_document(api_base: &str) -> Result<String, Error> {
+    RecordWriter::for_container(api_base)
+        .and_then(|w| w.to_rdf_xml())
+        .map_err(rdf_err)
+}
+
+/// A stored item, read back from its JSON.
+pub(crate) fn stored_item(row: &ItemRow) -> Result<Item, Error> {
+    serde_json::from_str::<Item>(&row.body)
+        .map_err(|e| Error::Storage(format!("bad stored item: {e}")))
+}
+
+/// A stored document's content with its media type and file name.
+#[derive(Debug)]
+pub(crate) struct Content<'i> {
+    pub(crate) bytes: Vec<u8>,
+    pub(crate) media_type: &'i str,
+    pub(crate) file_name: &'i str,
+}
+
+/// The content of a stored document (or photograph); `None` for another
+/// kind of item.
+pub(crate) fn document_content(item: &Item) -> Result<Option<Content<'_>>, Error> {
+    match item {
+        Item::Document {
+            content,
+            media_type,
+            file_name,
+            ..
+        } => Ok(Some(Content {
+            bytes: BASE64
+                .decode(content)
+                .map_err(|e| Error::Storage(format!("bad stored document: {e}")))?,
+            media_type,
+            file_name,
+        })),
+        _ => Ok(None),
+    }
+}
+
 /// The sort key named in `api:resultOrder`: newest first.
 pub(crate) const ORDER_KEY: &str = "-date";
 
-/// Adds an item typed by `smart-rdf`; `false` when the kind is not one.
-fn add_typed(w: &mut RecordWriter, id: &str, item: &Item) -> Result<bool, Error> {
+/// Adds a stored item as its `smart-rdf` record; `collection` tells a
+/// document from the photograph, `embed` whether a document carries its
+/// content.
+fn add_item(
+    w: &mut RecordWriter,
+    collection: &str,
+    id: &str,
+    item: &Item,
+    embed: bool,
+) -> Result<(), Error> {
     let id = id.to_owned();
+    let record_uri = w.record_uri().unwrap_or_default();
     match item {
         Item::Medication {
             drug,
@@ -210,14 +276,118 @@ fn add_typed(w: &mut RecordWriter, id: &str, item: &Item) -> Result<bool, Error>
             encounter_type: coded(kind),
             facility: Some("Synthetic General Hospital".into()),
         }),
-        Item::Fulfillment { .. }
-        | Item::ClinicalNote { .. }
-        | Item::Procedure { .. }
-        | Item::SocialHistory { .. }
-        | Item::FamilyHistory { .. } => return Ok(false),
+        Item::Fulfillment {
+            date: d,
+            medication_id,
+            quantity,
+            days_supply,
+            pharmacy,
+        } => w.add(&Fulfillment {
+            id,
+            date: date(d)?,
+            medication: Some(format!("{record_uri}/medications/{medication_id}")),
+            quantity_dispensed: Some(ValueAndUnit::new(&quantity.value, &quantity.unit)),
+            days_supply: Some(u64::from(*days_supply)),
+            pharmacy: Some(pharmacy.clone()),
+        }),
+        Item::ClinicalNote {
+            date: d,
+            title,
+            text,
+            formats,
+        } => w.add(&ClinicalNote {
+            id,
+            date: date(d)?,
+            title: title.clone(),
+            text: text.clone(),
+            formats: formats
+                .iter()
+                .map(|f| NoteFormat {
+                    uri: f.uri.clone(),
+                    media_type: f.media_type.clone(),
+                })
+                .collect(),
+        }),
+        Item::Procedure {
+            date: d,
+            name,
+            status,
+        } => w.add(&Procedure {
+            id,
+            date: date(d)?,
+            name: coded(name),
+            status: Some(procedure_status(status)),
+        }),
+        Item::SocialHistory { smoking } => w.add(&SocialHistory {
+            id,
+            smoking_status: Some(coded(smoking)),
+        }),
+        Item::FamilyHistory { problem, relation } => w.add(&FamilyHistory {
+            id,
+            problem: coded(problem),
+            relation: coded(relation),
+        }),
+        Item::LabPanel {
+            date: d,
+            name,
+            results,
+        } => w.add(&LabPanel {
+            id,
+            date: Some(date(d)?),
+            name: Some(coded(name)),
+            results: results
+                .iter()
+                .map(|r| format!("{record_uri}/lab_results/{r}"))
+                .collect(),
+        }),
+        Item::Document {
+            date: d,
+            title,
+            file_name,
+            media_type,
+            content,
+        } => {
+            let bytes = BASE64
+                .decode(content)
+                .map_err(|e| Error::Storage(format!("bad stored document: {e}")))?;
+            let photograph = collection == "photograph";
+            let document = Document {
+                location: Some(if photograph {
+                    format!("{record_uri}/photograph/image")
+                } else {
+                    format!("{record_uri}/documents/{id}?format=raw")
+                }),
+                id: if photograph { "photograph".into() } else { id },
+                date: d.as_deref().map(date).transpose()?,
+                title: Some(title.clone()),
+                file_name: file_name.clone(),
+                media_type: media_type.clone(),
+                size: Some(bytes.len() as u64),
+                sha256: Some(hex(&Sha256::digest(&bytes))),
+                content: embed.then_some(bytes),
+            };
+            if photograph {
+                w.add(&Photograph(document))
+            } else {
+                w.add(&document)
+            }
+        }
     }
     .map_err(rdf_err)?;
-    Ok(true)
+    Ok(())
+}
+
+/// A stored procedure status as SMART's coded value (`completed` is its
+/// `complete`).
+fn procedure_status(status: &str) -> CodedValue {
+    match status {
+        "completed" | "complete" => Procedure::status_code("complete", "Complete"),
+        other => Procedure::status_code(other, other),
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn demographics(d: &Demographics) -> Result<RdfDemographics, Error> {
@@ -278,6 +448,6 @@ fn datetime(s: &str) -> Result<DateTime<Utc>, Error> {
         .ok_or_else(|| Error::Storage(format!("bad stored date `{s}`")))
 }
 
-fn rdf_err(e: smart_rdf::Error) -> Error {
+pub(crate) fn rdf_err(e: smart_rdf::Error) -> Error {
     Error::Internal(format!("rdf: {e}"))
 }

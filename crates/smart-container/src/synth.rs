@@ -2,6 +2,8 @@
 //! spread over 2008-2025, generated deterministically from a seed (a
 //! SplitMix64 stream, so the output never changes with a dependency update).
 
+mod files;
+
 use crate::Error;
 use crate::model::{Coded, Demographics, Item, Quantity, systems};
 use crate::store::{ItemRow, RecordRow, Store};
@@ -567,7 +569,12 @@ fn patient(rng: &mut Rng, index: usize) -> Patient {
             rng.hex_id(),
             Some(date.clone()),
             None,
-            Item::ClinicalNote { date, title, text },
+            Item::ClinicalNote {
+                date,
+                title,
+                text: Some(text),
+                formats: Vec::new(),
+            },
         );
     }
     for _ in 0..rng.range(0, 3) {
@@ -614,6 +621,7 @@ fn patient(rng: &mut Rng, index: usize) -> Patient {
             smoking: coded(s, systems::SNOMED, sc),
         },
     );
+    files::add_files(&mut items, &id, &demographics, rng.0);
     Patient {
         id,
         demographics,

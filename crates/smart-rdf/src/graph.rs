@@ -209,6 +209,35 @@ impl Graph {
         crate::records::extract_all(self)
     }
 
+    /// Reads the one record of kind `R` a client sends to be stored (a clinical note an app
+    /// posts): exactly one node typed `R::TYPE`, an IRI or a blank node (its id is then
+    /// empty), with every required field. Anything else is an error naming what is wrong.
+    ///
+    /// ```
+    /// use smart_rdf::{ClinicalNote, Graph};
+    ///
+    /// let body = r#"<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+    ///     xmlns:sp="http://smartplatforms.org/terms#" xmlns:dcterms="http://purl.org/dc/terms/">
+    ///   <sp:ClinicalNote>
+    ///     <dcterms:date>2012-05-17</dcterms:date>
+    ///     <dcterms:title>Follow-up</dcterms:title>
+    ///     <sp:value>Doing well.</sp:value>
+    ///   </sp:ClinicalNote>
+    /// </rdf:RDF>"#;
+    /// let graph = Graph::parse(body.as_bytes(), "application/rdf+xml", None)?;
+    /// let note: ClinicalNote = graph.new_record()?;
+    /// assert_eq!((note.id.as_str(), note.title.as_str()), ("", "Follow-up"));
+    ///
+    /// let no_title = body.replace("<dcterms:title>Follow-up</dcterms:title>", "");
+    /// let graph = Graph::parse(no_title.as_bytes(), "application/rdf+xml", None)?;
+    /// let err = graph.new_record::<ClinicalNote>().unwrap_err();
+    /// assert_eq!(err.to_string(), "ClinicalNote: missing required field title");
+    /// # Ok::<(), smart_rdf::Error>(())
+    /// ```
+    pub fn new_record<R: Record>(&self) -> Result<R, Error> {
+        crate::records::extract_new(self)
+    }
+
     /// Serializes the graph in the given syntax (RDF/XML, Turtle or N-Triples).
     pub fn serialize(&self, syntax: Syntax) -> Result<String, Error> {
         match syntax {

@@ -176,6 +176,68 @@ pub mod sp {
     pub const BODY_POSITION: &str = "http://smartplatforms.org/terms#bodyPosition";
     /// `sp:bodySite`.
     pub const BODY_SITE: &str = "http://smartplatforms.org/terms#bodySite";
+    /// `sp:Fulfillment`.
+    pub const FULFILLMENT: &str = "http://smartplatforms.org/terms#Fulfillment";
+    /// `sp:ClinicalNote`.
+    pub const CLINICAL_NOTE: &str = "http://smartplatforms.org/terms#ClinicalNote";
+    /// `sp:Procedure`.
+    pub const PROCEDURE: &str = "http://smartplatforms.org/terms#Procedure";
+    /// `sp:SocialHistory`.
+    pub const SOCIAL_HISTORY: &str = "http://smartplatforms.org/terms#SocialHistory";
+    /// `sp:FamilyHistory`.
+    pub const FAMILY_HISTORY: &str = "http://smartplatforms.org/terms#FamilyHistory";
+    /// `sp:Document`.
+    pub const DOCUMENT: &str = "http://smartplatforms.org/terms#Document";
+    /// `sp:Photograph`.
+    pub const PHOTOGRAPH: &str = "http://smartplatforms.org/terms#Photograph";
+    /// `sp:LabPanel`.
+    pub const LAB_PANEL: &str = "http://smartplatforms.org/terms#LabPanel";
+    /// `sp:Pharmacy`.
+    pub const PHARMACY: &str = "http://smartplatforms.org/terms#Pharmacy";
+    /// `sp:DocumentWithFormat`: one format of a clinical note's content.
+    pub const DOCUMENT_WITH_FORMAT: &str = "http://smartplatforms.org/terms#DocumentWithFormat";
+    /// `sp:Resource`: where a document's content lives.
+    pub const RESOURCE: &str = "http://smartplatforms.org/terms#Resource";
+    /// `sp:Content`: a document's content, embedded.
+    pub const CONTENT: &str = "http://smartplatforms.org/terms#Content";
+    /// `sp:Hash`.
+    pub const HASH: &str = "http://smartplatforms.org/terms#Hash";
+    /// `sp:medication`: the medication a fulfillment dispenses.
+    pub const MEDICATION_PROP: &str = "http://smartplatforms.org/terms#medication";
+    /// `sp:quantityDispensed`.
+    pub const QUANTITY_DISPENSED: &str = "http://smartplatforms.org/terms#quantityDispensed";
+    /// `sp:dispenseDaysSupply`.
+    pub const DISPENSE_DAYS_SUPPLY: &str = "http://smartplatforms.org/terms#dispenseDaysSupply";
+    /// `sp:pharmacy`.
+    pub const PHARMACY_PROP: &str = "http://smartplatforms.org/terms#pharmacy";
+    /// `sp:procedureName`.
+    pub const PROCEDURE_NAME: &str = "http://smartplatforms.org/terms#procedureName";
+    /// `sp:procedureStatus`.
+    pub const PROCEDURE_STATUS: &str = "http://smartplatforms.org/terms#procedureStatus";
+    /// `sp:smokingStatus`.
+    pub const SMOKING_STATUS: &str = "http://smartplatforms.org/terms#smokingStatus";
+    /// `sp:relation`.
+    pub const RELATION: &str = "http://smartplatforms.org/terms#relation";
+    /// `sp:labResult`: a result of a lab panel.
+    pub const LAB_RESULT_PROP: &str = "http://smartplatforms.org/terms#labResult";
+    /// `sp:fileName`.
+    pub const FILE_NAME: &str = "http://smartplatforms.org/terms#fileName";
+    /// `sp:fileSize`.
+    pub const FILE_SIZE: &str = "http://smartplatforms.org/terms#fileSize";
+    /// `sp:resource`.
+    pub const RESOURCE_PROP: &str = "http://smartplatforms.org/terms#resource";
+    /// `sp:location`.
+    pub const LOCATION: &str = "http://smartplatforms.org/terms#location";
+    /// `sp:hash`.
+    pub const HASH_PROP: &str = "http://smartplatforms.org/terms#hash";
+    /// `sp:algorithm`.
+    pub const ALGORITHM: &str = "http://smartplatforms.org/terms#algorithm";
+    /// `sp:content`.
+    pub const CONTENT_PROP: &str = "http://smartplatforms.org/terms#content";
+    /// `sp:encoding`.
+    pub const ENCODING: &str = "http://smartplatforms.org/terms#encoding";
+    /// `sp:userId`.
+    pub const USER_ID: &str = "http://smartplatforms.org/terms#userId";
 }
 
 /// The vCard vocabulary `v:`, <http://www.w3.org/2006/vcard/ns#>.
@@ -226,6 +288,12 @@ pub mod foaf {
     pub const NS: &str = "http://xmlns.com/foaf/0.1/";
     /// `foaf:gender`.
     pub const GENDER: &str = "http://xmlns.com/foaf/0.1/gender";
+    /// `foaf:Person`: a user of the container.
+    pub const PERSON: &str = "http://xmlns.com/foaf/0.1/Person";
+    /// `foaf:givenName`.
+    pub const GIVEN_NAME: &str = "http://xmlns.com/foaf/0.1/givenName";
+    /// `foaf:familyName`.
+    pub const FAMILY_NAME: &str = "http://xmlns.com/foaf/0.1/familyName";
 }
 
 /// Dublin Core terms `dcterms:`, <http://purl.org/dc/terms/>.
@@ -238,6 +306,10 @@ pub mod dcterms {
     pub const IDENTIFIER: &str = "http://purl.org/dc/terms/identifier";
     /// `dcterms:date`.
     pub const DATE: &str = "http://purl.org/dc/terms/date";
+    /// `dcterms:format`: a media type.
+    pub const FORMAT: &str = "http://purl.org/dc/terms/format";
+    /// `dcterms:hasFormat`: a clinical note's content in one format.
+    pub const HAS_FORMAT: &str = "http://purl.org/dc/terms/hasFormat";
 }
 
 /// The SMART API vocabulary `api:`, <http://smartplatforms.org/terms/api#>.
@@ -264,4 +336,8 @@ pub mod codes {
     pub const SNOMED: &str = "http://purl.bioontology.org/ontology/SNOMEDCT/";
     /// LOINC, for lab tests and vital signs.
     pub const LOINC: &str = "http://purl.bioontology.org/ontology/LNC/";
+    /// Media types as IRIs (`dcterms:format`), e.g. `<http://purl.org/NET/mediatypes/text/plain>`.
+    pub const MEDIA_TYPES: &str = "http://purl.org/NET/mediatypes/";
+    /// SMART's procedure statuses.
+    pub const PROCEDURE_STATUS: &str = "http://smartplatforms.org/terms/codes/ProcedureStatus#";
 }

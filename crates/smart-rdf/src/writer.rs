@@ -39,7 +39,9 @@ use crate::{Error, Graph, ResponseSummary, Term};
 /// ```
 pub struct RecordWriter {
     api_base: String,
-    record_id: String,
+    /// The patient record the records added belong to; `None` for a document of the
+    /// container (users, the ontology, an empty document).
+    record_id: Option<String>,
     out: Out,
 }
 
@@ -63,7 +65,32 @@ impl RecordWriter {
         Out::iri(&format!("{api_base}/records/{record_id}"))?;
         Ok(Self {
             api_base,
-            record_id: record_id.to_owned(),
+            record_id: Some(record_id.to_owned()),
+            out: Out::new(),
+        })
+    }
+
+    /// A writer for a document of the container at `api_base` that belongs to no patient
+    /// record: users ([`User`](crate::User)), or triples added one by one (an ontology). Adding
+    /// a record that belongs to a record is an error until [`RecordWriter::switch_record`].
+    /// Written with nothing added, it is an empty RDF/XML document.
+    ///
+    /// ```
+    /// use smart_rdf::{Graph, RecordWriter, User};
+    ///
+    /// let mut w = RecordWriter::for_container("http://localhost:7000")?;
+    /// let user = User { id: "joshua".into(), given_name: "Joshua".into(), family_name: "Mandel".into() };
+    /// w.add(&user)?;
+    /// let g = Graph::parse(w.to_rdf_xml()?.as_bytes(), "application/rdf+xml", None)?;
+    /// assert_eq!(g.records::<User>()?, vec![user]);
+    /// # Ok::<(), smart_rdf::Error>(())
+    /// ```
+    pub fn for_container(api_base: &str) -> Result<Self, Error> {
+        let api_base = api_base.trim_end_matches('/').to_owned();
+        Out::iri(&api_base)?;
+        Ok(Self {
+            api_base,
+            record_id: None,
             out: Out::new(),
         })
     }
@@ -76,26 +103,44 @@ impl RecordWriter {
     pub fn switch_record(&mut self, record_id: &str) -> Result<&mut Self, Error> {
         check_segment("record_id", record_id)?;
         Out::iri(&format!("{}/records/{record_id}", self.api_base))?;
-        record_id.clone_into(&mut self.record_id);
+        self.record_id = Some(record_id.to_owned());
         Ok(self)
     }
 
-    /// The record's IRI, `{api_base}/records/{record_id}`.
-    pub fn record_uri(&self) -> String {
-        format!("{}/records/{}", self.api_base, self.record_id)
+    /// The record's IRI, `{api_base}/records/{record_id}`; `None` for a container writer.
+    pub fn record_uri(&self) -> Option<String> {
+        self.record_id
+            .as_ref()
+            .map(|id| format!("{}/records/{id}", self.api_base))
     }
 
     /// Adds one record. Its id must be a non-empty path segment (demographics have none).
     /// On error nothing of the record is kept.
     pub fn add<R: Record>(&mut self, record: &R) -> Result<&mut Self, Error> {
-        if R::TYPE != sp::DEMOGRAPHICS {
+        if !R::SINGLE {
             check_segment("id", record.id())?;
         }
-        let subject = Out::iri(&record.uri(&self.api_base, &self.record_id))?;
+        let record_uri = self.record_uri();
+        let record_id = self.record_id.as_deref().unwrap_or_default();
+        if R::IN_RECORD && record_uri.is_none() {
+            return Err(Error::InvalidField {
+                record: R::NAME,
+                field: "record_id".into(),
+                message: "a container writer has no patient record to add this to".into(),
+            });
+        }
+        let subject = Out::iri(&record.uri(&self.api_base, record_id))?;
+        let before = self.out.triples.len();
         self.out.typed(&subject, R::TYPE);
-        self.out
-            .link(&subject, sp::BELONGS_TO, &self.record_uri())?;
-        record.write(&mut self.out, &subject)?;
+        let written = match record_uri.filter(|_| R::IN_RECORD) {
+            Some(uri) => self.out.link(&subject, sp::BELONGS_TO, &uri),
+            None => Ok(()),
+        }
+        .and_then(|()| record.write(&mut self.out, &subject));
+        if let Err(e) = written {
+            self.out.triples.truncate(before);
+            return Err(e);
+        }
         Ok(self)
     }
 
@@ -120,8 +165,8 @@ impl RecordWriter {
         Ok(self)
     }
 
-    /// Adds one triple: for documents or record kinds this crate does not type (clinical notes,
-    /// fulfillments, a user document...). The subject is an IRI or a blank node; blank node
+    /// Adds one triple: for documents that are not records (an ontology) or properties this
+    /// crate does not type. The subject is an IRI or a blank node; blank node
     /// labels are the caller's own and never clash with the writer's.
     ///
     /// ```

@@ -43,6 +43,13 @@ async fn every_row_has_a_client_method_of_its_name_that_sends_its_request() {
     let meds = Query::new().limit(5).date_from(day).rxnorm(["1"]);
     let q = Query::new().limit(5);
     let search = RecordSearch::new().family_name("Sm");
+    let note = smart_rdf::ClinicalNote {
+        id: String::new(),
+        date: day,
+        title: "Follow-up".into(),
+        text: Some("Doing well.".into()),
+        formats: Vec::new(),
+    };
     for id in CallId::ALL {
         let before = fake.seen().len();
         let (name, result) = match id {
@@ -86,7 +93,13 @@ async fn every_row_has_a_client_method_of_its_name_that_sends_its_request() {
             CallId::Preferences => invoke!(r.preferences()),
             CallId::PutPreferences => invoke!(r.put_preferences("application/json", b"{}")),
             CallId::DeletePreferences => invoke!(r.delete_preferences()),
-            // Issue 13's other data calls get their client methods here.
+            CallId::Photograph => invoke!(r.photograph()),
+            CallId::PhotographImage => invoke!(r.photograph_image()),
+            CallId::Documents => invoke!(r.documents(&q)),
+            CallId::Document => invoke!(r.document("1", crate::DocumentFormat::Raw)),
+            CallId::LabPanels => invoke!(r.lab_panels(&q)),
+            CallId::LabPanel => invoke!(r.lab_panel("1")),
+            CallId::PostClinicalNote => invoke!(r.post_clinical_note(&note)),
         };
         let row = call(*id);
         assert_eq!(name, row.client_method, "{id:?}");

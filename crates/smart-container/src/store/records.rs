@@ -90,6 +90,15 @@ impl Store {
         Ok(())
     }
 
+    /// Adds one item to an existing record (a posted clinical note).
+    pub(crate) fn insert_item(&self, record_id: &str, item: &ItemRow) -> Result<(), Error> {
+        self.lock().execute(
+            "INSERT INTO record_items (record_id, kind, item_id, item_date, code, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            rusqlite::params![record_id, item.kind, item.item_id, item.date, item.code, item.body],
+        )?;
+        Ok(())
+    }
+
     /// How many records exist.
     pub(crate) fn record_count(&self) -> Result<i64, Error> {
         Ok(self

@@ -14,7 +14,7 @@ use super::oauth::{authenticate, with_consumer};
 use super::{AppError, AppState};
 use crate::filters::Filter;
 use crate::model::{Collection, Demographics, collection_of};
-use crate::rdf::{self, Summary, shim};
+use crate::rdf::{self, Summary};
 use crate::store::ListQuery;
 
 const RDF_XML: &str = "application/rdf+xml";
@@ -233,7 +233,7 @@ pub(crate) async fn scratchpad(
         .await?;
     let res = match stored {
         Some((content_type, body)) => stored_response(&content_type, body.into(), "scratchpad"),
-        None => rdf_response(shim::empty_document()),
+        None => rdf_response(rdf::empty_document(state.api_base())?),
     };
     Ok(with_consumer(res, auth.consumer_key))
 }
@@ -370,7 +370,7 @@ pub(crate) async fn delete_scratchpad(
         .blocking(move |s| Ok(s.container().store.delete_scratchpad(&record_id, &app_id)?))
         .await?;
     Ok(with_consumer(
-        rdf_response(shim::empty_document()),
+        rdf_response(rdf::empty_document(state.api_base())?),
         auth.consumer_key,
     ))
 }
@@ -391,10 +391,10 @@ pub(crate) async fn user(
             let Some(u) = s.container().store.user(&user_id)? else {
                 return Err(AppError::Api(StatusCode::NOT_FOUND, "no such user".into()));
             };
-            Ok(shim::users_document(
+            Ok(rdf::users_document(
                 &base,
                 &[(&u.id, &u.given_name, &u.family_name)],
-            ))
+            )?)
         })
         .await?;
     Ok(with_consumer(rdf_response(doc), auth.consumer_key))

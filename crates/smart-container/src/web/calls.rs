@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 use smart_api::{CALLS, Call, CallId, HttpMethod, Node};
 use smart_rdf::{Literal, RecordWriter, Term};
 
-use super::{AppState, api, background, preferences, search};
+use super::{AppState, api, background, documents, notes, preferences, search};
 use crate::Error;
 
 /// A route for every row of the table.
@@ -67,7 +67,12 @@ fn handler(call: &'static Call) -> MethodRouter<AppState> {
         | CallId::Problem
         | CallId::Procedure
         | CallId::VitalSignSet => on(method, item),
-        CallId::SocialHistory => on(method, single),
+        CallId::SocialHistory | CallId::Photograph => on(method, single),
+        CallId::Documents | CallId::LabPanels => on(method, list),
+        CallId::LabPanel => on(method, item),
+        CallId::Document => on(method, documents::document),
+        CallId::PhotographImage => on(method, documents::photograph_image),
+        CallId::PostClinicalNote => on(method, notes::post),
         CallId::Scratchpad => on(method, api::scratchpad),
         CallId::PutScratchpad => on(method, api::put_scratchpad),
         CallId::DeleteScratchpad => on(method, api::delete_scratchpad),
@@ -76,8 +81,6 @@ fn handler(call: &'static Call) -> MethodRouter<AppState> {
         CallId::Preferences => on(method, preferences::get),
         CallId::PutPreferences => on(method, preferences::put),
         CallId::DeletePreferences => on(method, preferences::delete),
-        // Issue 13's other data calls (photograph, documents, lab panels,
-        // POST clinical_notes/) get their handlers here.
     }
 }
 
@@ -101,9 +104,8 @@ pub(crate) fn capabilities() -> serde_json::Map<String, Value> {
 /// written by `smart-rdf`.
 pub(crate) fn ontology_document(api_base: &str) -> Result<String, Error> {
     let rdf = |e: smart_rdf::Error| Error::Invalid(format!("ontology: {e}"));
-    // The writer is made for a record; the ontology adds no record, only
-    // triples, so the record id names nothing.
-    let mut writer = RecordWriter::new(api_base, "ontology").map_err(rdf)?;
+    // The ontology belongs to no patient record: a container document.
+    let mut writer = RecordWriter::for_container(api_base).map_err(rdf)?;
     let term = |node: &Node| match node {
         Node::Iri(iri) => Term::Iri(iri.clone()),
         Node::Blank(label) => Term::BlankNode(label.clone()),

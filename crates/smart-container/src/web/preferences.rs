@@ -17,7 +17,7 @@ use super::api::{
 };
 use super::oauth::with_consumer;
 use super::{AppError, AppState};
-use crate::rdf::shim;
+use crate::rdf;
 
 /// The largest preferences document, in bytes.
 pub(crate) const MAX_PREFERENCES: usize = 64 * 1024;
@@ -56,7 +56,7 @@ pub(crate) async fn get(
         .await?;
     let res = match stored {
         Some((content_type, body)) => stored_response(&content_type, body.into(), "preferences"),
-        None => rdf_response(shim::empty_document()),
+        None => rdf_response(rdf::empty_document(state.api_base())?),
     };
     Ok(with_consumer(res, auth.consumer_key))
 }
@@ -108,7 +108,7 @@ pub(crate) async fn delete(
         .blocking(move |s| Ok(s.container().store.delete_preferences(&user_id, &app_id)?))
         .await?;
     Ok(with_consumer(
-        rdf_response(shim::empty_document()),
+        rdf_response(rdf::empty_document(state.api_base())?),
         auth.consumer_key,
     ))
 }

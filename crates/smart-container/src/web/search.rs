@@ -13,7 +13,7 @@ use super::{AppError, AppState};
 use crate::filters::{parse_date, parse_named};
 use crate::manifest::{is_background_mode, mode_of};
 use crate::model::Demographics;
-use crate::rdf::{self, shim};
+use crate::rdf;
 
 /// The parameters a search call accepts, from its row of the table of calls.
 fn accepted(call: smart_api::CallId) -> Vec<&'static str> {
@@ -119,7 +119,7 @@ pub(crate) async fn users(
                 })
                 .map(|u| (u.id.as_str(), u.given_name.as_str(), u.family_name.as_str()))
                 .collect();
-            Ok(shim::users_document(&base, &found))
+            Ok(rdf::users_document(&base, &found)?)
         })
         .await?;
     Ok(with_consumer(rdf_response(doc), auth.consumer_key))

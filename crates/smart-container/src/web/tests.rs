@@ -9,6 +9,7 @@
 )]
 
 mod calls;
+mod data_types;
 mod endpoints;
 mod harness;
 mod records;

@@ -94,6 +94,7 @@ impl Record for Demographics {
     const COLLECTION: &'static str = "demographics";
     const TYPE: &'static str = sp::DEMOGRAPHICS;
     const NAME: &'static str = "Demographics";
+    const SINGLE: bool = true;
 
     fn id(&self) -> &str {
         ""

@@ -7,6 +7,8 @@
 
 mod clinical;
 mod demographics;
+mod documents;
+mod history;
 pub(crate) mod node;
 mod observations;
 
@@ -21,6 +23,8 @@ use crate::ns::{self, codes, dcterms, rdf, sp};
 use crate::{Error, Graph};
 pub use clinical::{AllergenKind, Allergy, Immunization, Medication, Problem};
 pub use demographics::{Address, Demographics, Gender, Name};
+pub use documents::{BASE64_ENCODING, Document, LabPanel, Photograph, SHA_256, User};
+pub use history::{ClinicalNote, FamilyHistory, Fulfillment, NoteFormat, Procedure, SocialHistory};
 use node::{Node, Out};
 pub use observations::{BloodPressure, Encounter, LabResult, ValueRange, VitalSign, VitalSignSet};
 
@@ -39,6 +43,10 @@ pub trait Record: Codec + Clone + fmt::Debug + PartialEq {
     const TYPE: &'static str;
     /// The record kind's name, used in error messages, e.g. `Medication`.
     const NAME: &'static str;
+    /// Whether the record belongs to a patient record (`sp:belongsTo`); users do not.
+    const IN_RECORD: bool = true;
+    /// Whether the kind is the one item of its call with no id of its own (demographics).
+    const SINGLE: bool = false;
 
     /// The record id: the last path segment of the statement IRI.
     fn id(&self) -> &str;
@@ -259,6 +267,25 @@ pub(crate) fn typed_nodes(
         )
         .map(|q| q.map(|q| q.subject).map_err(engine))
         .collect()
+}
+
+/// Reads the one node typed `R::TYPE`, an IRI or a blank node (a record an app sends, which
+/// has no id yet: its id is then empty). None, or more than one, is an error.
+pub(crate) fn extract_new<R: Record>(graph: &Graph) -> Result<R, Error> {
+    let mut nodes = typed_nodes(graph, R::TYPE)?;
+    if nodes.len() != 1 {
+        return Err(Error::InvalidField {
+            record: R::NAME,
+            field: "rdf:type".into(),
+            message: format!(
+                "expected exactly one node typed <{}>, found {}",
+                R::TYPE,
+                nodes.len()
+            ),
+        });
+    }
+    let node = nodes.remove(0);
+    R::read(&Node::new(graph, node, R::NAME).allowing_blank_id())
 }
 
 /// Extracts every record of kind `R`, sorted by id.

@@ -15,6 +15,8 @@ pub(crate) struct Node<'g> {
     node: ox::NamedOrBlankNode,
     record: &'static str,
     path: String,
+    /// Whether a blank node reads as a record with an empty id.
+    blank_id: bool,
 }
 
 impl<'g> Node<'g> {
@@ -24,7 +26,14 @@ impl<'g> Node<'g> {
             node,
             record,
             path: String::new(),
+            blank_id: false,
         }
+    }
+
+    /// The same node, read as a record that may have no IRI yet: [`Node::id`] is then empty.
+    pub(crate) fn allowing_blank_id(mut self) -> Self {
+        self.blank_id = true;
+        self
     }
 
     /// The node's IRI, `None` for a blank node.
@@ -37,6 +46,9 @@ impl<'g> Node<'g> {
 
     /// The last path segment of the node's IRI: the record id.
     pub(crate) fn id(&self) -> Result<String, Error> {
+        if self.blank_id && self.iri().is_none() {
+            return Ok(String::new());
+        }
         let iri = self
             .iri()
             .ok_or_else(|| self.invalid("id", "record node is a blank node, not an iri"))?;
@@ -177,6 +189,7 @@ impl<'g> Node<'g> {
             node,
             record: self.record,
             path: self.field_path(field),
+            blank_id: false,
         })
     }
 

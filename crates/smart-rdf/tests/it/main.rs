@@ -10,6 +10,7 @@ mod malformed;
 mod query;
 mod records;
 mod roundtrip;
+mod roundtrip_kinds;
 
 use smart_rdf::Graph;
 

@@ -6,7 +6,7 @@ use proptest::option::of;
 use proptest::prelude::*;
 use smart_rdf::*;
 
-fn text() -> BoxedStrategy<String> {
+pub(crate) fn text() -> BoxedStrategy<String> {
     prop_oneof![
         "\\PC{0,24}",
         "[<>&\"' \\n\\r\\ta-z{}\\[\\]/]{0,12}",
@@ -15,7 +15,7 @@ fn text() -> BoxedStrategy<String> {
     .boxed()
 }
 
-fn day() -> BoxedStrategy<NaiveDate> {
+pub(crate) fn day() -> BoxedStrategy<NaiveDate> {
     (-20_000i32..60_000)
         .prop_map(|n| NaiveDate::from_num_days_from_ce_opt(700_000 + n).unwrap())
         .boxed()
@@ -50,13 +50,13 @@ fn code() -> BoxedStrategy<Code> {
     prop_oneof![iri_code, blank_code].boxed()
 }
 
-fn coded() -> BoxedStrategy<CodedValue> {
+pub(crate) fn coded() -> BoxedStrategy<CodedValue> {
     (text(), of(code()))
         .prop_map(|(title, code)| CodedValue { title, code })
         .boxed()
 }
 
-fn quantity() -> BoxedStrategy<ValueAndUnit> {
+pub(crate) fn quantity() -> BoxedStrategy<ValueAndUnit> {
     (prop_oneof!["-?[0-9]{1,4}(\\.[0-9]{1,3})?", text()], text())
         .prop_map(|(v, u)| ValueAndUnit::new(v, u))
         .boxed()
@@ -68,7 +68,7 @@ fn sign() -> BoxedStrategy<VitalSign> {
         .boxed()
 }
 
-fn id() -> BoxedStrategy<String> {
+pub(crate) fn id() -> BoxedStrategy<String> {
     "[A-Za-z0-9_.~-]{1,16}".boxed()
 }
 
@@ -294,7 +294,7 @@ fn summary() -> BoxedStrategy<ResponseSummary> {
 
 /// Makes ids unique (the writer would merge two records with one id) and sorts them as
 /// extraction does.
-fn unique<R: Record>(mut records: Vec<R>, set_id: impl Fn(&mut R, String)) -> Vec<R> {
+pub(crate) fn unique<R: Record>(mut records: Vec<R>, set_id: impl Fn(&mut R, String)) -> Vec<R> {
     for (i, r) in records.iter_mut().enumerate() {
         let id = format!("{}-{i:03}", r.id());
         set_id(r, id);
@@ -304,7 +304,10 @@ fn unique<R: Record>(mut records: Vec<R>, set_id: impl Fn(&mut R, String)) -> Ve
 }
 
 /// Writes the records in both syntaxes and checks that extraction gives them back.
-fn check<R: Record>(records: &[R], summary: Option<&ResponseSummary>) -> Result<(), TestCaseError> {
+pub(crate) fn check<R: Record>(
+    records: &[R],
+    summary: Option<&ResponseSummary>,
+) -> Result<(), TestCaseError> {
     let xml = to_rdf_xml("http://localhost:7000/api", "rec-1", records, summary).map_err(fail)?;
     let mut writer = RecordWriter::new("http://localhost:7000/api", "rec-1").map_err(fail)?;
     writer.add_all(records).map_err(fail)?;
@@ -321,7 +324,7 @@ fn check<R: Record>(records: &[R], summary: Option<&ResponseSummary>) -> Result<
     Ok(())
 }
 
-fn fail(e: impl std::fmt::Display) -> TestCaseError {
+pub(crate) fn fail(e: impl std::fmt::Display) -> TestCaseError {
     TestCaseError::fail(e.to_string())
 }
 
