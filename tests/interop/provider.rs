@@ -127,7 +127,10 @@ pub(crate) async fn minimal_app_against_oauthlib() {
             .args(["--listen", &format!("127.0.0.1:{app_port}")])
             .args(["--public-url", &format!("{app_url}/")])
             .args(["--api-base", &api_base, "--app-id", APP_ID])
-            .args(["--consumer-secret", &secret]),
+            .args(["--consumer-secret", &secret])
+            // Its sessions in the scratch dir, not in the working directory.
+            .arg("--data-dir")
+            .arg(dir.join("app-data")),
         &dir,
     );
     app.wait_for_port(app_port, Duration::from_secs(30));
