@@ -24,6 +24,10 @@ pub enum Error {
     /// Reading a file or a URL failed.
     #[error("io: {0}")]
     Io(String),
+    /// The RDF writer refused a document (a bug in what the container
+    /// gives it).
+    #[error("rdf")]
+    Rdf(#[source] smart_rdf::Error),
     /// A bug or an unexpected state.
     #[error("internal: {0}")]
     Internal(String),

@@ -449,5 +449,5 @@ fn datetime(s: &str) -> Result<DateTime<Utc>, Error> {
 }
 
 pub(crate) fn rdf_err(e: smart_rdf::Error) -> Error {
-    Error::Internal(format!("rdf: {e}"))
+    Error::Rdf(e)
 }

@@ -7,17 +7,14 @@ use axum::body::Bytes;
 use axum::extract::{Path, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use oauth1_dance::Authenticated;
 use serde_json::{Value, json};
 
-use super::oauth::{authenticate, with_consumer};
-use super::{AppError, AppState};
+use super::signed::{RDF_XML, RdfXml, Scope, Signed};
+use super::{AppError, AppState, Internal};
 use crate::filters::Filter;
 use crate::model::{Collection, Demographics, collection_of};
 use crate::rdf::{self, Summary};
 use crate::store::ListQuery;
-
-const RDF_XML: &str = "application/rdf+xml";
 
 /// GET `/manifest`: the container manifest (SMART.md).
 pub(crate) async fn container_manifest(State(state): State<AppState>) -> Json<Value> {
@@ -42,9 +39,7 @@ pub(crate) async fn container_manifest(State(state): State<AppState>) -> Json<Va
 
 /// GET `/ontology`: the table of calls and the types they answer, as RDF/XML.
 pub(crate) async fn ontology(State(state): State<AppState>) -> Result<Response, AppError> {
-    Ok(rdf_response(super::calls::ontology_document(
-        state.api_base(),
-    )?))
+    Ok(RdfXml(super::calls::ontology_document(state.api_base())?).into_response())
 }
 
 /// GET `/healthz`: 200 when the database answers.
@@ -65,7 +60,7 @@ pub(crate) async fn app_manifests(State(state): State<AppState>) -> Result<Json<
     let apps = state.blocking(|s| Ok(s.container().store.apps()?)).await?;
     let list = apps
         .iter()
-        .map(|a| serde_json::from_str(&a.manifest).map_err(|e| AppError::Internal(e.to_string())))
+        .map(|a| serde_json::from_str(&a.manifest).map_err(AppError::from))
         .collect::<Result<Vec<Value>, _>>()?;
     Ok(Json(Value::Array(list)))
 }
@@ -81,138 +76,111 @@ pub(crate) async fn app_manifest(
     let Some(app) = app else {
         return Err(AppError::Api(StatusCode::NOT_FOUND, "no such app".into()));
     };
-    let value: Value =
-        serde_json::from_str(&app.manifest).map_err(|e| AppError::Internal(e.to_string()))?;
+    let value: Value = serde_json::from_str(&app.manifest)?;
     Ok(Json(value).into_response())
 }
 
-/// GET `/records/{record_id}/demographics`.
-pub(crate) async fn demographics(
-    State(state): State<AppState>,
-    Path(record_id): Path<String>,
+/// What a record data call reads: the record's demographics, a
+/// single-item collection (social history, the photograph), a page of a
+/// collection, or one item of it.
+#[derive(Debug, Clone)]
+pub(crate) enum Read {
+    /// `GET /records/{record_id}/demographics`.
+    Demographics,
+    /// `GET /records/{record_id}/social_history` and the other calls that
+    /// answer one item.
+    Single,
+    /// `GET /records/{record_id}/{collection}/`: a page, newest first, with
+    /// `limit`/`offset`, `date_from`/`date_to` and the collection's code
+    /// filter, and an `api:ResponseSummary`.
+    Page,
+    /// `GET /records/{record_id}/{collection}/{item_id}`.
+    Item(String),
+}
+
+/// Every record data call of the table (the four kinds of [`Read`]): one
+/// blocking section proves the request (401), checks the token's record
+/// (403), reads the call's parameters (400), then reads the store and
+/// renders the document.
+pub(crate) async fn record_data(
+    state: AppState,
+    record_id: String,
+    read: Read,
+    call: &'static smart_api::Call,
     req: Request,
 ) -> Result<Response, AppError> {
-    let params = no_parameters(&req);
-    let (auth, _) = protected(&state, req, Some(&record_id)).await?;
-    params?;
-    let base = state.api_base().to_owned();
-    let doc = state
-        .blocking(move |s| {
-            let Some(record) = s.container().store.record(&record_id)? else {
+    state
+        .signed(req, Scope::Record(record_id.clone()), move |s, signed| {
+            let query = match read {
+                Read::Page => parse_query(call.filters, signed.query())?,
+                Read::Demographics | Read::Single | Read::Item(_) => {
+                    signed.no_parameters()?;
+                    ListQuery::default()
+                }
+            };
+            render(s, &record_id, &read, call, &query, &signed).map(RdfXml)
+        })
+        .await
+}
+
+/// Reads what `read` names from the store and writes it as RDF/XML.
+fn render(
+    s: &AppState,
+    record_id: &str,
+    read: &Read,
+    call: &'static smart_api::Call,
+    query: &ListQuery,
+    signed: &Signed,
+) -> Result<String, AppError> {
+    let base = s.api_base();
+    let store = &s.container().store;
+    Ok(match read {
+        Read::Demographics => {
+            let Some(record) = store.record(record_id)? else {
                 return Err(AppError::Api(
                     StatusCode::NOT_FOUND,
                     "no such record".into(),
                 ));
             };
-            let d: Demographics = serde_json::from_str(&record.body)
-                .map_err(|e| AppError::Internal(e.to_string()))?;
-            Ok(rdf::demographics_document(&base, &record_id, &d)?)
-        })
-        .await?;
-    Ok(with_consumer(rdf_response(doc), auth.consumer_key))
-}
-
-/// The collection a table row reads (`calls.rs` routes only rows that read one here).
-fn collection(call: &smart_api::Call) -> Result<Collection, AppError> {
-    collection_of(call)
-        .ok_or_else(|| AppError::Internal(format!("{} reads no collection", call.path)))
-}
-
-/// GET `/records/{record_id}/social_history`: the single-item calls.
-pub(crate) async fn single(
-    State(state): State<AppState>,
-    Path(record_id): Path<String>,
-    call: &'static smart_api::Call,
-    req: Request,
-) -> Result<Response, AppError> {
-    let params = no_parameters(&req);
-    let (auth, _) = protected(&state, req, Some(&record_id)).await?;
-    params?;
-    let c = collection(call)?;
-    let base = state.api_base().to_owned();
-    let doc = state
-        .blocking(move |s| {
-            let (_, rows) = s.container().store.items(
-                &record_id,
-                c.name,
-                &ListQuery {
-                    limit: Some(1),
-                    ..ListQuery::default()
-                },
-            )?;
-            Ok(rdf::items_document(&base, &record_id, c.name, &rows, None)?)
-        })
-        .await?;
-    Ok(with_consumer(rdf_response(doc), auth.consumer_key))
-}
-
-/// GET `/records/{record_id}/{collection}/` (each collection's row of the
-/// table of calls): a page of a collection, newest
-/// first, with `limit`/`offset`, `date_from`/`date_to` and the code filter
-/// of the collection, and an `api:ResponseSummary`.
-pub(crate) async fn list(
-    State(state): State<AppState>,
-    Path(record_id): Path<String>,
-    call: &'static smart_api::Call,
-    req: Request,
-) -> Result<Response, AppError> {
-    let path = req.uri().path().to_owned();
-    let query = req.uri().query().unwrap_or("").to_owned();
-    let (auth, _) = protected(&state, req, Some(&record_id)).await?;
-    let c = collection(call)?;
-    let q = parse_query(call.filters, &query)?;
-    let base = state.api_base().to_owned();
-    let doc = state
-        .blocking(move |s| {
-            let (total, rows) = s.container().store.items(&record_id, c.name, &q)?;
+            let d: Demographics = serde_json::from_str(&record.body)?;
+            rdf::demographics_document(base, record_id, &d)?
+        }
+        Read::Single => {
+            let c = collection(call)?;
+            let one = ListQuery {
+                limit: Some(1),
+                ..ListQuery::default()
+            };
+            let (_, rows) = store.items(record_id, c.name, &one)?;
+            rdf::items_document(base, record_id, c.name, &rows, None)?
+        }
+        Read::Page => {
+            let c = collection(call)?;
+            let (total, rows) = store.items(record_id, c.name, query)?;
             let returned = rows.len() as u64;
-            let next_offset = u64::from(q.offset) + returned;
-            let next_page_url = (q.limit.is_some() && next_offset < total && returned > 0)
-                .then(|| next_page(&base, &path, &query, next_offset));
+            let next_offset = u64::from(query.offset) + returned;
+            let next_page_url = (query.limit.is_some() && next_offset < total && returned > 0)
+                .then(|| next_page(base, signed.uri.path(), signed.query(), next_offset));
             let summary = Summary {
                 total,
                 returned,
                 next_page_url,
             };
-            Ok(rdf::items_document(
-                &base,
-                &record_id,
-                c.name,
-                &rows,
-                Some(&summary),
-            )?)
-        })
-        .await?;
-    Ok(with_consumer(rdf_response(doc), auth.consumer_key))
-}
-
-/// GET `/records/{record_id}/{collection}/{id}` (each collection's row).
-pub(crate) async fn item(
-    State(state): State<AppState>,
-    Path((record_id, item_id)): Path<(String, String)>,
-    call: &'static smart_api::Call,
-    req: Request,
-) -> Result<Response, AppError> {
-    let params = no_parameters(&req);
-    let (auth, _) = protected(&state, req, Some(&record_id)).await?;
-    params?;
-    let c = collection(call)?;
-    let base = state.api_base().to_owned();
-    let doc = state
-        .blocking(move |s| {
-            let Some(row) = s.container().store.item(&record_id, c.name, &item_id)? else {
+            rdf::items_document(base, record_id, c.name, &rows, Some(&summary))?
+        }
+        Read::Item(item_id) => {
+            let c = collection(call)?;
+            let Some(row) = store.item(record_id, c.name, item_id)? else {
                 return Err(AppError::Api(StatusCode::NOT_FOUND, "no such item".into()));
             };
-            Ok(rdf::items_document(
-                &base,
-                &record_id,
-                c.name,
-                &[row],
-                None,
-            )?)
-        })
-        .await?;
-    Ok(with_consumer(rdf_response(doc), auth.consumer_key))
+            rdf::items_document(base, record_id, c.name, &[row], None)?
+        }
+    })
+}
+
+/// The collection a table row reads (`calls.rs` routes only rows that read one here).
+fn collection(call: &'static smart_api::Call) -> Result<Collection, AppError> {
+    collection_of(call).ok_or(AppError::Internal(Internal::NoCollection(call.path)))
 }
 
 /// GET `/records/{record_id}/apps/{app_id}/scratchpad`: the app's document
@@ -224,18 +192,18 @@ pub(crate) async fn scratchpad(
     Path((record_id, app_id)): Path<(String, String)>,
     req: Request,
 ) -> Result<Response, AppError> {
-    let params = no_parameters(&req);
-    let (auth, _) = protected(&state, req, Some(&record_id)).await?;
-    params?;
-    own_app(&auth, &app_id)?;
-    let stored = state
-        .blocking(move |s| Ok(s.container().store.scratchpad(&record_id, &app_id)?))
-        .await?;
-    let res = match stored {
-        Some((content_type, body)) => stored_response(&content_type, body.into(), "scratchpad"),
-        None => rdf_response(rdf::empty_document(state.api_base())?),
-    };
-    Ok(with_consumer(res, auth.consumer_key))
+    state
+        .signed(req, Scope::Record(record_id.clone()), move |s, signed| {
+            signed.no_parameters()?;
+            own_app(&signed, &app_id)?;
+            Ok(match s.container().store.scratchpad(&record_id, &app_id)? {
+                Some((content_type, body)) => {
+                    stored_response(&content_type, body.into(), "scratchpad")
+                }
+                None => RdfXml(rdf::empty_document(s.api_base())?).into_response(),
+            })
+        })
+        .await
 }
 
 /// PUT `/records/{record_id}/apps/{app_id}/scratchpad`: replaces the app's
@@ -248,24 +216,17 @@ pub(crate) async fn put_scratchpad(
     req: Request,
 ) -> Result<Response, AppError> {
     let content_type = request_content_type(&req)?;
-    let params = no_parameters(&req);
-    let (auth, body) = protected(&state, req, Some(&record_id)).await?;
-    params?;
-    own_app(&auth, &app_id)?;
-    refuse_renderable(&content_type, "a scratchpad")?;
-    let stored = body.clone();
-    let ct = content_type.clone();
     state
-        .blocking(move |s| {
-            Ok(s.container()
+        .signed(req, Scope::Record(record_id.clone()), move |s, signed| {
+            signed.no_parameters()?;
+            own_app(&signed, &app_id)?;
+            refuse_renderable(&content_type, "a scratchpad")?;
+            s.container()
                 .store
-                .put_scratchpad(&record_id, &app_id, &ct, &stored)?)
+                .put_scratchpad(&record_id, &app_id, &content_type, &signed.body)?;
+            Ok(stored_response(&content_type, signed.body, "scratchpad"))
         })
-        .await?;
-    Ok(with_consumer(
-        stored_response(&content_type, body, "scratchpad"),
-        auth.consumer_key,
-    ))
+        .await
 }
 
 /// The `Content-Type` of a stored document's `PUT` (RDF/XML when absent).
@@ -362,17 +323,14 @@ pub(crate) async fn delete_scratchpad(
     Path((record_id, app_id)): Path<(String, String)>,
     req: Request,
 ) -> Result<Response, AppError> {
-    let params = no_parameters(&req);
-    let (auth, _) = protected(&state, req, Some(&record_id)).await?;
-    params?;
-    own_app(&auth, &app_id)?;
     state
-        .blocking(move |s| Ok(s.container().store.delete_scratchpad(&record_id, &app_id)?))
-        .await?;
-    Ok(with_consumer(
-        rdf_response(rdf::empty_document(state.api_base())?),
-        auth.consumer_key,
-    ))
+        .signed(req, Scope::Record(record_id.clone()), move |s, signed| {
+            signed.no_parameters()?;
+            own_app(&signed, &app_id)?;
+            s.container().store.delete_scratchpad(&record_id, &app_id)?;
+            Ok(RdfXml(rdf::empty_document(s.api_base())?))
+        })
+        .await
 }
 
 /// GET `/users/{user_id}`: any user of the container, to any authenticated
@@ -382,46 +340,24 @@ pub(crate) async fn user(
     Path(user_id): Path<String>,
     req: Request,
 ) -> Result<Response, AppError> {
-    let params = no_parameters(&req);
-    let (auth, _) = protected(&state, req, None).await?;
-    params?;
-    let base = state.api_base().to_owned();
-    let doc = state
-        .blocking(move |s| {
+    state
+        .signed(req, Scope::Container, move |s, signed| {
+            signed.no_parameters()?;
             let Some(u) = s.container().store.user(&user_id)? else {
                 return Err(AppError::Api(StatusCode::NOT_FOUND, "no such user".into()));
             };
-            Ok(rdf::users_document(
-                &base,
+            Ok(RdfXml(rdf::users_document(
+                s.api_base(),
                 &[(&u.id, &u.given_name, &u.family_name)],
-            )?)
+            )?))
         })
-        .await?;
-    Ok(with_consumer(rdf_response(doc), auth.consumer_key))
+        .await
 }
 
-/// Authenticates a protected call and, when `record_id` is given, checks
-/// that the token is bound to it (403 otherwise).
-pub(super) async fn protected(
-    state: &AppState,
-    req: Request,
-    record_id: Option<&str>,
-) -> Result<(Authenticated, Bytes), AppError> {
-    let (auth, body) = authenticate(state, req).await?;
-    if let Some(rid) = record_id {
-        auth.require_attribute("record_id", rid).map_err(|_| {
-            AppError::Api(
-                StatusCode::FORBIDDEN,
-                "this token is bound to another record".into(),
-            )
-        })?;
-    }
-    Ok((auth, body))
-}
-
-fn own_app(auth: &Authenticated, app_id: &str) -> Result<(), AppError> {
+/// Refuses (403) a scratchpad call for another app than the signer.
+fn own_app(signed: &Signed, app_id: &str) -> Result<(), AppError> {
     if bool::from(subtle::ConstantTimeEq::ct_eq(
-        auth.consumer_key.as_bytes(),
+        signed.consumer().as_bytes(),
         app_id.as_bytes(),
     )) {
         Ok(())
@@ -433,21 +369,11 @@ fn own_app(auth: &Authenticated, app_id: &str) -> Result<(), AppError> {
     }
 }
 
-pub(super) fn rdf_response(doc: String) -> Response {
-    (StatusCode::OK, [(header::CONTENT_TYPE, RDF_XML)], doc).into_response()
-}
-
 /// Reads a call's query string against the parameters it accepts
 /// (`filters.rs`); anything else is a 400 naming the parameter and the
 /// accepted ones.
 pub(crate) fn parse_query(filters: &[Filter], query: &str) -> Result<ListQuery, AppError> {
     crate::filters::parse(filters, query).map_err(|m| AppError::Api(StatusCode::BAD_REQUEST, m))
-}
-
-/// Refuses any query parameter on a call that takes none (checked after
-/// authentication, so an unsigned caller learns nothing from it).
-pub(super) fn no_parameters(req: &Request) -> Result<(), AppError> {
-    parse_query(crate::filters::NONE, req.uri().query().unwrap_or("")).map(|_| ())
 }
 
 /// The URL of the next page: the same call with `offset` moved on.

@@ -12,7 +12,6 @@ use axum::response::{IntoResponse, Response};
 use oauth1_dance::ProviderRequest;
 use oauth1_dance::store::Attributes;
 
-use super::api::no_parameters;
 use super::oauth::{os_random, read_request, unix_now, with_consumer};
 use super::{AppError, AppState};
 use crate::manifest::{is_background_mode, mode_of};
@@ -60,11 +59,11 @@ async fn token(
     which: Which,
     req: Request,
 ) -> Result<Response, AppError> {
-    no_parameters(&req)?;
+    super::api::parse_query(crate::filters::NONE, req.uri().query().unwrap_or(""))?;
     let req = read_request(req).await?;
     let issued = state
         .blocking(move |s| {
-            let provider = s.inner.provider.provider();
+            let provider = s.provider();
             let pr = ProviderRequest::from_http(&req, s.api_base()).map_err(AppError::OAuth)?;
             let consumer = provider
                 .authenticate_consumer(unix_now(), &pr)

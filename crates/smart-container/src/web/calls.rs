@@ -13,6 +13,7 @@ use serde_json::{Value, json};
 use smart_api::{CALLS, Call, CallId, HttpMethod, Node};
 use smart_rdf::{Literal, RecordWriter, Term};
 
+use super::api::Read;
 use super::{AppState, api, background, documents, notes, preferences, search};
 use crate::Error;
 
@@ -31,10 +32,18 @@ fn handler(call: &'static Call) -> MethodRouter<AppState> {
         HttpMethod::Post => MethodFilter::POST,
         HttpMethod::Delete => MethodFilter::DELETE,
     };
-    let list = move |s: State<AppState>, p: Path<String>, r: Request| api::list(s, p, call, r);
+    // The record data calls: one handler, told what the row reads.
+    let read = move |read: Read| {
+        move |State(s): State<AppState>, Path(record): Path<String>, r: Request| {
+            api::record_data(s, record, read.clone(), call, r)
+        }
+    };
+    let list = read(Read::Page);
+    let single = read(Read::Single);
     let item =
-        move |s: State<AppState>, p: Path<(String, String)>, r: Request| api::item(s, p, call, r);
-    let single = move |s: State<AppState>, p: Path<String>, r: Request| api::single(s, p, call, r);
+        move |State(s): State<AppState>,
+              Path((record, item)): Path<(String, String)>,
+              r: Request| { api::record_data(s, record, Read::Item(item), call, r) };
     match call.id {
         CallId::ContainerManifest => on(method, api::container_manifest),
         CallId::Ontology => on(method, api::ontology),
@@ -44,7 +53,7 @@ fn handler(call: &'static Call) -> MethodRouter<AppState> {
         CallId::NextRecordToken => on(method, background::next),
         CallId::RecordToken => on(method, background::record),
         CallId::SearchRecords => on(method, search::records),
-        CallId::Demographics => on(method, api::demographics),
+        CallId::Demographics => on(method, read(Read::Demographics)),
         CallId::Allergies
         | CallId::ClinicalNotes
         | CallId::Encounters
@@ -103,7 +112,7 @@ pub(crate) fn capabilities() -> serde_json::Map<String, Value> {
 /// `/ontology`: the table's triples (`smart_api::ontology`) as RDF/XML,
 /// written by `smart-rdf`.
 pub(crate) fn ontology_document(api_base: &str) -> Result<String, Error> {
-    let rdf = |e: smart_rdf::Error| Error::Invalid(format!("ontology: {e}"));
+    let rdf = Error::Rdf;
     // The ontology belongs to no patient record: a container document.
     let mut writer = RecordWriter::for_container(api_base).map_err(rdf)?;
     let term = |node: &Node| match node {

@@ -90,7 +90,7 @@ pub(super) fn refused(
     if !state.inner.dev || !matches!(error, oauth1_dance::Error::InvalidCredentials) {
         return AppError::OAuth(error);
     }
-    let provider = state.inner.provider.provider();
+    let provider = state.provider();
     let Ok(Some(mismatch)) = provider.explain_signature(request) else {
         return AppError::OAuth(error);
     };

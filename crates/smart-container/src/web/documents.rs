@@ -13,9 +13,9 @@ use axum::extract::{Path, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-use super::api::{no_parameters, protected, rdf_response, renders_in_a_browser};
-use super::oauth::with_consumer;
-use super::{AppError, AppState};
+use super::api::renders_in_a_browser;
+use super::signed::{RdfXml, Scope};
+use super::{AppError, AppState, Internal};
 use crate::filters::parse_named;
 use crate::rdf;
 use crate::store::ListQuery;
@@ -50,12 +50,9 @@ pub(crate) async fn document(
     Path((record_id, document_id)): Path<(String, String)>,
     req: Request,
 ) -> Result<Response, AppError> {
-    let query = req.uri().query().unwrap_or("").to_owned();
-    let (auth, _) = protected(&state, req, Some(&record_id)).await?;
-    let format = Format::parse(&query)?;
-    let base = state.api_base().to_owned();
-    let res = state
-        .blocking(move |s| {
+    state
+        .signed(req, Scope::Record(record_id.clone()), move |s, signed| {
+            let format = Format::parse(signed.query())?;
             let Some(row) = s
                 .container()
                 .store
@@ -68,17 +65,17 @@ pub(crate) async fn document(
             };
             Ok(match format {
                 Format::Raw => raw(&rdf::stored_item(&row)?)?,
-                Format::Metadata | Format::Combined => rdf_response(rdf::document_document(
-                    &base,
+                Format::Metadata | Format::Combined => RdfXml(rdf::document_document(
+                    s.api_base(),
                     &record_id,
                     "documents",
                     &row,
                     format == Format::Combined,
-                )?),
+                )?)
+                .into_response(),
             })
         })
-        .await?;
-    Ok(with_consumer(res, auth.consumer_key))
+        .await
 }
 
 /// GET `/records/{record_id}/photograph/image`: the photograph's PNG.
@@ -87,11 +84,9 @@ pub(crate) async fn photograph_image(
     Path(record_id): Path<String>,
     req: Request,
 ) -> Result<Response, AppError> {
-    let params = no_parameters(&req);
-    let (auth, _) = protected(&state, req, Some(&record_id)).await?;
-    params?;
-    let res = state
-        .blocking(move |s| {
+    state
+        .signed(req, Scope::Record(record_id.clone()), move |s, signed| {
+            signed.no_parameters()?;
             let (_, rows) = s.container().store.items(
                 &record_id,
                 "photograph",
@@ -108,8 +103,7 @@ pub(crate) async fn photograph_image(
             };
             raw(&rdf::stored_item(row)?)
         })
-        .await?;
-    Ok(with_consumer(res, auth.consumer_key))
+        .await
 }
 
 /// A stored document's bytes as an attachment.
@@ -120,9 +114,7 @@ fn raw(item: &crate::model::Item) -> Result<Response, AppError> {
         file_name,
     }) = rdf::document_content(item)?
     else {
-        return Err(AppError::Internal(
-            "a document item is not a document".into(),
-        ));
+        return Err(AppError::Internal(Internal::NotADocument));
     };
     let content_type = if renders_in_a_browser(media_type) {
         "application/octet-stream"

@@ -14,6 +14,7 @@ mod pages;
 mod preferences;
 mod search;
 mod session;
+mod signed;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -144,6 +145,11 @@ impl AppState {
         format!("{}{path}", self.prefix())
     }
 
+    /// The OAuth provider over the container's store.
+    pub(crate) fn provider(&self) -> &oauth1_dance::Provider<crate::oauth_store::SqlProviderStore> {
+        self.inner.provider.provider()
+    }
+
     pub(crate) fn container(&self) -> &Container {
         &self.inner.container
     }
@@ -183,7 +189,7 @@ impl AppState {
         let state = self.clone();
         tokio::task::spawn_blocking(move || f(&state))
             .await
-            .map_err(|e| AppError::Internal(format!("blocking task failed: {e}")))?
+            .map_err(|e| AppError::Internal(Internal::Blocking(e)))?
     }
 }
 
@@ -352,13 +358,59 @@ pub(crate) enum AppError {
     /// The provider refused a signature, explained at this `/oauth/debug`
     /// address (development mode only).
     OAuthExplained(oauth1_dance::Error, String),
-    /// Something broke; logged, answered with a generic 500.
-    Internal(String),
+    /// Something broke; logged with its sources, answered with a generic 500.
+    Internal(Internal),
+}
+
+/// What broke on the container's side, with its source.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum Internal {
+    /// The container (store, key, RDF writer) failed.
+    #[error(transparent)]
+    Container(Error),
+    /// A value the container stored as JSON does not read back.
+    #[error("a stored JSON value does not parse")]
+    StoredJson(#[source] serde_json::Error),
+    /// A task on the blocking pool panicked or was cancelled.
+    #[error("a blocking task failed")]
+    Blocking(#[source] tokio::task::JoinError),
+    /// A call of the table was routed to a handler that does not serve it.
+    #[error("`{0}` reads no collection")]
+    NoCollection(&'static str),
+    /// A stored document item holds no document.
+    #[error("a document item is not a document")]
+    NotADocument,
 }
 
 impl From<Error> for AppError {
+    /// A missing app, user or record is a 404 naming it; anything else is
+    /// internal.
     fn from(e: Error) -> Self {
-        Self::Internal(e.to_string())
+        match e {
+            Error::NotFound(what) => Self::Api(StatusCode::NOT_FOUND, what),
+            other => Self::Internal(Internal::Container(other)),
+        }
+    }
+}
+
+impl From<serde_json::Error> for AppError {
+    fn from(e: serde_json::Error) -> Self {
+        Self::Internal(Internal::StoredJson(e))
+    }
+}
+
+/// An error and its sources, one after the other, for the log.
+struct Chain<'a>(&'a (dyn std::error::Error + 'static));
+
+impl std::fmt::Display for Chain<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.0)?;
+        let mut source = self.0.source();
+        while let Some(s) = source {
+            write!(f, ": {s}")?;
+            source = s.source();
+        }
+        Ok(())
     }
 }
 
@@ -379,8 +431,8 @@ impl IntoResponse for AppError {
                 *res.body_mut() = axum::body::Body::from(body);
                 res
             }
-            Self::Internal(msg) => {
-                tracing::error!(error = %msg, "internal error");
+            Self::Internal(e) => {
+                tracing::error!(error = %Chain(&e), "internal error");
                 pages::error_page(
                     StatusCode::INTERNAL_SERVER_ERROR,
                     "Something went wrong on our side.",

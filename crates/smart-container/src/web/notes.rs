@@ -15,8 +15,8 @@ use axum::response::{IntoResponse, Response};
 use rand::RngCore as _;
 use smart_rdf::{ClinicalNote, Graph};
 
-use super::api::{essence, no_parameters, protected};
-use super::oauth::with_consumer;
+use super::api::essence;
+use super::signed::{RDF_XML, RdfXml, Scope};
 use super::{AppError, AppState};
 use crate::model::{Item, NoteFormat};
 use crate::rdf;
@@ -25,8 +25,6 @@ use crate::store::ItemRow;
 /// The largest note body, in bytes.
 pub(crate) const MAX_NOTE: usize = 64 * 1024;
 
-const RDF_XML: &str = "application/rdf+xml";
-
 /// POST `/records/{record_id}/clinical_notes/` (the only collection that
 /// takes a POST: the router answers 405 for the others).
 pub(crate) async fn post(
@@ -34,67 +32,54 @@ pub(crate) async fn post(
     Path(record_id): Path<String>,
     req: Request,
 ) -> Result<Response, AppError> {
-    let params = no_parameters(&req);
-    let content_type = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .map(essence);
-    let (auth, body) = protected(&state, req, Some(&record_id)).await?;
-    params?;
-    if body.len() > MAX_NOTE {
-        return Err(AppError::Api(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            format!("a clinical note holds at most {MAX_NOTE} bytes"),
-        ));
-    }
-    if content_type.as_deref() != Some(RDF_XML) {
-        return Err(AppError::Api(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            format!("a clinical note is posted as {RDF_XML}"),
-        ));
-    }
-    let note = read_note(&body)?;
-    let item_id = new_id();
-    let row = ItemRow {
-        kind: "clinical_notes".into(),
-        item_id: item_id.clone(),
-        date: Some(note.date.format("%Y-%m-%d").to_string()),
-        code: None,
-        body: serde_json::to_string(&Item::ClinicalNote {
-            date: note.date.format("%Y-%m-%d").to_string(),
-            title: note.title,
-            text: note.text,
-            formats: note
-                .formats
-                .into_iter()
-                .map(|f| NoteFormat {
-                    uri: f.uri,
-                    media_type: f.media_type,
-                })
-                .collect(),
-        })
-        .map_err(|e| AppError::Internal(e.to_string()))?,
-    };
-    let base = state.api_base().to_owned();
-    let location = format!("{base}/records/{record_id}/clinical_notes/{item_id}");
-    let doc = state
-        .blocking(move |s| {
+    state
+        .signed(req, Scope::Record(record_id.clone()), move |s, signed| {
+            signed.no_parameters()?;
+            if signed.body.len() > MAX_NOTE {
+                return Err(AppError::Api(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    format!("a clinical note holds at most {MAX_NOTE} bytes"),
+                ));
+            }
+            if signed.content_type().map(essence).as_deref() != Some(RDF_XML) {
+                return Err(AppError::Api(
+                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                    format!("a clinical note is posted as {RDF_XML}"),
+                ));
+            }
+            let note = read_note(&signed.body)?;
+            let item_id = new_id();
+            let date = note.date.format("%Y-%m-%d").to_string();
+            let row = ItemRow {
+                kind: "clinical_notes".into(),
+                item_id: item_id.clone(),
+                date: Some(date.clone()),
+                code: None,
+                body: serde_json::to_string(&Item::ClinicalNote {
+                    date,
+                    title: note.title,
+                    text: note.text,
+                    formats: note
+                        .formats
+                        .into_iter()
+                        .map(|f| NoteFormat {
+                            uri: f.uri,
+                            media_type: f.media_type,
+                        })
+                        .collect(),
+                })?,
+            };
+            let base = s.api_base();
             s.container().store.insert_item(&record_id, &row)?;
-            Ok(rdf::items_document(
-                &base,
-                &record_id,
-                "clinical_notes",
-                &[row],
-                None,
-            )?)
+            let doc = rdf::items_document(base, &record_id, "clinical_notes", &[row], None)?;
+            let location = format!("{base}/records/{record_id}/clinical_notes/{item_id}");
+            let mut res = (StatusCode::CREATED, RdfXml(doc)).into_response();
+            if let Ok(v) = HeaderValue::from_str(&location) {
+                res.headers_mut().insert(header::LOCATION, v);
+            }
+            Ok(res)
         })
-        .await?;
-    let mut res = (StatusCode::CREATED, [(header::CONTENT_TYPE, RDF_XML)], doc).into_response();
-    if let Ok(v) = HeaderValue::from_str(&location) {
-        res.headers_mut().insert(header::LOCATION, v);
-    }
-    Ok(with_consumer(res, auth.consumer_key))
+        .await
 }
 
 /// Reads the one clinical note of an RDF/XML body; the error is a 400 that

@@ -9,7 +9,7 @@ use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use oauth1_dance::{Authenticated, AuthorizationGrant, Provider, ProviderConfig, ProviderRequest};
+use oauth1_dance::{AuthorizationGrant, Provider, ProviderConfig, ProviderRequest};
 use rand::RngCore as _;
 use rand::rngs::OsRng;
 
@@ -73,9 +73,7 @@ pub(crate) async fn request_token(
         .blocking(move |s| {
             let pr = ProviderRequest::from_http(&req, s.api_base()).map_err(AppError::OAuth)?;
             let issued = s
-                .inner
-                .provider
-                .0
+                .provider()
                 .issue_temporary_credentials(unix_now(), &pr, &mut os_random)
                 .map_err(|e| refused(s, &pr, e))?;
             let record_id = issued
@@ -84,7 +82,7 @@ pub(crate) async fn request_token(
                 .cloned()
                 .unwrap_or_default();
             if s.container().store.record(&record_id)?.is_none() {
-                let _ = s.inner.provider.0.deny(unix_now(), &issued.token);
+                let _ = s.provider().deny(unix_now(), &issued.token);
                 return Err(AppError::Api(
                     StatusCode::BAD_REQUEST,
                     "unknown smart_record_id".into(),
@@ -110,9 +108,7 @@ pub(crate) async fn access_token(
     let issued = state
         .blocking(move |s| {
             let pr = ProviderRequest::from_http(&req, s.api_base()).map_err(AppError::OAuth)?;
-            s.inner
-                .provider
-                .0
+            s.provider()
                 .issue_token_credentials(unix_now(), &pr, &mut os_random)
                 .map_err(|e| refused(s, &pr, e))
         })
@@ -189,9 +185,7 @@ pub(crate) async fn pending(state: &AppState, token: &str) -> Result<Pending, Ap
     state
         .blocking(move |s| {
             let p = s
-                .inner
-                .provider
-                .0
+                .provider()
                 .pending_authorization(unix_now(), &token)
                 .map_err(page_error)?;
             let record_id = p
@@ -232,16 +226,12 @@ pub(crate) async fn approve(
     let (token, user_id) = (token.to_owned(), user_id.to_owned());
     state
         .blocking(move |s| {
-            let p = s.inner.provider.0.pending_authorization(unix_now(), &token).map_err(page_error)?;
+            let p = s.provider().pending_authorization(unix_now(), &token).map_err(page_error)?;
             let record_id = p.attributes.get("smart_record_id").cloned().unwrap_or_default();
             let attributes = [("record_id".to_owned(), record_id), ("user_id".to_owned(), user_id.clone())]
                 .into_iter()
                 .collect();
-            match s
-                .inner
-                .provider
-                .0
-                .authorize(unix_now(), &token, &user_id, attributes, &mut os_random)
+            match s.provider().authorize(unix_now(), &token, &user_id, attributes, &mut os_random)
                 .map_err(page_error)?
             {
                 AuthorizationGrant::Redirect { location } => Ok(location),
@@ -261,7 +251,7 @@ pub(crate) async fn deny(state: &AppState, token: &str) -> Result<String, AppErr
     let token = token.to_owned();
     state
         .blocking(move |s| {
-            let provider = &s.inner.provider.0;
+            let provider = &s.provider();
             provider
                 .pending_authorization(unix_now(), &token)
                 .map_err(page_error)?;
@@ -272,27 +262,6 @@ pub(crate) async fn deny(state: &AppState, token: &str) -> Result<String, AppErr
                     "You denied the app access to the record.".into(),
                 )),
             }
-        })
-        .await
-}
-
-/// Authenticates a protected request with the provider. The base string
-/// uses the configured public URL, never the `Host` header.
-pub(crate) async fn authenticate(
-    state: &AppState,
-    req: Request,
-) -> Result<(Authenticated, Bytes), AppError> {
-    let req = read_request(req).await?;
-    state
-        .blocking(move |s| {
-            let pr = ProviderRequest::from_http(&req, s.api_base()).map_err(AppError::OAuth)?;
-            let auth = s
-                .inner
-                .provider
-                .0
-                .authenticate(unix_now(), &pr)
-                .map_err(|e| refused(s, &pr, e))?;
-            Ok((auth, req.into_body()))
         })
         .await
 }

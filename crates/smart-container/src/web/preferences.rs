@@ -8,14 +8,10 @@
 
 use axum::extract::{Path, Request, State};
 use axum::http::StatusCode;
-use axum::response::Response;
-use oauth1_dance::Authenticated;
+use axum::response::{IntoResponse, Response};
 
-use super::api::{
-    no_parameters, protected, rdf_response, refuse_renderable, request_content_type,
-    stored_response,
-};
-use super::oauth::with_consumer;
+use super::api::{refuse_renderable, request_content_type, stored_response};
+use super::signed::{RdfXml, Scope, Signed};
 use super::{AppError, AppState};
 use crate::rdf;
 
@@ -23,16 +19,16 @@ use crate::rdf;
 pub(crate) const MAX_PREFERENCES: usize = 64 * 1024;
 
 /// Checks that the token's user and app are the path's.
-fn own(auth: &Authenticated, user_id: &str, app_id: &str) -> Result<(), AppError> {
+fn own(signed: &Signed, user_id: &str, app_id: &str) -> Result<(), AppError> {
     let same =
         |a: &str, b: &str| bool::from(subtle::ConstantTimeEq::ct_eq(a.as_bytes(), b.as_bytes()));
-    if !same(&auth.user_id, user_id) || auth.user_id.is_empty() {
+    if !same(signed.user(), user_id) || signed.user().is_empty() {
         return Err(AppError::Api(
             StatusCode::FORBIDDEN,
             "preferences belong to the token's own user only".into(),
         ));
     }
-    if !same(&auth.consumer_key, app_id) {
+    if !same(signed.consumer(), app_id) {
         return Err(AppError::Api(
             StatusCode::FORBIDDEN,
             "an app reads only its own preferences".into(),
@@ -47,18 +43,18 @@ pub(crate) async fn get(
     Path((user_id, app_id)): Path<(String, String)>,
     req: Request,
 ) -> Result<Response, AppError> {
-    let params = no_parameters(&req);
-    let (auth, _) = protected(&state, req, None).await?;
-    params?;
-    own(&auth, &user_id, &app_id)?;
-    let stored = state
-        .blocking(move |s| Ok(s.container().store.preferences(&user_id, &app_id)?))
-        .await?;
-    let res = match stored {
-        Some((content_type, body)) => stored_response(&content_type, body.into(), "preferences"),
-        None => rdf_response(rdf::empty_document(state.api_base())?),
-    };
-    Ok(with_consumer(res, auth.consumer_key))
+    state
+        .signed(req, Scope::Container, move |s, signed| {
+            signed.no_parameters()?;
+            own(&signed, &user_id, &app_id)?;
+            Ok(match s.container().store.preferences(&user_id, &app_id)? {
+                Some((content_type, body)) => {
+                    stored_response(&content_type, body.into(), "preferences")
+                }
+                None => RdfXml(rdf::empty_document(s.api_base())?).into_response(),
+            })
+        })
+        .await
 }
 
 /// PUT: replaces the document; echoes it back.
@@ -67,31 +63,24 @@ pub(crate) async fn put(
     Path((user_id, app_id)): Path<(String, String)>,
     req: Request,
 ) -> Result<Response, AppError> {
-    let params = no_parameters(&req);
     let content_type = request_content_type(&req)?;
-    let (auth, body) = protected(&state, req, None).await?;
-    params?;
-    own(&auth, &user_id, &app_id)?;
-    if body.len() > MAX_PREFERENCES {
-        return Err(AppError::Api(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            format!("preferences hold at most {MAX_PREFERENCES} bytes"),
-        ));
-    }
-    refuse_renderable(&content_type, "preferences")?;
-    let stored = body.clone();
-    let ct = content_type.clone();
     state
-        .blocking(move |s| {
-            Ok(s.container()
+        .signed(req, Scope::Container, move |s, signed| {
+            signed.no_parameters()?;
+            own(&signed, &user_id, &app_id)?;
+            if signed.body.len() > MAX_PREFERENCES {
+                return Err(AppError::Api(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    format!("preferences hold at most {MAX_PREFERENCES} bytes"),
+                ));
+            }
+            refuse_renderable(&content_type, "preferences")?;
+            s.container()
                 .store
-                .put_preferences(&user_id, &app_id, &ct, &stored)?)
+                .put_preferences(&user_id, &app_id, &content_type, &signed.body)?;
+            Ok(stored_response(&content_type, signed.body, "preferences"))
         })
-        .await?;
-    Ok(with_consumer(
-        stored_response(&content_type, body, "preferences"),
-        auth.consumer_key,
-    ))
+        .await
 }
 
 /// DELETE: forgets the document.
@@ -100,15 +89,12 @@ pub(crate) async fn delete(
     Path((user_id, app_id)): Path<(String, String)>,
     req: Request,
 ) -> Result<Response, AppError> {
-    let params = no_parameters(&req);
-    let (auth, _) = protected(&state, req, None).await?;
-    params?;
-    own(&auth, &user_id, &app_id)?;
     state
-        .blocking(move |s| Ok(s.container().store.delete_preferences(&user_id, &app_id)?))
-        .await?;
-    Ok(with_consumer(
-        rdf_response(rdf::empty_document(state.api_base())?),
-        auth.consumer_key,
-    ))
+        .signed(req, Scope::Container, move |s, signed| {
+            signed.no_parameters()?;
+            own(&signed, &user_id, &app_id)?;
+            s.container().store.delete_preferences(&user_id, &app_id)?;
+            Ok(RdfXml(rdf::empty_document(s.api_base())?))
+        })
+        .await
 }

@@ -7,8 +7,7 @@ use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 
-use super::api::{protected, rdf_response};
-use super::oauth::with_consumer;
+use super::signed::{RdfXml, Scope};
 use super::{AppError, AppState};
 use crate::filters::{parse_date, parse_named};
 use crate::manifest::{is_background_mode, mode_of};
@@ -39,30 +38,28 @@ pub(crate) async fn records(
     State(state): State<AppState>,
     req: Request,
 ) -> Result<Response, AppError> {
-    let query = req.uri().query().unwrap_or("").to_owned();
-    let (auth, _) = protected(&state, req, None).await?;
-    if url::form_urlencoded::parse(query.as_bytes()).any(|(k, _)| k == "sparql") {
-        return Err(bad(SPARQL_REFUSED.into()));
-    }
-    let params = parse_named(&accepted(smart_api::CallId::SearchRecords), &query).map_err(bad)?;
-    for (name, value) in &params {
-        match *name {
-            "birthday" => {
-                parse_date(name, value).map_err(bad)?;
+    state
+        .signed(req, Scope::Container, move |s, signed| {
+            let query = signed.query();
+            if url::form_urlencoded::parse(query.as_bytes()).any(|(k, _)| k == "sparql") {
+                return Err(bad(SPARQL_REFUSED.into()));
             }
-            "gender" if value != "male" && value != "female" => {
-                return Err(bad("`gender` is `male` or `female`".into()));
+            let params =
+                parse_named(&accepted(smart_api::CallId::SearchRecords), query).map_err(bad)?;
+            for (name, value) in &params {
+                match *name {
+                    "birthday" => {
+                        parse_date(name, value).map_err(bad)?;
+                    }
+                    "gender" if value != "male" && value != "female" => {
+                        return Err(bad("`gender` is `male` or `female`".into()));
+                    }
+                    _ => {}
+                }
             }
-            _ => {}
-        }
-    }
-    let consumer = auth.consumer_key.clone();
-    let base = state.api_base().to_owned();
-    let doc = state
-        .blocking(move |s| {
             let store = &s.container().store;
             let mode = store
-                .app(&consumer)?
+                .app(signed.consumer())?
                 .map(|a| mode_of(&a.manifest))
                 .unwrap_or_default();
             if !(is_background_mode(&mode) || mode == "frame_ui") {
@@ -73,8 +70,7 @@ pub(crate) async fn records(
             }
             let mut found = Vec::new();
             for r in store.records()? {
-                let d: Demographics =
-                    serde_json::from_str(&r.body).map_err(|e| AppError::Internal(e.to_string()))?;
+                let d: Demographics = serde_json::from_str(&r.body)?;
                 let keep = params.iter().all(|(name, value)| match *name {
                     "family_name" => has_prefix(&d.family, value),
                     "given_name" => has_prefix(&d.given, value),
@@ -89,10 +85,12 @@ pub(crate) async fn records(
                 }
             }
             found.sort_by(|a, b| a.0.cmp(&b.0));
-            Ok(rdf::demographics_search_document(&base, &found)?)
+            Ok(RdfXml(rdf::demographics_search_document(
+                s.api_base(),
+                &found,
+            )?))
         })
-        .await?;
-    Ok(with_consumer(rdf_response(doc), auth.consumer_key))
+        .await
 }
 
 /// GET `/users/search`: the users whose names start with the given ones
@@ -101,12 +99,10 @@ pub(crate) async fn users(
     State(state): State<AppState>,
     req: Request,
 ) -> Result<Response, AppError> {
-    let query = req.uri().query().unwrap_or("").to_owned();
-    let (auth, _) = protected(&state, req, None).await?;
-    let params = parse_named(&accepted(smart_api::CallId::SearchUsers), &query).map_err(bad)?;
-    let base = state.api_base().to_owned();
-    let doc = state
-        .blocking(move |s| {
+    state
+        .signed(req, Scope::Container, move |s, signed| {
+            let params = parse_named(&accepted(smart_api::CallId::SearchUsers), signed.query())
+                .map_err(bad)?;
             let users = s.container().store.users()?;
             let found: Vec<(&str, &str, &str)> = users
                 .iter()
@@ -119,10 +115,9 @@ pub(crate) async fn users(
                 })
                 .map(|u| (u.id.as_str(), u.given_name.as_str(), u.family_name.as_str()))
                 .collect();
-            Ok(rdf::users_document(&base, &found)?)
+            Ok(RdfXml(rdf::users_document(s.api_base(), &found)?))
         })
-        .await?;
-    Ok(with_consumer(rdf_response(doc), auth.consumer_key))
+        .await
 }
 
 #[cfg(test)]

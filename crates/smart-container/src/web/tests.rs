@@ -11,6 +11,7 @@
 mod calls;
 mod data_types;
 mod endpoints;
+mod errors;
 mod harness;
 mod records;
 mod security;

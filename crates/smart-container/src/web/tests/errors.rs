@@ -1,0 +1,37 @@
+//! The handlers' error type: what a client sees for each container error.
+
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+
+use crate::Error;
+use crate::web::{AppError, Internal};
+
+async fn answer(e: AppError) -> (StatusCode, String) {
+    let res = e.into_response();
+    let status = res.status();
+    let body = axum::body::to_bytes(res.into_body(), 1 << 20).await.unwrap();
+    (status, String::from_utf8_lossy(&body).into_owned())
+}
+
+#[tokio::test]
+async fn a_missing_thing_is_a_404_naming_it() {
+    let (status, body) = answer(Error::NotFound("no app `x@apps`".into()).into()).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(body, "no app `x@apps`");
+}
+
+#[tokio::test]
+async fn internal_errors_keep_their_source_and_show_none_of_it() {
+    let json = serde_json::from_str::<serde_json::Value>("{").unwrap_err();
+    let e = AppError::from(json);
+    let AppError::Internal(internal) = &e else {
+        panic!("not internal: {e:?}");
+    };
+    assert!(matches!(internal, Internal::StoredJson(_)));
+    assert!(std::error::Error::source(internal).is_some());
+    let (status, body) = answer(e).await;
+    assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert!(!body.contains("EOF"), "{body}");
+    let (status, _) = answer(Error::Storage("disk I/O error".into()).into()).await;
+    assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+}
