@@ -9,7 +9,9 @@ use crate::web::{AppError, Internal};
 async fn answer(e: AppError) -> (StatusCode, String) {
     let res = e.into_response();
     let status = res.status();
-    let body = axum::body::to_bytes(res.into_body(), 1 << 20).await.unwrap();
+    let body = axum::body::to_bytes(res.into_body(), 1 << 20)
+        .await
+        .unwrap();
     (status, String::from_utf8_lossy(&body).into_owned())
 }
 
