@@ -11,5 +11,6 @@
 mod endpoints;
 mod harness;
 mod records;
+mod round_trips;
 mod security;
 mod security_dance;
