@@ -16,6 +16,7 @@ mod login_flood;
 mod manifests;
 mod original_manifests;
 mod preferences;
+mod replicas;
 mod search;
 mod security;
 mod support;
