@@ -188,3 +188,44 @@ async fn login_and_approval_work_when_the_browser_alternates_replicas() {
         c.nginx_log()
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_reference_app_runs_through_nginx() {
+    let Some(c) = cluster().await else { return };
+    let listen = smart_rest_tests::free_addr().unwrap();
+    let app_url = url::Url::parse(&format!("http://{listen}/")).unwrap();
+    let manifest = c.dir().join("reference-app.json");
+    std::fs::write(&manifest, smart_rest_tests::app_manifest(&app_url).unwrap()).unwrap();
+    let secret = "reference-app-secret-2c8e51d9f0a4";
+    let (ok, _, err) = c
+        .command(&["load-app", &manifest.to_string_lossy(), "--secret", secret])
+        .unwrap();
+    assert!(ok, "load-app: {err}");
+    let app_dir = tempfile::tempdir().unwrap();
+    let _app = smart_rest_tests::KillOnDrop(
+        std::process::Command::new(smart_rest_tests::app_binary().unwrap())
+            .args(["--listen", &listen.to_string()])
+            .arg("--data-dir")
+            .arg(app_dir.path())
+            .env_remove("SMART_REST_SESSION_KEY")
+            .env("SMART_API_BASE", &c.front)
+            .env("SMART_APP_ID", smart_rest_tests::APP_ID)
+            .env("SMART_CONSUMER_SECRET", secret)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    smart_rest_tests::wait_for_http(&format!("http://{listen}/static/icon.png"))
+        .await
+        .unwrap();
+    for record in [RECORD, "2010007"] {
+        let outcome =
+            smart_browser::app::run_flow(&app_url, CLUSTER_USER, CLUSTER_PASSWORD, record)
+                .await
+                .unwrap();
+        assert_ne!(outcome.name, "Unknown", "record {record}");
+        assert_eq!(outcome.api_base, c.front);
+    }
+}

@@ -197,6 +197,11 @@ impl Cluster {
         Ok(cluster)
     }
 
+    /// The cluster's temporary directory.
+    pub fn dir(&self) -> &Path {
+        self.dir.path()
+    }
+
     /// What replica `i` logged so far.
     pub fn log(&self, i: usize) -> String {
         std::fs::read_to_string(self.dir.path().join(format!("replica-{i}.log")))
