@@ -1,4 +1,5 @@
-//! `cargo xtask cluster [--seconds N] [--concurrency 8,32] [--skip-tests]`:
+//! `cargo xtask cluster [--seconds N | --pre-signed N] [--concurrency 8,32]
+//! [--skip-tests]`:
 //! the container as several replicas on one PostgreSQL behind a real
 //! balancer, on this machine.
 //!
@@ -38,6 +39,12 @@ pub(crate) fn cluster(root: &Path, args: &[String]) -> Result<()> {
         .with_context(|| format!("--seconds `{seconds}` is not a number"))?;
     let concurrency = flag(args, "--concurrency").unwrap_or_else(|| "8,32".into());
     let skip_tests = args.iter().any(|a| a == "--skip-tests");
+    // As in `cargo xtask load`: N requests signed before each level's clock.
+    let pre_signed = flag(args, "--pre-signed");
+    if let Some(n) = &pre_signed {
+        n.parse::<u64>()
+            .with_context(|| format!("--pre-signed `{n}` is not a number"))?;
+    }
 
     let pg = PgCluster::start()?;
     if !skip_tests {
@@ -151,10 +158,15 @@ pub(crate) fn cluster(root: &Path, args: &[String]) -> Result<()> {
 
     // A short load through nginx.
     let tsv = work.0.join("results.tsv");
-    let status = Command::new(&generator)
+    let mut load = Command::new(&generator);
+    match &pre_signed {
+        Some(n) => load.args(["--pre-signed", n]),
+        None => load.args(["--seconds", &seconds]),
+    };
+    let status = load
         .args(["--api-base", &front, "--consumer-key", APP_ID])
         .args(["--token", &token, "--record-id", record_id.trim()])
-        .args(["--seconds", &seconds, "--concurrency", &concurrency])
+        .args(["--concurrency", &concurrency])
         .args(["--pid", &replicas[0].id().to_string()])
         .arg("--tsv-out")
         .arg(&tsv)
@@ -180,13 +192,14 @@ pub(crate) fn cluster(root: &Path, args: &[String]) -> Result<()> {
             .parse::<f64>()
             .map_or_else(|_| "-".into(), |kb| format!("{:.1}", kb / 1024.0));
         println!(
-            "{:>5} | {:>8} {:>7} {:>7} {:>6} {:>12}",
+            "{:>5} | {:>8} {:>7} {:>7} {:>6} {:>12} {:>9}",
             get(1),
             get(3),
             get(4),
             get(5),
             get(7),
-            mb
+            mb,
+            get(11)
         );
     }
     drop(nginx);

@@ -27,7 +27,7 @@ Tasks:
   bench     every criterion bench in release and the Python peers, one table of ratios [--quick]
   load      the container under signed load, then the Python peer [--seconds N] [--concurrency 8,32,64]
   cluster   a throwaway PostgreSQL, the cross-replica tests, then three replicas behind nginx under
-            signed load [--seconds N] [--concurrency 8,32] [--skip-tests] (needs Debian's postgresql, nginx)
+            signed load [--seconds N | --pre-signed N] [--concurrency 8,32] [--skip-tests] (needs Debian's postgresql, nginx)
   fuzz [--seconds N] [--jobs N]  build every cargo-fuzz target in fuzz/ and run each N seconds (default 20),
             N targets side by side (default 1); fails on a crash
   deny      cargo deny check (advisories, licences, bans) with the policy in deny.toml

@@ -5,8 +5,8 @@
 //! Every operation's SQL is written once, against [`sql::Sql`]: SQLite's
 //! `?N` placeholders (translated for PostgreSQL in one place), no
 //! backend-specific syntax, unique keys for atomicity (`ON CONFLICT DO
-//! NOTHING`, understood by both), and state changes as one conditional
-//! `UPDATE` or `DELETE` whose row count says who won. Only the migrations'
+//! NOTHING` and `DO UPDATE`, understood by both), and state changes as one
+//! conditional `UPDATE` or `DELETE` whose row count says who won. Only the migrations'
 //! DDL differs (`BLOB`/`BYTEA`, `INTEGER`/`BIGINT`), in the two lists below.
 //! Every secret column holds a digest or a sealed value.
 

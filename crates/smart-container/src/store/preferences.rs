@@ -21,7 +21,8 @@ impl Store {
         })
     }
 
-    /// Writes a user's preferences for an app, replacing what was there.
+    /// Writes a user's preferences for an app, replacing what was there:
+    /// one upsert, so that two replicas writing at once both succeed.
     pub(crate) fn put_preferences(
         &self,
         user_id: &str,
@@ -29,17 +30,12 @@ impl Store {
         content_type: &str,
         body: &[u8],
     ) -> Result<(), Error> {
-        self.transaction(|c| {
-            c.execute(
-                "DELETE FROM preferences WHERE user_id = ?1 AND app_id = ?2",
-                args![user_id, app_id],
-            )?;
-            c.execute(
-                "INSERT INTO preferences (user_id, app_id, content_type, body) VALUES (?1, ?2, ?3, ?4)",
-                args![user_id, app_id, content_type, body],
-            )?;
-            Ok(())
-        })
+        self.execute(
+            "INSERT INTO preferences (user_id, app_id, content_type, body) VALUES (?1, ?2, ?3, ?4) \
+             ON CONFLICT (user_id, app_id) DO UPDATE SET content_type = excluded.content_type, body = excluded.body",
+            args![user_id, app_id, content_type, body],
+        )?;
+        Ok(())
     }
 
     /// Deletes a user's preferences for an app; `false` when there were none.

@@ -220,7 +220,8 @@ impl Store {
         })
     }
 
-    /// Writes an app's scratchpad for a record.
+    /// Writes an app's scratchpad for a record, replacing what was there:
+    /// one upsert, so that two replicas writing at once both succeed.
     pub(crate) fn put_scratchpad(
         &self,
         record_id: &str,
@@ -228,17 +229,12 @@ impl Store {
         content_type: &str,
         body: &[u8],
     ) -> Result<(), Error> {
-        self.transaction(|c| {
-            c.execute(
-                "DELETE FROM scratchpads WHERE record_id = ?1 AND app_id = ?2",
-                args![record_id, app_id],
-            )?;
-            c.execute(
-                "INSERT INTO scratchpads (record_id, app_id, content_type, body) VALUES (?1, ?2, ?3, ?4)",
-                args![record_id, app_id, content_type, body],
-            )?;
-            Ok(())
-        })
+        self.execute(
+            "INSERT INTO scratchpads (record_id, app_id, content_type, body) VALUES (?1, ?2, ?3, ?4) \
+             ON CONFLICT (record_id, app_id) DO UPDATE SET content_type = excluded.content_type, body = excluded.body",
+            args![record_id, app_id, content_type, body],
+        )?;
+        Ok(())
     }
 
     /// Deletes an app's scratchpad for a record; `false` when there was none.
