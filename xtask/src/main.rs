@@ -138,7 +138,7 @@ fn ci(root: &Path) -> Result<()> {
         let pg = pg::PgCluster::start()?;
         eprintln!("==> xtask test (smart-container on PostgreSQL)");
         let status = Command::new("cargo")
-            .args(["test", "--locked", "-p", "smart-container", "--lib"])
+            .args(["test", "--locked", "-p", "smart-container"])
             .env("SMART_TEST_POSTGRES_URL", pg.url())
             .current_dir(root)
             .status()
