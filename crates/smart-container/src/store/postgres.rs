@@ -119,16 +119,15 @@ impl Postgres {
         Ok(pg)
     }
 
-    /// A connection from the pool (made on the pool's own runtime).
+    /// A connection from the pool. Inside the pool runtime's context, so
+    /// that a new connection's socket and task belong to that runtime; an
+    /// idle connection is handed over on this thread without a hop.
     fn client(&self) -> Result<Object, Error> {
-        let pool = self.pool.clone();
-        let task = self.handle.spawn(async move { pool.get().await });
-        futures_executor::block_on(task)
-            .map_err(|e| Error::Internal(format!("database pool task: {e}")))?
-            .map_err(|e| match e {
-                deadpool_postgres::PoolError::Backend(e) => Error::from(e),
-                other => Error::Storage(format!("postgres pool: {other}")),
-            })
+        let _context = self.handle.enter();
+        futures_executor::block_on(self.pool.get()).map_err(|e| match e {
+            deadpool_postgres::PoolError::Backend(e) => Error::from(e),
+            other => Error::Storage(format!("postgres pool: {other}")),
+        })
     }
 
     /// Runs `f` on a pooled connection, each statement committed on its own.
