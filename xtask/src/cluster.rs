@@ -182,8 +182,8 @@ pub(crate) fn cluster(root: &Path, args: &[String]) -> Result<()> {
         "\n== cargo xtask cluster: signed data calls through nginx, {REPLICAS} replicas, one PostgreSQL =="
     );
     println!(
-        "{:>5} | {:>8} {:>7} {:>7} {:>6} {:>12}",
-        "conc", "req/s", "p50 ms", "p99 ms", "errors", "replica0 MB"
+        "{:>5} | {:>8} {:>7} {:>7} {:>6} {:>12} {:>9}",
+        "conc", "req/s", "p50 ms", "p99 ms", "errors", "replica0 MB", "client %"
     );
     for line in fs::read_to_string(&tsv).unwrap_or_default().lines() {
         let f: Vec<&str> = line.split('\t').collect();
