@@ -229,3 +229,71 @@ async fn the_reference_app_runs_through_nginx() {
         assert_eq!(outcome.api_base, c.front);
     }
 }
+
+#[tokio::test]
+async fn replicas_starting_together_on_a_fresh_database_migrate_and_seed_once() {
+    let Ok(server) = postgres_url() else {
+        eprintln!("skipped: {}", postgres_url().unwrap_err());
+        return;
+    };
+    let database = smart_rest_tests::cluster::fresh_database(&server)
+        .await
+        .unwrap();
+    let binary = smart_rest_tests::container_binary().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    // Five processes open the empty database at the same moment: each runs
+    // the migrations and the seed unless another already did.
+    let children: Vec<_> = (0..5)
+        .map(|i| {
+            std::process::Command::new(&binary)
+                .arg("--data-dir")
+                .arg(dir.path().join(format!("replica-{i}")))
+                .arg("list-apps")
+                .env("SMART_CONTAINER_DATABASE", &database)
+                .env(
+                    "SMART_CONTAINER_KEY",
+                    "8f0e1d2c3b4a59687766554433221100ffeeddccbbaa99887766554433221100",
+                )
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for child in children {
+        let out = child.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "a replica failed to start: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let (client, connection) = tokio_postgres::connect(&database, tokio_postgres::NoTls)
+        .await
+        .unwrap();
+    let task = tokio::spawn(connection);
+    let count = |sql: &'static str| {
+        let client = &client;
+        async move {
+            let row = client.query_one(sql, &[]).await.unwrap();
+            row.get::<_, i64>(0)
+        }
+    };
+    assert_eq!(
+        count("SELECT COUNT(*) FROM records").await,
+        i64::try_from(smart_container::DEFAULT_PATIENTS).unwrap()
+    );
+    assert_eq!(count("SELECT COUNT(*) FROM schema_version").await, 2);
+    assert_eq!(
+        count("SELECT COUNT(*) FROM meta WHERE name = 'seeded'").await,
+        1
+    );
+    let items = count("SELECT COUNT(*) FROM record_items").await;
+    let distinct = count(
+        "SELECT COUNT(*) FROM (SELECT DISTINCT record_id, kind, item_id FROM record_items) AS d",
+    )
+    .await;
+    assert_eq!(items, distinct);
+    drop(client);
+    let _ = task.await;
+}
