@@ -102,8 +102,9 @@ fn main() -> ExitCode {
     let mut filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     // tokio-postgres logs each statement's parameters at debug level (a
-    // session's CSRF key among them): never below info, whatever RUST_LOG.
-    if let Ok(cap) = "tokio_postgres=info".parse() {
+    // session's CSRF key among them), and the server's notices ("relation
+    // already exists, skipping") at info: warnings only, whatever RUST_LOG.
+    if let Ok(cap) = "tokio_postgres=warn".parse() {
         filter = filter.add_directive(cap);
     }
     tracing_subscriber::fmt()
