@@ -102,6 +102,9 @@ impl Postgres {
             .max_size(POOL_SIZE)
             .runtime(deadpool_postgres::Runtime::Tokio1)
             .create_timeout(Some(Duration::from_secs(10)))
+            // A request waits at most this long for a free connection, then
+            // fails with the reason instead of hanging.
+            .wait_timeout(Some(Duration::from_secs(30)))
             .build()
             .map_err(|e| Error::Internal(format!("cannot build the database pool: {e}")))?;
         let pg = Self {
