@@ -13,5 +13,6 @@ mod data_types;
 mod endpoints;
 mod harness;
 mod records;
+mod round_trips;
 mod security;
 mod security_dance;
