@@ -19,6 +19,7 @@ mod manifests;
 mod oauth_debug;
 mod original_manifests;
 mod preferences;
+mod replicas;
 mod search;
 mod security;
 mod support;

@@ -2,6 +2,8 @@
 //! binary in a temporary data directory on a loopback port, and the dance
 //! driven like a browser.
 
+pub mod cluster;
+
 use std::net::{SocketAddr, TcpListener as StdListener};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};

@@ -279,7 +279,7 @@ struct Level {
     client_cpu: Option<f64>,
 }
 
-fn print_summary(tsv: &str) {
+pub(crate) fn print_summary(tsv: &str) {
     let levels: Vec<Level> = tsv
         .lines()
         .filter_map(|line| {
@@ -372,7 +372,7 @@ fn print_summary(tsv: &str) {
 }
 
 /// The value after `--name` (or in `--name=value`).
-fn flag(args: &[String], name: &str) -> Option<String> {
+pub(crate) fn flag(args: &[String], name: &str) -> Option<String> {
     let prefix = format!("{name}=");
     args.iter().enumerate().find_map(|(i, a)| {
         if a == name {
@@ -384,30 +384,30 @@ fn flag(args: &[String], name: &str) -> Option<String> {
 }
 
 /// A child process that is ended when dropped.
-struct Running {
+pub(crate) struct Running {
     child: Option<Child>,
     name: &'static str,
 }
 
 impl Running {
-    fn new(child: Child, name: &'static str) -> Self {
+    pub(crate) fn new(child: Child, name: &'static str) -> Self {
         Running {
             child: Some(child),
             name,
         }
     }
 
-    fn id(&self) -> u32 {
+    pub(crate) fn id(&self) -> u32 {
         self.child.as_ref().map_or(0, Child::id)
     }
 
-    fn exited(&mut self) -> bool {
+    pub(crate) fn exited(&mut self) -> bool {
         self.child
             .as_mut()
             .is_none_or(|c| matches!(c.try_wait(), Ok(Some(_))))
     }
 
-    fn stop(&mut self) {
+    pub(crate) fn stop(&mut self) {
         if let Some(mut child) = self.child.take() {
             if let Err(e) = child.kill() {
                 eprintln!("warning: could not stop {}: {e}", self.name);
@@ -455,7 +455,7 @@ impl Drop for TempDir {
     }
 }
 
-fn run_quiet(command: &mut Command, what: &str) -> Result<()> {
+pub(crate) fn run_quiet(command: &mut Command, what: &str) -> Result<()> {
     let output = command
         .output()
         .with_context(|| format!("could not run {what}"))?;
@@ -470,13 +470,13 @@ fn run_quiet(command: &mut Command, what: &str) -> Result<()> {
 }
 
 /// A port free on 127.0.0.1 right now.
-fn free_port() -> Result<u16> {
+pub(crate) fn free_port() -> Result<u16> {
     let listener = TcpListener::bind("127.0.0.1:0").context("cannot bind a loopback port")?;
     Ok(listener.local_addr()?.port())
 }
 
 /// Waits (at most 60 s) until `GET path` on the port answers with any HTTP status.
-fn wait_ready(port: u16, path: &str, child: &mut Running) -> Result<()> {
+pub(crate) fn wait_ready(port: u16, path: &str, child: &mut Running) -> Result<()> {
     let deadline = Instant::now() + Duration::from_secs(60);
     while Instant::now() < deadline {
         if child.exited() {
@@ -500,7 +500,7 @@ fn wait_ready(port: u16, path: &str, child: &mut Running) -> Result<()> {
 }
 
 /// `len` alphanumerics from the OS generator.
-fn random_alphanumeric(len: usize) -> Result<String> {
+pub(crate) fn random_alphanumeric(len: usize) -> Result<String> {
     const ALPHABET: &[u8; 62] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
     let mut file = fs::File::open("/dev/urandom").context("cannot open /dev/urandom")?;
     let mut out = String::with_capacity(len);

@@ -6,12 +6,14 @@ use std::process::Command;
 use anyhow::{Context, Result, bail};
 
 mod bench;
+mod cluster;
 mod deny;
 mod fuzz;
 mod interop;
 mod load;
 mod mutants;
 mod package;
+mod pg;
 mod security;
 
 const HELP: &str = "\
@@ -24,6 +26,8 @@ Tasks:
   browser   the reference app's demo in headless Chromium (needs chromium, chromedriver)
   bench     every criterion bench in release and the Python peers, one table of ratios [--quick]
   load      the container under signed load, then the Python peer [--seconds N] [--concurrency 8,32,64]
+  cluster   a throwaway PostgreSQL, the cross-replica tests, then three replicas behind nginx under
+            signed load [--seconds N | --pre-signed N] [--concurrency 8,32] [--skip-tests] (needs Debian's postgresql, nginx)
   fuzz [--seconds N] [--jobs N]  build every cargo-fuzz target in fuzz/ and run each N seconds (default 20),
             N targets side by side (default 1); fails on a crash
   deny      cargo deny check (advisories, licences, bans) with the policy in deny.toml
@@ -43,6 +47,7 @@ fn main() -> Result<()> {
         "browser" => interop::browser(&root),
         "bench" => bench::bench(&root, &args[1..]),
         "load" => load::load(&root, &args[1..]),
+        "cluster" => cluster::cluster(&root, &args[1..]),
         "fuzz" => {
             let (seconds, jobs) = fuzz_options(&args[1..])?;
             fuzz::fuzz(&root, seconds, jobs)
@@ -127,6 +132,22 @@ fn ci(root: &Path) -> Result<()> {
         "cargo",
         &["test", "--workspace", "--locked", "--", "--skip", "sec_"],
     )?;
+    // The container's own tests again on PostgreSQL, and the cross-replica
+    // tests (three replicas behind nginx), on a throwaway cluster.
+    {
+        let pg = pg::PgCluster::start()?;
+        eprintln!("==> xtask test (smart-container on PostgreSQL)");
+        let status = Command::new("cargo")
+            .args(["test", "--locked", "-p", "smart-container"])
+            .env("SMART_TEST_POSTGRES_URL", pg.url())
+            .current_dir(root)
+            .status()
+            .context("could not start cargo test")?;
+        if !status.success() {
+            bail!("step `test (smart-container on PostgreSQL)` failed ({status})");
+        }
+        cluster::replica_tests(root, &pg)?;
+    }
     step(
         root,
         "test (oauth1-sign, every feature)",

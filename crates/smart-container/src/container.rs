@@ -42,11 +42,37 @@ impl Container {
     /// synthetic patients ([`crate::DEFAULT_PATIENTS`] from
     /// [`crate::DEFAULT_SEED`]).
     pub fn open(data_dir: impl AsRef<Path>) -> Result<Self, Error> {
+        Self::open_with(data_dir, None)
+    }
+
+    /// As [`Container::open`], on the PostgreSQL database at `database`
+    /// (`postgres://user@host:port/db`, or `host=/socket/dir`) when given:
+    /// several replicas share one such database and one data key
+    /// ([`crate::KEY_ENV`]). The data directory then holds only the key file
+    /// of a container that has no `SMART_CONTAINER_KEY`; the key file is
+    /// created only for a fresh database.
+    pub fn open_with(data_dir: impl AsRef<Path>, database: Option<&str>) -> Result<Self, Error> {
         let data_dir = data_dir.as_ref().to_path_buf();
         create_private_dir(&data_dir)?;
-        let fresh = !data_dir.join(DB_FILE).exists();
-        let key = DataKey::load(&data_dir, fresh)?;
-        let store = Store::open(&data_dir.join(DB_FILE))?;
+        #[cfg(test)]
+        let test_pg = test_postgres(&data_dir);
+        #[cfg(test)]
+        let database = database.or(test_pg.as_ref().map(|(url, _)| url.as_str()));
+        let (store, key) = match database {
+            Some(url) => {
+                #[cfg(test)]
+                let schema = test_pg.as_ref().map(|(_, schema)| schema.as_str());
+                #[cfg(not(test))]
+                let schema = None;
+                let (store, fresh) = Store::open_postgres(url, schema)?;
+                (store, DataKey::load(&data_dir, fresh)?)
+            }
+            None => {
+                let fresh = !data_dir.join(DB_FILE).exists();
+                let key = DataKey::load(&data_dir, fresh)?;
+                (Store::open(&data_dir.join(DB_FILE))?, key)
+            }
+        };
         synth::seed_store(&store, synth::DEFAULT_SEED, synth::DEFAULT_PATIENTS)?;
         Ok(Self {
             store: Arc::new(store),
@@ -212,6 +238,23 @@ pub(crate) fn weak_secret(secret: &Secret) -> Option<String> {
 /// The associated data binding an app's sealed secret to its row.
 pub(crate) fn app_context(app_id: &str) -> String {
     format!("app:{app_id}")
+}
+
+/// The environment variable that runs the crate's own tests on PostgreSQL
+/// (`cargo xtask ci` sets it to a throwaway cluster).
+#[cfg(test)]
+pub(crate) const TEST_POSTGRES_ENV: &str = "SMART_TEST_POSTGRES_URL";
+
+/// With [`TEST_POSTGRES_ENV`] set, a test's container lives in a schema of
+/// its own, named after its (temporary) data directory, so that reopening
+/// the directory reopens the same data.
+#[cfg(test)]
+fn test_postgres(data_dir: &Path) -> Option<(String, String)> {
+    let url = std::env::var(TEST_POSTGRES_ENV)
+        .ok()
+        .filter(|u| !u.is_empty())?;
+    let schema = format!("t_{}", &crypto::digest(&data_dir.to_string_lossy())[..24]);
+    Some((url, schema))
 }
 
 fn create_private_dir(dir: &Path) -> Result<(), Error> {

@@ -63,6 +63,9 @@ impl fmt::Display for Secret {
 #[derive(Clone)]
 pub(crate) struct DataKey {
     cipher: ChaCha20Poly1305,
+    /// A subkey for the login form's CSRF tokens: derived, so that replicas
+    /// sharing the data key accept each other's forms.
+    login: [u8; 32],
 }
 
 impl fmt::Debug for DataKey {
@@ -117,7 +120,14 @@ impl DataKey {
     fn from_bytes(bytes: &[u8]) -> Self {
         Self {
             cipher: ChaCha20Poly1305::new(Key::from_slice(bytes)),
+            login: derive(bytes, b"smart-container login form CSRF v1"),
         }
+    }
+
+    /// The key that signs the login form's CSRF tokens (HMAC-SHA256 of a
+    /// fixed label under the data key).
+    pub(crate) fn login_key(&self) -> &[u8; 32] {
+        &self.login
     }
 
     /// Encrypts `plain`, bound to `context` (the row it belongs to), as
@@ -259,6 +269,18 @@ pub(crate) fn verify_password(password: &str, phc: &str) -> bool {
 /// path as known ones.
 pub(crate) fn dummy_password_hash(cost: PasswordCost) -> String {
     hash_password(&random_token(32), cost).unwrap_or_default()
+}
+
+/// HMAC-SHA256 of `label` under `key`: a subkey that reveals nothing of
+/// `key`.
+fn derive(key: &[u8], label: &[u8]) -> [u8; 32] {
+    use hmac::{Hmac, Mac};
+    let Ok(mut mac) = <Hmac<Sha256> as Mac>::new_from_slice(key) else {
+        // HMAC takes a key of any length; this arm is never taken.
+        return Sha256::digest([key, label].concat()).into();
+    };
+    mac.update(label);
+    mac.finalize().into_bytes().into()
 }
 
 /// Lower-case hex.

@@ -32,9 +32,3 @@ pub enum Error {
     #[error("internal: {0}")]
     Internal(String),
 }
-
-impl From<rusqlite::Error> for Error {
-    fn from(e: rusqlite::Error) -> Self {
-        Self::Storage(e.to_string())
-    }
-}

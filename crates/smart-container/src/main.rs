@@ -21,6 +21,15 @@ struct Cli {
         value_name = "DIR"
     )]
     data_dir: PathBuf,
+    /// A shared PostgreSQL database (`postgres://user@host:port/db`) instead of SQLite in the data directory; replicas on one database must share `SMART_CONTAINER_KEY`.
+    #[arg(
+        long,
+        global = true,
+        env = "SMART_CONTAINER_DATABASE",
+        hide_env_values = true,
+        value_name = "URL"
+    )]
+    database: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -90,11 +99,16 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let mut filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    // tokio-postgres logs each statement's parameters at debug level (a
+    // session's CSRF key among them), and the server's notices ("relation
+    // already exists, skipping") at info: warnings only, whatever RUST_LOG.
+    if let Ok(cap) = "tokio_postgres=warn".parse() {
+        filter = filter.add_directive(cap);
+    }
     tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
+        .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .with_ansi(std::io::stderr().is_terminal())
         .init();
@@ -119,6 +133,8 @@ fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> Result<(), Error> {
     let dir = cli.data_dir;
+    let database = cli.database;
+    let open = || Container::open_with(&dir, database.as_deref());
     match cli.command {
         Command::Serve {
             listen,
@@ -136,6 +152,9 @@ async fn run(cli: Cli) -> Result<(), Error> {
                 .with_header_read_timeout(std::time::Duration::from_secs(header_read_timeout))
                 .with_max_connections(max_connections)
                 .with_require_body_hash(require_body_hash);
+            if let Some(url) = &database {
+                config = config.with_database(url);
+            }
             if let Some(url) = public_url {
                 config = config.with_public_url(url);
             }
@@ -160,7 +179,7 @@ async fn run(cli: Cli) -> Result<(), Error> {
                     eprintln!("warning: {warning}");
                 }
             }
-            let container = Container::open(&dir)?;
+            let container = open()?;
             let generated = secret.is_none();
             let (key, secret) = container.install_app(&text, secret.as_deref())?;
             println!("installed app {key}");
@@ -174,12 +193,12 @@ async fn run(cli: Cli) -> Result<(), Error> {
             Ok(())
         }
         Command::RemoveApp { app_id } => {
-            Container::open(&dir)?.remove_app(&app_id)?;
+            open()?.remove_app(&app_id)?;
             println!("removed app {app_id}");
             Ok(())
         }
         Command::ListApps => {
-            for a in Container::open(&dir)?.list_apps()? {
+            for a in open()?.list_apps()? {
                 match a.weak_secret {
                     Some(why) => println!("{}\t{}\tWEAK SECRET: {why}", a.id, a.name),
                     None => println!("{}\t{}", a.id, a.name),
@@ -192,7 +211,7 @@ async fn run(cli: Cli) -> Result<(), Error> {
                 Some(p) => p,
                 None => read_password()?,
             };
-            let container = Container::open(&dir)?;
+            let container = open()?;
             let id = tokio::task::spawn_blocking(move || container.add_user(&username, &password))
                 .await
                 .map_err(|e| Error::Internal(e.to_string()))??;
@@ -200,7 +219,7 @@ async fn run(cli: Cli) -> Result<(), Error> {
             Ok(())
         }
         Command::RevokeTokens { app_id } => {
-            let n = Container::open(&dir)?.revoke_tokens(&app_id)?;
+            let n = open()?.revoke_tokens(&app_id)?;
             println!("revoked {n} access token(s) of {app_id}");
             Ok(())
         }

@@ -26,6 +26,9 @@ const PURGE_INTERVAL: std::time::Duration = std::time::Duration::from_secs(60);
 pub struct Config {
     /// The data directory (database, data key).
     pub data_dir: PathBuf,
+    /// The shared PostgreSQL database (`postgres://...`) instead of SQLite
+    /// in the data directory; a secret, since the URL may hold a password.
+    pub database: Option<crate::Secret>,
     /// The external origin used in the manifest and in signature base
     /// strings; `None`: `http://` + the listener's local address.
     pub public_url: Option<String>,
@@ -65,6 +68,7 @@ impl Config {
     pub fn new(data_dir: impl AsRef<Path>) -> Self {
         Self {
             data_dir: data_dir.as_ref().to_path_buf(),
+            database: None,
             public_url: None,
             dev: false,
             password_cost: PasswordCost::Standard,
@@ -114,6 +118,13 @@ impl Config {
     #[must_use]
     pub fn with_dev(mut self, dev: bool) -> Self {
         self.dev = dev;
+        self
+    }
+
+    /// Serves from the PostgreSQL database at `url` instead of SQLite.
+    #[must_use]
+    pub fn with_database(mut self, url: impl Into<String>) -> Self {
+        self.database = Some(crate::Secret::new(url));
         self
     }
 
@@ -170,11 +181,13 @@ async fn serve_inner(
         config.ui_public_url = Some(format!("http://{addr}"));
     }
     let dir = config.data_dir.clone();
+    let database = config.database.clone();
     let dev = config.dev;
     let cost = config.password_cost;
-    let container = tokio::task::spawn_blocking(move || prepare(&dir, dev, cost))
-        .await
-        .map_err(|e| Error::Internal(e.to_string()))??;
+    let container =
+        tokio::task::spawn_blocking(move || prepare(&dir, database.as_ref(), dev, cost))
+            .await
+            .map_err(|e| Error::Internal(e.to_string()))??;
     let mut options = WebOptions::new(dev);
     options.ui_url.clone_from(&config.ui_public_url);
     options.require_body_hash = config.require_body_hash;
@@ -307,8 +320,13 @@ async fn accept_loop(
     let _ = tokio::time::timeout(SHUTDOWN_GRACE, open.acquire_many(all)).await;
 }
 
-fn prepare(dir: &Path, dev: bool, cost: PasswordCost) -> Result<Container, Error> {
-    let mut container = Container::open(dir)?;
+fn prepare(
+    dir: &Path,
+    database: Option<&crate::Secret>,
+    dev: bool,
+    cost: PasswordCost,
+) -> Result<Container, Error> {
+    let mut container = Container::open_with(dir, database.map(crate::Secret::expose))?;
     container.set_password_cost(cost);
     let mut problems = Vec::new();
     for a in container.list_apps()? {

@@ -31,13 +31,15 @@ pub(crate) fn generate(seed: u64, count: usize) -> Vec<Patient> {
     (0..count).map(|i| patient(&mut rng, i)).collect()
 }
 
-/// Stores the generated patients when the database has no record yet;
-/// returns how many were stored.
+/// Stores the generated patients when the database has no record yet, once
+/// per database even when replicas start together (see
+/// [`Store::seed_records`]); returns how many were stored.
 pub(crate) fn seed_store(store: &Store, seed: u64, count: usize) -> Result<usize, Error> {
     if store.record_count()? > 0 {
         return Ok(0);
     }
     let patients = generate(seed, count);
+    let mut records = Vec::with_capacity(patients.len());
     for p in &patients {
         let body =
             serde_json::to_string(&p.demographics).map_err(|e| Error::Internal(e.to_string()))?;
@@ -62,9 +64,13 @@ pub(crate) fn seed_store(store: &Store, seed: u64, count: usize) -> Result<usize
             birthday: p.demographics.birthday.clone(),
             body,
         };
-        store.insert_record(&row, &p.demographics.gender, &items)?;
+        records.push((row, p.demographics.gender.clone(), items));
     }
-    Ok(patients.len())
+    Ok(if store.seed_records(&records)? {
+        records.len()
+    } else {
+        0
+    })
 }
 
 struct Rng(u64);

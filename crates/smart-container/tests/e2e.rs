@@ -42,12 +42,60 @@ fn manifest(dir: &Path) -> std::path::PathBuf {
     path
 }
 
+/// With `SMART_TEST_POSTGRES_URL` set, the binary runs on PostgreSQL: each
+/// data directory gets a database of its own on that server (made on first
+/// use), passed as `SMART_CONTAINER_DATABASE`; without it, on SQLite.
+fn database_env(data: &Path) -> Vec<(&'static str, String)> {
+    static MADE: Mutex<Vec<String>> = Mutex::new(Vec::new());
+    let Some(url) = std::env::var("SMART_TEST_POSTGRES_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
+    else {
+        return Vec::new();
+    };
+    use sha2::Digest as _;
+    let hash = sha2::Sha256::digest(data.to_string_lossy().as_bytes());
+    let name: String = std::iter::once("e2e_".to_owned())
+        .chain(hash.iter().take(10).map(|b| format!("{b:02x}")))
+        .collect();
+    let mut made = MADE.lock().unwrap();
+    if !made.contains(&name) {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            let (client, conn) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
+                .await
+                .unwrap();
+            let task = tokio::spawn(conn);
+            client
+                .batch_execute(&format!("CREATE DATABASE {name}"))
+                .await
+                .unwrap();
+            drop(client);
+            let _ = task.await;
+        });
+        made.push(name.clone());
+    }
+    let database = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        let mut parsed = url::Url::parse(&url).unwrap();
+        parsed.set_path(&format!("/{name}"));
+        parsed.to_string()
+    } else {
+        // key=value form: a later key wins.
+        format!("{url} dbname={name}")
+    };
+    vec![("SMART_CONTAINER_DATABASE", database)]
+}
+
 /// Runs a CLI command to completion: (success, stdout, stderr).
 fn cli(data: &Path, args: &[&str]) -> (bool, String, String) {
     let out = Command::new(BIN)
         .arg("--data-dir")
         .arg(data)
         .args(args)
+        .envs(database_env(data))
         .output()
         .unwrap();
     (
@@ -77,6 +125,7 @@ impl Server {
             .arg(data)
             .args(["serve", "--listen", listen])
             .args(extra)
+            .envs(database_env(data))
             .env("RUST_LOG", "debug")
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
@@ -499,6 +548,7 @@ fn cli_manages_apps_users_and_tokens() {
         .arg("--data-dir")
         .arg(&keyed)
         .args(["load-app", m.to_str().unwrap()])
+        .envs(database_env(&keyed))
         .env(
             "SMART_CONTAINER_KEY",
             "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff",

@@ -1,7 +1,6 @@
 //! Installed apps (OAuth consumers).
 
-use rusqlite::OptionalExtension as _;
-
+use super::sql::{Row, args};
 use super::{Store, now};
 use crate::Error;
 
@@ -19,65 +18,73 @@ pub(crate) struct StoredApp {
 impl Store {
     /// Installs an app or replaces it; replacing revokes its tokens.
     pub(crate) fn put_app(&self, app: &StoredApp) -> Result<(), Error> {
-        let mut conn = self.lock();
-        let tx = conn.transaction()?;
-        tx.execute("DELETE FROM apps WHERE id = ?1", [&app.id])?;
-        tx.execute(
-            "DELETE FROM access_tokens WHERE consumer_key = ?1",
-            [&app.id],
-        )?;
-        tx.execute(
-            "DELETE FROM request_tokens WHERE consumer_key = ?1",
-            [&app.id],
-        )?;
-        tx.execute(
-            "INSERT INTO apps (id, manifest, secret_sealed, installed_at) VALUES (?1, ?2, ?3, ?4)",
-            rusqlite::params![app.id, app.manifest, app.secret_sealed, now()],
-        )?;
-        tx.commit()?;
-        Ok(())
+        self.transaction(|c| {
+            c.execute("DELETE FROM apps WHERE id = ?1", args![&app.id])?;
+            c.execute(
+                "DELETE FROM access_tokens WHERE consumer_key = ?1",
+                args![&app.id],
+            )?;
+            c.execute(
+                "DELETE FROM request_tokens WHERE consumer_key = ?1",
+                args![&app.id],
+            )?;
+            c.execute(
+                "INSERT INTO apps (id, manifest, secret_sealed, installed_at) VALUES (?1, ?2, ?3, ?4)",
+                args![&app.id, &app.manifest, &app.secret_sealed, now()],
+            )?;
+            Ok(())
+        })
     }
 
     /// Removes an app, its tokens, scratchpads and preferences; `false` when
     /// absent.
     pub(crate) fn remove_app(&self, id: &str) -> Result<bool, Error> {
-        let mut conn = self.lock();
-        let tx = conn.transaction()?;
-        let n = tx.execute("DELETE FROM apps WHERE id = ?1", [id])?;
-        tx.execute("DELETE FROM access_tokens WHERE consumer_key = ?1", [id])?;
-        tx.execute("DELETE FROM request_tokens WHERE consumer_key = ?1", [id])?;
-        tx.execute("DELETE FROM scratchpads WHERE app_id = ?1", [id])?;
-        tx.execute("DELETE FROM preferences WHERE app_id = ?1", [id])?;
-        tx.commit()?;
-        Ok(n > 0)
+        self.transaction(|c| {
+            let n = c.execute("DELETE FROM apps WHERE id = ?1", args![id])?;
+            c.execute(
+                "DELETE FROM access_tokens WHERE consumer_key = ?1",
+                args![id],
+            )?;
+            c.execute(
+                "DELETE FROM request_tokens WHERE consumer_key = ?1",
+                args![id],
+            )?;
+            c.execute("DELETE FROM scratchpads WHERE app_id = ?1", args![id])?;
+            c.execute("DELETE FROM preferences WHERE app_id = ?1", args![id])?;
+            Ok(n > 0)
+        })
     }
 
     /// One app by id.
     pub(crate) fn app(&self, id: &str) -> Result<Option<StoredApp>, Error> {
-        Ok(self
-            .lock()
-            .prepare_cached("SELECT id, manifest, secret_sealed FROM apps WHERE id = ?1")?
-            .query_row([id], |r| {
-                Ok(StoredApp {
-                    id: r.get(0)?,
-                    manifest: r.get(1)?,
-                    secret_sealed: r.get(2)?,
-                })
-            })
-            .optional()?)
+        self.run(|c| {
+            c.query_opt(
+                "SELECT id, manifest, secret_sealed FROM apps WHERE id = ?1",
+                args![id],
+            )?
+            .map(row_to_app)
+            .transpose()
+        })
     }
 
     /// Every app, by id.
     pub(crate) fn apps(&self) -> Result<Vec<StoredApp>, Error> {
-        let conn = self.lock();
-        let mut stmt = conn.prepare("SELECT id, manifest, secret_sealed FROM apps ORDER BY id")?;
-        let rows = stmt.query_map([], |r| {
-            Ok(StoredApp {
-                id: r.get(0)?,
-                manifest: r.get(1)?,
-                secret_sealed: r.get(2)?,
-            })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        self.run(|c| {
+            c.query(
+                "SELECT id, manifest, secret_sealed FROM apps ORDER BY id",
+                &[],
+            )?
+            .into_iter()
+            .map(row_to_app)
+            .collect()
+        })
     }
+}
+
+fn row_to_app(mut r: Row) -> Result<StoredApp, Error> {
+    Ok(StoredApp {
+        id: r.text(0)?,
+        manifest: r.text(1)?,
+        secret_sealed: r.blob(2)?,
+    })
 }

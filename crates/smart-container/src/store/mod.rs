@@ -1,21 +1,26 @@
-//! The storage layer: one SQLite database in the data directory.
+//! The storage layer: one store interface over two backends, SQLite in the
+//! data directory (the embedded default) or a shared PostgreSQL database
+//! (several replicas, `--database postgres://...`).
 //!
-//! The SQL is kept portable (plain `INSERT`, `UPDATE ... WHERE`, unique keys
-//! for atomicity, no `INSERT OR REPLACE`, no `RETURNING`) so that a shared
-//! PostgreSQL can back several replicas later: the nonce and token paths rely
-//! only on primary keys and on the row count of a conditional `UPDATE` or
-//! `DELETE`. Every secret column holds a digest or a sealed value.
+//! Every operation's SQL is written once, against [`sql::Sql`]: SQLite's
+//! `?N` placeholders (translated for PostgreSQL in one place), no
+//! backend-specific syntax, unique keys for atomicity (`ON CONFLICT DO
+//! NOTHING` and `DO UPDATE`, understood by both), and state changes as one
+//! conditional `UPDATE` or `DELETE` whose row count says who won. Only the migrations'
+//! DDL differs (`BLOB`/`BYTEA`, `INTEGER`/`BIGINT`), in the two lists below.
+//! Every secret column holds a digest or a sealed value.
 
 mod apps;
+mod postgres;
 mod preferences;
 mod records;
+pub(crate) mod sql;
+mod sqlite;
 mod tokens;
 mod users;
 
 use std::path::Path;
-use std::sync::{Mutex, MutexGuard};
-
-use rusqlite::Connection;
+use std::sync::atomic::AtomicU64;
 
 pub(crate) use apps::StoredApp;
 pub(crate) use records::{DateBound, ItemRow, ListQuery, RecordRow};
@@ -23,19 +28,29 @@ pub(crate) use tokens::{AccessTokenRow, RequestTokenRow};
 pub(crate) use users::{Session, User};
 
 use crate::Error;
+use sql::{Sql, Value};
 
 /// The database file inside the data directory.
 pub const DB_FILE: &str = "container.db";
 
-/// A SQLite connection behind a mutex. Callers on the async side run store
-/// calls inside `tokio::task::spawn_blocking`.
+/// The store: either backend, and a count of the statements run (each one
+/// a round trip to PostgreSQL), for the performance notes.
 #[derive(Debug)]
 pub(crate) struct Store {
-    conn: Mutex<Connection>,
+    backend: Backend,
+    statements: AtomicU64,
 }
 
-/// The migrations, in order; `schema_version` counts those applied.
-const MIGRATIONS: &[&str] = &[
+#[derive(Debug)]
+enum Backend {
+    Sqlite(sqlite::Sqlite),
+    Postgres(postgres::Postgres),
+}
+
+/// The SQLite migrations, in order; `schema_version` counts those applied.
+/// Every migration exists for both backends, with the same tables and
+/// columns: the DDL is the only SQL written twice.
+const SQLITE_MIGRATIONS: &[&str] = &[
     r"
 CREATE TABLE apps (
     id TEXT PRIMARY KEY,
@@ -128,62 +143,231 @@ CREATE TABLE preferences (
 ",
 ];
 
+/// The same migrations for PostgreSQL: `BYTEA` for `BLOB`, `BIGINT` for
+/// every integer.
+const PG_MIGRATIONS: &[&str] = &[
+    r"
+CREATE TABLE apps (
+    id TEXT PRIMARY KEY,
+    manifest TEXT NOT NULL,
+    secret_sealed BYTEA NOT NULL,
+    installed_at BIGINT NOT NULL
+);
+CREATE TABLE users (
+    id TEXT PRIMARY KEY,
+    password_hash TEXT NOT NULL,
+    given_name TEXT NOT NULL,
+    family_name TEXT NOT NULL,
+    created_at BIGINT NOT NULL
+);
+CREATE TABLE sessions (
+    id_hash TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL,
+    csrf_key TEXT NOT NULL,
+    expires_at BIGINT NOT NULL
+);
+CREATE TABLE request_tokens (
+    token_hash TEXT PRIMARY KEY,
+    consumer_key TEXT NOT NULL,
+    secret_sealed BYTEA NOT NULL,
+    callback TEXT NOT NULL,
+    attributes TEXT NOT NULL,
+    expires_at BIGINT NOT NULL,
+    user_id TEXT,
+    verifier_hash TEXT,
+    auth_attributes TEXT,
+    failed_attempts BIGINT NOT NULL DEFAULT 0
+);
+CREATE TABLE access_tokens (
+    token_hash TEXT PRIMARY KEY,
+    consumer_key TEXT NOT NULL,
+    secret_sealed BYTEA NOT NULL,
+    user_id TEXT NOT NULL,
+    attributes TEXT NOT NULL,
+    issued_at BIGINT NOT NULL,
+    expires_at BIGINT
+);
+CREATE INDEX access_tokens_consumer ON access_tokens (consumer_key);
+CREATE TABLE nonces (
+    consumer_key TEXT NOT NULL,
+    token_hash TEXT NOT NULL,
+    timestamp BIGINT NOT NULL,
+    nonce TEXT NOT NULL,
+    expires_at BIGINT NOT NULL,
+    PRIMARY KEY (consumer_key, token_hash, timestamp, nonce)
+);
+CREATE INDEX nonces_expiry ON nonces (expires_at);
+CREATE TABLE records (
+    id TEXT PRIMARY KEY,
+    family_name TEXT NOT NULL,
+    given_name TEXT NOT NULL,
+    birthday TEXT NOT NULL,
+    gender TEXT NOT NULL,
+    body TEXT NOT NULL
+);
+CREATE TABLE record_items (
+    record_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    item_id TEXT NOT NULL,
+    item_date TEXT,
+    code TEXT,
+    body TEXT NOT NULL,
+    PRIMARY KEY (record_id, kind, item_id)
+);
+CREATE INDEX record_items_date ON record_items (record_id, kind, item_date);
+CREATE TABLE scratchpads (
+    record_id TEXT NOT NULL,
+    app_id TEXT NOT NULL,
+    content_type TEXT NOT NULL,
+    body BYTEA NOT NULL,
+    PRIMARY KEY (record_id, app_id)
+);
+CREATE TABLE meta (
+    name TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+",
+    r"
+CREATE TABLE preferences (
+    user_id TEXT NOT NULL,
+    app_id TEXT NOT NULL,
+    content_type TEXT NOT NULL,
+    body BYTEA NOT NULL,
+    PRIMARY KEY (user_id, app_id)
+);
+",
+];
+
+/// The key of the advisory lock that serialises migrations between
+/// replicas starting together.
+const MIGRATION_LOCK: i64 = 0x5345_4d41_5254;
+
 impl Store {
-    /// Opens (creating) the database file, switches to WAL and runs the
-    /// pending migrations.
+    /// Opens (creating) the SQLite database file and runs the pending
+    /// migrations.
     pub(crate) fn open(path: &Path) -> Result<Self, Error> {
-        let conn = Connection::open(path)?;
-        restrict_permissions(path);
-        conn.pragma_update(None, "journal_mode", "WAL")?;
-        conn.pragma_update(None, "synchronous", "NORMAL")?;
-        conn.pragma_update(None, "foreign_keys", "ON")?;
-        conn.busy_timeout(std::time::Duration::from_secs(5))?;
-        // The hot statements (token, app and record lookups, nonce inserts,
-        // one page query per combination of filters) are prepared once.
-        conn.set_prepared_statement_cache_capacity(64);
         let store = Self {
-            conn: Mutex::new(conn),
+            backend: Backend::Sqlite(sqlite::Sqlite::open(path)?),
+            statements: AtomicU64::new(0),
         };
         store.migrate()?;
         Ok(store)
     }
 
-    fn migrate(&self) -> Result<(), Error> {
-        let mut conn = self.lock();
-        conn.execute_batch("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")?;
-        let applied: i64 =
-            conn.query_row("SELECT COUNT(*) FROM schema_version", [], |r| r.get(0))?;
-        let applied = usize::try_from(applied).unwrap_or(0);
-        for (i, sql) in MIGRATIONS.iter().enumerate().skip(applied) {
-            let tx = conn.transaction()?;
-            tx.execute_batch(sql)?;
-            tx.execute(
-                "INSERT INTO schema_version (version) VALUES (?1)",
-                [i as i64 + 1],
-            )?;
-            tx.commit()?;
+    /// Connects to a PostgreSQL database and runs the pending migrations;
+    /// also returns whether the schema was created now (a fresh database).
+    /// With `schema`, the store lives in that schema (tests).
+    pub(crate) fn open_postgres(url: &str, schema: Option<&str>) -> Result<(Self, bool), Error> {
+        let store = Self {
+            backend: Backend::Postgres(postgres::Postgres::connect(url, schema)?),
+            statements: AtomicU64::new(0),
+        };
+        let fresh = store.migrate()?;
+        Ok((store, fresh))
+    }
+
+    /// Applies the migrations not applied yet, in one transaction (on
+    /// PostgreSQL under an advisory lock, so that replicas starting together
+    /// migrate once); `true` when the database was empty.
+    fn migrate(&self) -> Result<bool, Error> {
+        let (list, pg) = match self.backend {
+            Backend::Sqlite(_) => (SQLITE_MIGRATIONS, false),
+            Backend::Postgres(_) => (PG_MIGRATIONS, true),
+        };
+        self.transaction(|c| {
+            if pg {
+                c.batch(&format!("SELECT pg_advisory_xact_lock({MIGRATION_LOCK})"))?;
+            }
+            c.batch("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")?;
+            let applied = c.query_int("SELECT COUNT(*) FROM schema_version", &[])?;
+            let applied = usize::try_from(applied).unwrap_or(0);
+            for (i, ddl) in list.iter().enumerate().skip(applied) {
+                c.batch(ddl)?;
+                c.execute(
+                    "INSERT INTO schema_version (version) VALUES (?1)",
+                    sql::args![i64::try_from(i + 1).unwrap_or(i64::MAX)],
+                )?;
+            }
+            Ok(applied == 0)
+        })
+    }
+
+    /// Runs `f` on a connection, each statement committed on its own.
+    pub(crate) fn run<T>(
+        &self,
+        f: impl FnOnce(&mut dyn Sql) -> Result<T, Error>,
+    ) -> Result<T, Error> {
+        match &self.backend {
+            Backend::Sqlite(db) => db.run(&self.statements, f),
+            Backend::Postgres(db) => db.run(&self.statements, f),
         }
-        Ok(())
     }
 
-    /// The connection; a poisoned mutex is recovered (SQLite keeps its own
-    /// consistency through transactions).
-    pub(crate) fn lock(&self) -> MutexGuard<'_, Connection> {
-        self.conn
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    /// Runs `f` in one transaction: committed when it returns `Ok`, rolled
+    /// back when it returns an error.
+    pub(crate) fn transaction<T>(
+        &self,
+        f: impl FnOnce(&mut dyn Sql) -> Result<T, Error>,
+    ) -> Result<T, Error> {
+        match &self.backend {
+            Backend::Sqlite(db) => db.transaction(&self.statements, f),
+            Backend::Postgres(db) => db.transaction(&self.statements, f),
+        }
     }
-}
 
-/// Makes the database file readable by its owner only (it holds digests and
-/// sealed secrets, but nobody else needs to read it).
-fn restrict_permissions(path: &Path) {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt as _;
-        let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600));
+    /// Runs one statement on its own; returns the rows it changed.
+    pub(crate) fn execute(&self, sql: &str, params: &[Value]) -> Result<u64, Error> {
+        self.run(|c| c.execute(sql, params))
     }
-    let _ = path;
+
+    /// How many statements this store has run (on PostgreSQL each is one
+    /// round trip, `BEGIN` and `COMMIT` included).
+    #[cfg(test)]
+    pub(crate) fn statements(&self) -> u64 {
+        self.statements.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Every value of every table as text (bytes decoded lossily): what a
+    /// dump of the database would show.
+    #[cfg(test)]
+    pub(crate) fn dump(&self) -> Result<String, Error> {
+        const TABLES: &[&str] = &[
+            "apps",
+            "users",
+            "sessions",
+            "request_tokens",
+            "access_tokens",
+            "nonces",
+            "records",
+            "record_items",
+            "scratchpads",
+            "meta",
+            "preferences",
+        ];
+        self.run(|c| {
+            let mut out = String::new();
+            for t in TABLES {
+                for row in c.query(&format!("SELECT * FROM {t}"), &[])? {
+                    for v in row.0 {
+                        match v {
+                            Value::Null => {}
+                            Value::Int(n) => out.push_str(&n.to_string()),
+                            Value::Text(s) => out.push_str(&s),
+                            Value::Blob(b) => out.push_str(&String::from_utf8_lossy(&b)),
+                        }
+                        out.push('\n');
+                    }
+                }
+            }
+            Ok(out)
+        })
+    }
+
+    /// Whether this store is the shared PostgreSQL backend.
+    #[cfg(test)]
+    pub(crate) fn is_postgres(&self) -> bool {
+        matches!(self.backend, Backend::Postgres(_))
+    }
 }
 
 /// Seconds since the epoch.

@@ -1,8 +1,7 @@
 //! Each user's preferences for each app: one document with its content type.
 
-use rusqlite::OptionalExtension as _;
-
 use super::Store;
+use super::sql::args;
 use crate::Error;
 
 impl Store {
@@ -12,17 +11,18 @@ impl Store {
         user_id: &str,
         app_id: &str,
     ) -> Result<Option<(String, Vec<u8>)>, Error> {
-        Ok(self
-            .lock()
-            .query_row(
+        self.run(|c| {
+            c.query_opt(
                 "SELECT content_type, body FROM preferences WHERE user_id = ?1 AND app_id = ?2",
-                [user_id, app_id],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()?)
+                args![user_id, app_id],
+            )?
+            .map(|mut r| Ok((r.text(0)?, r.blob(1)?)))
+            .transpose()
+        })
     }
 
-    /// Writes a user's preferences for an app, replacing what was there.
+    /// Writes a user's preferences for an app, replacing what was there:
+    /// one upsert, so that two replicas writing at once both succeed.
     pub(crate) fn put_preferences(
         &self,
         user_id: &str,
@@ -30,25 +30,19 @@ impl Store {
         content_type: &str,
         body: &[u8],
     ) -> Result<(), Error> {
-        let mut conn = self.lock();
-        let tx = conn.transaction()?;
-        tx.execute(
-            "DELETE FROM preferences WHERE user_id = ?1 AND app_id = ?2",
-            [user_id, app_id],
+        self.execute(
+            "INSERT INTO preferences (user_id, app_id, content_type, body) VALUES (?1, ?2, ?3, ?4) \
+             ON CONFLICT (user_id, app_id) DO UPDATE SET content_type = excluded.content_type, body = excluded.body",
+            args![user_id, app_id, content_type, body],
         )?;
-        tx.execute(
-            "INSERT INTO preferences (user_id, app_id, content_type, body) VALUES (?1, ?2, ?3, ?4)",
-            rusqlite::params![user_id, app_id, content_type, body],
-        )?;
-        tx.commit()?;
         Ok(())
     }
 
     /// Deletes a user's preferences for an app; `false` when there were none.
     pub(crate) fn delete_preferences(&self, user_id: &str, app_id: &str) -> Result<bool, Error> {
-        let n = self.lock().execute(
+        let n = self.execute(
             "DELETE FROM preferences WHERE user_id = ?1 AND app_id = ?2",
-            [user_id, app_id],
+            args![user_id, app_id],
         )?;
         Ok(n > 0)
     }

@@ -4,9 +4,8 @@
 //! who won, so that two parallel requests never both succeed, on SQLite as on
 //! any SQL database.
 
-use rusqlite::OptionalExtension as _;
-
 use super::Store;
+use super::sql::{Row, args};
 use crate::Error;
 
 /// A request token row (the id itself is only known by its digest).
@@ -54,23 +53,23 @@ impl Store {
         hash: &str,
         t: &RequestTokenRow,
     ) -> Result<(), Error> {
-        self.lock().execute(
+        self.execute(
             "INSERT INTO request_tokens (token_hash, consumer_key, secret_sealed, callback, attributes, expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            rusqlite::params![hash, t.consumer_key, t.secret_sealed, t.callback, t.attributes, t.expires_at],
+            args![hash, &t.consumer_key, &t.secret_sealed, &t.callback, &t.attributes, t.expires_at],
         )?;
         Ok(())
     }
 
     /// A request token by digest (expired ones included).
     pub(crate) fn request_token(&self, hash: &str) -> Result<Option<RequestTokenRow>, Error> {
-        Ok(self
-            .lock()
-            .query_row(
+        self.run(|c| {
+            c.query_opt(
                 &format!("SELECT {RT_COLUMNS} FROM request_tokens WHERE token_hash = ?1"),
-                [hash],
-                row_to_request_token,
-            )
-            .optional()?)
+                args![hash],
+            )?
+            .map(row_to_request_token)
+            .transpose()
+        })
     }
 
     /// Records an approval if the token has none yet; `false` otherwise.
@@ -81,139 +80,139 @@ impl Store {
         verifier_hash: &str,
         attributes: &str,
     ) -> Result<bool, Error> {
-        let n = self.lock().execute(
+        let n = self.execute(
             "UPDATE request_tokens SET user_id = ?2, verifier_hash = ?3, auth_attributes = ?4 WHERE token_hash = ?1 AND user_id IS NULL",
-            rusqlite::params![hash, user_id, verifier_hash, attributes],
+            args![hash, user_id, verifier_hash, attributes],
         )?;
         Ok(n == 1)
     }
 
     /// Removes and returns an approved token whose verifier digest matches;
-    /// of concurrent calls at most one gets it.
+    /// of concurrent calls at most one gets it (the `DELETE`'s row count
+    /// decides, on one process or across replicas).
     pub(crate) fn consume_request_token(
         &self,
         hash: &str,
         verifier_hash: &str,
     ) -> Result<Option<RequestTokenRow>, Error> {
-        let mut conn = self.lock();
-        let tx = conn.transaction()?;
-        let row = tx
-            .query_row(
+        self.transaction(|c| {
+            let Some(row) = c.query_opt(
                 &format!("SELECT {RT_COLUMNS} FROM request_tokens WHERE token_hash = ?1 AND verifier_hash = ?2"),
-                [hash, verifier_hash],
-                row_to_request_token,
-            )
-            .optional()?;
-        let Some(row) = row else { return Ok(None) };
-        let n = tx.execute(
-            "DELETE FROM request_tokens WHERE token_hash = ?1 AND verifier_hash = ?2",
-            [hash, verifier_hash],
-        )?;
-        tx.commit()?;
-        Ok((n == 1).then_some(row))
+                args![hash, verifier_hash],
+            )?
+            else {
+                return Ok(None);
+            };
+            let row = row_to_request_token(row)?;
+            let n = c.execute(
+                "DELETE FROM request_tokens WHERE token_hash = ?1 AND verifier_hash = ?2",
+                args![hash, verifier_hash],
+            )?;
+            Ok((n == 1).then_some(row))
+        })
     }
 
     /// Counts a wrong verifier, deleting the token at `max`; returns the count.
     pub(crate) fn record_verifier_failure(&self, hash: &str, max: i64) -> Result<i64, Error> {
-        let mut conn = self.lock();
-        let tx = conn.transaction()?;
-        tx.execute(
-            "UPDATE request_tokens SET failed_attempts = failed_attempts + 1 WHERE token_hash = ?1",
-            [hash],
-        )?;
-        let count: Option<i64> = tx
-            .query_row(
-                "SELECT failed_attempts FROM request_tokens WHERE token_hash = ?1",
-                [hash],
-                |r| r.get(0),
-            )
-            .optional()?;
-        tx.execute(
-            "DELETE FROM request_tokens WHERE token_hash = ?1 AND failed_attempts >= ?2",
-            rusqlite::params![hash, max],
-        )?;
-        tx.commit()?;
-        Ok(count.unwrap_or(0))
+        self.transaction(|c| {
+            c.execute(
+                "UPDATE request_tokens SET failed_attempts = failed_attempts + 1 WHERE token_hash = ?1",
+                args![hash],
+            )?;
+            let count = c
+                .query_opt(
+                    "SELECT failed_attempts FROM request_tokens WHERE token_hash = ?1",
+                    args![hash],
+                )?
+                .map(|mut r| r.int(0))
+                .transpose()?;
+            c.execute(
+                "DELETE FROM request_tokens WHERE token_hash = ?1 AND failed_attempts >= ?2",
+                args![hash, max],
+            )?;
+            Ok(count.unwrap_or(0))
+        })
     }
 
     /// Deletes a request token; `true` when it existed.
     pub(crate) fn delete_request_token(&self, hash: &str) -> Result<bool, Error> {
-        Ok(self
-            .lock()
-            .execute("DELETE FROM request_tokens WHERE token_hash = ?1", [hash])?
-            > 0)
+        Ok(self.execute(
+            "DELETE FROM request_tokens WHERE token_hash = ?1",
+            args![hash],
+        )? > 0)
     }
 
     /// Deletes request tokens expired before `now`.
     pub(crate) fn purge_request_tokens(&self, now: i64) -> Result<(), Error> {
-        self.lock()
-            .execute("DELETE FROM request_tokens WHERE expires_at < ?1", [now])?;
+        self.execute(
+            "DELETE FROM request_tokens WHERE expires_at < ?1",
+            args![now],
+        )?;
         Ok(())
     }
 
     /// Stores an access token.
     pub(crate) fn insert_access_token(&self, hash: &str, t: &AccessTokenRow) -> Result<(), Error> {
-        let conn = self.lock();
-        conn.execute(
-            "DELETE FROM access_tokens WHERE expires_at IS NOT NULL AND expires_at < ?1",
-            [t.issued_at],
-        )?;
-        conn.execute(
-            "INSERT INTO access_tokens (token_hash, consumer_key, secret_sealed, user_id, attributes, issued_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            rusqlite::params![hash, t.consumer_key, t.secret_sealed, t.user_id, t.attributes, t.issued_at, t.expires_at],
-        )?;
-        Ok(())
+        self.run(|c| {
+            c.execute(
+                "DELETE FROM access_tokens WHERE expires_at IS NOT NULL AND expires_at < ?1",
+                args![t.issued_at],
+            )?;
+            c.execute(
+                "INSERT INTO access_tokens (token_hash, consumer_key, secret_sealed, user_id, attributes, issued_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                args![hash, &t.consumer_key, &t.secret_sealed, &t.user_id, &t.attributes, t.issued_at, &t.expires_at],
+            )?;
+            Ok(())
+        })
     }
 
     /// An access token by digest.
     pub(crate) fn access_token(&self, hash: &str) -> Result<Option<AccessTokenRow>, Error> {
-        Ok(self
-            .lock()
-            .prepare_cached(
+        self.run(|c| {
+            c.query_opt(
                 "SELECT consumer_key, secret_sealed, user_id, attributes, issued_at, expires_at FROM access_tokens WHERE token_hash = ?1",
+                args![hash],
             )?
-            .query_row(
-                [hash],
-                |r| {
-                    Ok(AccessTokenRow {
-                        consumer_key: r.get(0)?,
-                        secret_sealed: r.get(1)?,
-                        user_id: r.get(2)?,
-                        attributes: r.get(3)?,
-                        issued_at: r.get(4)?,
-                        expires_at: r.get(5)?,
-                    })
-                },
-            )
-            .optional()?)
+            .map(|mut r| {
+                Ok(AccessTokenRow {
+                    consumer_key: r.text(0)?,
+                    secret_sealed: r.blob(1)?,
+                    user_id: r.text(2)?,
+                    attributes: r.text(3)?,
+                    issued_at: r.int(4)?,
+                    expires_at: r.opt_int(5)?,
+                })
+            })
+            .transpose()
+        })
     }
 
     /// Revokes one access token; `true` when it existed.
     pub(crate) fn revoke_access_token(&self, hash: &str) -> Result<bool, Error> {
-        Ok(self
-            .lock()
-            .execute("DELETE FROM access_tokens WHERE token_hash = ?1", [hash])?
-            > 0)
+        Ok(self.execute(
+            "DELETE FROM access_tokens WHERE token_hash = ?1",
+            args![hash],
+        )? > 0)
     }
 
     /// Revokes every token of an app; returns how many access tokens died.
     pub(crate) fn revoke_tokens(&self, consumer_key: &str) -> Result<usize, Error> {
-        let mut conn = self.lock();
-        let tx = conn.transaction()?;
-        let n = tx.execute(
-            "DELETE FROM access_tokens WHERE consumer_key = ?1",
-            [consumer_key],
-        )?;
-        tx.execute(
-            "DELETE FROM request_tokens WHERE consumer_key = ?1",
-            [consumer_key],
-        )?;
-        tx.commit()?;
-        Ok(n)
+        self.transaction(|c| {
+            let n = c.execute(
+                "DELETE FROM access_tokens WHERE consumer_key = ?1",
+                args![consumer_key],
+            )?;
+            c.execute(
+                "DELETE FROM request_tokens WHERE consumer_key = ?1",
+                args![consumer_key],
+            )?;
+            Ok(usize::try_from(n).unwrap_or(usize::MAX))
+        })
     }
 
-    /// Records a nonce unless (consumer, token, timestamp, nonce) was seen;
-    /// the primary key makes this atomic on any SQL database.
+    /// Records a nonce unless (consumer, token, timestamp, nonce) was seen:
+    /// the primary key decides, atomically on either backend and across
+    /// replicas; `ON CONFLICT DO NOTHING` makes a repeat change no row.
     pub(crate) fn insert_nonce(
         &self,
         consumer_key: &str,
@@ -222,49 +221,34 @@ impl Store {
         nonce: &str,
         expires_at: i64,
     ) -> Result<bool, Error> {
-        let conn = self.lock();
-        let mut insert = conn.prepare_cached(
-            "INSERT INTO nonces (consumer_key, token_hash, timestamp, nonce, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+        let n = self.execute(
+            "INSERT INTO nonces (consumer_key, token_hash, timestamp, nonce, expires_at) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING",
+            args![consumer_key, token_hash, timestamp, nonce, expires_at],
         )?;
-        match insert.execute(rusqlite::params![
-            consumer_key,
-            token_hash,
-            timestamp,
-            nonce,
-            expires_at
-        ]) {
-            Ok(_) => Ok(true),
-            Err(rusqlite::Error::SqliteFailure(e, _))
-                if e.code == rusqlite::ErrorCode::ConstraintViolation =>
-            {
-                Ok(false)
-            }
-            Err(e) => Err(e.into()),
-        }
+        Ok(n == 1)
     }
 
     /// Drops nonces expired before `now`.
     pub(crate) fn purge_nonces(&self, now: i64) -> Result<(), Error> {
-        self.lock()
-            .execute("DELETE FROM nonces WHERE expires_at < ?1", [now])?;
+        self.execute("DELETE FROM nonces WHERE expires_at < ?1", args![now])?;
         Ok(())
     }
 }
 
-fn row_to_request_token(r: &rusqlite::Row<'_>) -> rusqlite::Result<RequestTokenRow> {
-    let user: Option<String> = r.get(5)?;
-    let verifier: Option<String> = r.get(6)?;
-    let attrs: Option<String> = r.get(7)?;
+fn row_to_request_token(mut r: Row) -> Result<RequestTokenRow, Error> {
+    let user = r.opt_text(5)?;
+    let verifier = r.opt_text(6)?;
+    let attrs = r.opt_text(7)?;
     Ok(RequestTokenRow {
-        consumer_key: r.get(0)?,
-        secret_sealed: r.get(1)?,
-        callback: r.get(2)?,
-        attributes: r.get(3)?,
-        expires_at: r.get(4)?,
+        consumer_key: r.text(0)?,
+        secret_sealed: r.blob(1)?,
+        callback: r.text(2)?,
+        attributes: r.text(3)?,
+        expires_at: r.int(4)?,
         authorization: match (user, verifier) {
             (Some(u), Some(v)) => Some((u, v, attrs.unwrap_or_else(|| "{}".into()))),
             _ => None,
         },
-        failed_attempts: r.get(8)?,
+        failed_attempts: r.int(8)?,
     })
 }

@@ -1,7 +1,6 @@
 //! Users and their browser sessions.
 
-use rusqlite::OptionalExtension as _;
-
+use super::sql::args;
 use super::{Store, now};
 use crate::Error;
 
@@ -30,66 +29,66 @@ pub(crate) struct Session {
 impl Store {
     /// Adds a user or replaces its password; `true` when it was new.
     pub(crate) fn put_user(&self, user: &User) -> Result<bool, Error> {
-        let mut conn = self.lock();
-        let tx = conn.transaction()?;
-        let n = tx.execute(
-            "UPDATE users SET password_hash = ?2 WHERE id = ?1",
-            [&user.id, &user.password_hash],
-        )?;
-        if n == 0 {
-            tx.execute(
-                "INSERT INTO users (id, password_hash, given_name, family_name, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-                rusqlite::params![user.id, user.password_hash, user.given_name, user.family_name, now()],
+        self.transaction(|c| {
+            let n = c.execute(
+                "UPDATE users SET password_hash = ?2 WHERE id = ?1",
+                args![&user.id, &user.password_hash],
             )?;
-        } else {
-            tx.execute("DELETE FROM sessions WHERE user_id = ?1", [&user.id])?;
-        }
-        tx.commit()?;
-        Ok(n == 0)
+            if n == 0 {
+                c.execute(
+                    "INSERT INTO users (id, password_hash, given_name, family_name, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                    args![&user.id, &user.password_hash, &user.given_name, &user.family_name, now()],
+                )?;
+            } else {
+                c.execute("DELETE FROM sessions WHERE user_id = ?1", args![&user.id])?;
+            }
+            Ok(n == 0)
+        })
     }
 
     /// One user by id.
     pub(crate) fn user(&self, id: &str) -> Result<Option<User>, Error> {
-        Ok(self
-            .lock()
-            .query_row(
+        self.run(|c| {
+            c.query_opt(
                 "SELECT id, password_hash, given_name, family_name FROM users WHERE id = ?1",
-                [id],
-                |r| {
-                    Ok(User {
-                        id: r.get(0)?,
-                        password_hash: r.get(1)?,
-                        given_name: r.get(2)?,
-                        family_name: r.get(3)?,
-                    })
-                },
-            )
-            .optional()?)
+                args![id],
+            )?
+            .map(|mut r| {
+                Ok(User {
+                    id: r.text(0)?,
+                    password_hash: r.text(1)?,
+                    given_name: r.text(2)?,
+                    family_name: r.text(3)?,
+                })
+            })
+            .transpose()
+        })
     }
 
     /// Every user, by family then given name then id (without their
     /// password hashes).
     pub(crate) fn users(&self) -> Result<Vec<User>, Error> {
-        let conn = self.lock();
-        let mut stmt = conn.prepare(
-            "SELECT id, given_name, family_name FROM users ORDER BY family_name, given_name, id",
-        )?;
-        let rows = stmt.query_map([], |r| {
-            Ok(User {
-                id: r.get(0)?,
-                password_hash: String::new(),
-                given_name: r.get(1)?,
-                family_name: r.get(2)?,
+        self.run(|c| {
+            c.query(
+                "SELECT id, given_name, family_name FROM users ORDER BY family_name, given_name, id",
+                &[],
+            )?
+            .into_iter()
+            .map(|mut r| {
+                Ok(User {
+                    id: r.text(0)?,
+                    password_hash: String::new(),
+                    given_name: r.text(1)?,
+                    family_name: r.text(2)?,
+                })
             })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+            .collect()
+        })
     }
 
     /// How many users exist.
     pub(crate) fn user_count(&self) -> Result<i64, Error> {
-        Ok(self
-            .lock()
-            .query_row("SELECT COUNT(*) FROM users", [], |r| r.get(0))?)
+        self.run(|c| c.query_int("SELECT COUNT(*) FROM users", &[]))
     }
 
     /// Stores a new session.
@@ -99,43 +98,42 @@ impl Store {
         session: &Session,
         expires_at: i64,
     ) -> Result<(), Error> {
-        let conn = self.lock();
-        conn.execute("DELETE FROM sessions WHERE expires_at < ?1", [now()])?;
-        conn.execute(
-            "INSERT INTO sessions (id_hash, user_id, csrf_key, expires_at) VALUES (?1, ?2, ?3, ?4)",
-            rusqlite::params![id_hash, session.user_id, session.csrf_key, expires_at],
-        )?;
-        Ok(())
+        self.run(|c| {
+            c.execute("DELETE FROM sessions WHERE expires_at < ?1", args![now()])?;
+            c.execute(
+                "INSERT INTO sessions (id_hash, user_id, csrf_key, expires_at) VALUES (?1, ?2, ?3, ?4)",
+                args![id_hash, &session.user_id, &session.csrf_key, expires_at],
+            )?;
+            Ok(())
+        })
     }
 
     /// A live session by the digest of its id.
     pub(crate) fn session(&self, id_hash: &str) -> Result<Option<Session>, Error> {
-        Ok(self
-            .lock()
-            .query_row(
+        self.run(|c| {
+            c.query_opt(
                 "SELECT user_id, csrf_key FROM sessions WHERE id_hash = ?1 AND expires_at >= ?2",
-                rusqlite::params![id_hash, now()],
-                |r| {
-                    Ok(Session {
-                        user_id: r.get(0)?,
-                        csrf_key: r.get(1)?,
-                    })
-                },
-            )
-            .optional()?)
+                args![id_hash, now()],
+            )?
+            .map(|mut r| {
+                Ok(Session {
+                    user_id: r.text(0)?,
+                    csrf_key: r.text(1)?,
+                })
+            })
+            .transpose()
+        })
     }
 
     /// Drops sessions expired before `now`.
     pub(crate) fn purge_sessions(&self, now: i64) -> Result<(), Error> {
-        self.lock()
-            .execute("DELETE FROM sessions WHERE expires_at < ?1", [now])?;
+        self.execute("DELETE FROM sessions WHERE expires_at < ?1", args![now])?;
         Ok(())
     }
 
     /// Ends a session.
     pub(crate) fn delete_session(&self, id_hash: &str) -> Result<(), Error> {
-        self.lock()
-            .execute("DELETE FROM sessions WHERE id_hash = ?1", [id_hash])?;
+        self.execute("DELETE FROM sessions WHERE id_hash = ?1", args![id_hash])?;
         Ok(())
     }
 }

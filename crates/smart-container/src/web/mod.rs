@@ -52,7 +52,8 @@ struct Inner {
     /// unless they are served apart (SECURITY.md 26).
     ui_url: String,
     dev: bool,
-    /// Signs the login form's CSRF tokens; random per process.
+    /// Signs the login form's CSRF tokens; derived from the data key, so
+    /// that every replica of one container accepts the others' forms.
     login_key: [u8; 32],
     throttle: guard::Throttle,
     password_pool: guard::PasswordPool,
@@ -85,8 +86,7 @@ impl AppState {
         };
         let dummy_password_hash = std::sync::OnceLock::new();
         let provider = oauth::ProviderHandle::new(&container, options.require_body_hash);
-        let mut login_key = [0u8; 32];
-        rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut login_key);
+        let login_key = *container.key.login_key();
         Ok(Self {
             inner: Arc::new(Inner {
                 container,

@@ -14,5 +14,6 @@ mod endpoints;
 mod errors;
 mod harness;
 mod records;
+mod round_trips;
 mod security;
 mod security_dance;

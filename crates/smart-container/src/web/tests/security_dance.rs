@@ -194,8 +194,7 @@ async fn sec_16_request_tokens_are_single_use_and_expire() {
     h.state
         .container()
         .store
-        .lock()
-        .execute("UPDATE request_tokens SET expires_at = 1", [])
+        .execute("UPDATE request_tokens SET expires_at = 1", &[])
         .unwrap();
     assert_eq!(
         h.get(
@@ -241,10 +240,9 @@ async fn sec_17_access_tokens_are_bound_to_consumer_record_and_revocable() {
     h.state
         .container()
         .store
-        .lock()
         .execute(
             "UPDATE access_tokens SET expires_at = 1 WHERE token_hash = ?1",
-            [crate::crypto::digest(expiring.token())],
+            crate::store::sql::args![crate::crypto::digest(expiring.token())],
         )
         .unwrap();
     assert_eq!(
@@ -305,17 +303,20 @@ async fn sec_20_a_database_dump_reveals_no_credential() {
     let consumer = h.consumer();
     let pending = h.request_token(&consumer, RECORD).await;
     let auth = h.dance(RECORD).await;
-    // Checkpoint the WAL so that the main file holds everything.
-    h.state
-        .container()
-        .store
-        .lock()
-        .execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")
-        .unwrap();
-    let mut dump = std::fs::read(h.dir.path().join(crate::DB_FILE)).unwrap();
-    dump.extend(
-        std::fs::read(h.dir.path().join(format!("{}-wal", crate::DB_FILE))).unwrap_or_default(),
-    );
+    let store = &h.state.container().store;
+    // Every value of every table, on either backend.
+    let mut dump = store.dump().unwrap().into_bytes();
+    if !store.is_postgres() {
+        // And the SQLite file itself (freed pages included): checkpoint the
+        // WAL so that the main file holds everything.
+        store
+            .run(|c| c.batch("PRAGMA wal_checkpoint(TRUNCATE)"))
+            .unwrap();
+        dump.extend(std::fs::read(h.dir.path().join(crate::DB_FILE)).unwrap());
+        dump.extend(
+            std::fs::read(h.dir.path().join(format!("{}-wal", crate::DB_FILE))).unwrap_or_default(),
+        );
+    }
     let dump = String::from_utf8_lossy(&dump);
     for (what, secret) in [
         ("consumer secret", h.secret.expose()),
