@@ -141,6 +141,12 @@ CREATE TABLE preferences (
     PRIMARY KEY (user_id, app_id)
 );
 ",
+    // Each record's version, bumped with every write of its items in the
+    // same transaction: the rendered documents cached in each replica are
+    // served only while it is unchanged (`web/cache.rs`).
+    r"
+ALTER TABLE records ADD COLUMN version BIGINT NOT NULL DEFAULT 0;
+",
 ];
 
 /// The same migrations for PostgreSQL: `BYTEA` for `BLOB`, `BIGINT` for
@@ -235,6 +241,12 @@ CREATE TABLE preferences (
     body BYTEA NOT NULL,
     PRIMARY KEY (user_id, app_id)
 );
+",
+    // Each record's version, bumped with every write of its items in the
+    // same transaction: the rendered documents cached in each replica are
+    // served only while it is unchanged (`web/cache.rs`).
+    r"
+ALTER TABLE records ADD COLUMN version BIGINT NOT NULL DEFAULT 0;
 ",
 ];
 
@@ -364,6 +376,20 @@ impl Store {
     }
 
     /// Whether this store is the shared PostgreSQL backend.
+    /// How many store sections are worth running at once: on SQLite (one
+    /// connection behind a lock) twice the cores, since a section holds
+    /// the lock for part of its time and verifies or renders for the rest;
+    /// on PostgreSQL the pool's size.
+    pub(crate) fn useful_concurrency(&self) -> usize {
+        match self.backend {
+            Backend::Sqlite(_) => {
+                2 * std::thread::available_parallelism().map_or(2, std::num::NonZero::get)
+            }
+            Backend::Postgres(_) => postgres::POOL_SIZE,
+        }
+    }
+
+    /// Whether the store is on PostgreSQL.
     #[cfg(test)]
     pub(crate) fn is_postgres(&self) -> bool {
         matches!(self.backend, Backend::Postgres(_))

@@ -90,13 +90,28 @@ impl Store {
 
     /// Adds one item to an existing record (a posted clinical note).
     pub(crate) fn insert_item(&self, record_id: &str, item: &ItemRow) -> Result<(), Error> {
-        self.run(|c| {
+        self.transaction(|c| {
             c.execute(
                 "INSERT INTO record_items (record_id, kind, item_id, item_date, code, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                 args![record_id, &item.kind, &item.item_id, &item.date, &item.code, &item.body],
+            )?;
+            c.execute(
+                "UPDATE records SET version = version + 1 WHERE id = ?1",
+                args![record_id],
             )
         })?;
         Ok(())
+    }
+
+    /// A record's version: bumped by every write of its items (`None`: no
+    /// such record). Cached documents are served only at the version they
+    /// were rendered at.
+    pub(crate) fn record_version(&self, id: &str) -> Result<Option<i64>, Error> {
+        self.run(|c| {
+            c.query_opt("SELECT version FROM records WHERE id = ?1", args![id])?
+                .map(|mut r| r.int(0))
+                .transpose()
+        })
     }
 
     /// How many records exist.

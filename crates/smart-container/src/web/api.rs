@@ -9,6 +9,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
+use super::cache;
 use super::signed::{RDF_XML, RdfXml, Scope, Signed};
 use super::{AppError, AppState, Internal};
 use crate::filters::Filter;
@@ -39,7 +40,7 @@ pub(crate) async fn container_manifest(State(state): State<AppState>) -> Json<Va
 
 /// GET `/ontology`: the table of calls and the types they answer, as RDF/XML.
 pub(crate) async fn ontology(State(state): State<AppState>) -> Result<Response, AppError> {
-    Ok(RdfXml(super::calls::ontology_document(state.api_base())?).into_response())
+    Ok(RdfXml::from(super::calls::ontology_document(state.api_base())?).into_response())
 }
 
 /// GET `/healthz`: 200 when the database answers.
@@ -100,8 +101,10 @@ pub(crate) enum Read {
 
 /// Every record data call of the table (the four kinds of [`Read`]): one
 /// blocking section proves the request (401), checks the token's record
-/// (403), reads the call's parameters (400), then reads the store and
-/// renders the document.
+/// (403), reads the call's parameters (400), then serves the document
+/// rendered earlier for the same record, call and query if the record's
+/// version is still the one it was rendered at, else reads the store,
+/// renders the document and keeps it.
 pub(crate) async fn record_data(
     state: AppState,
     record_id: String,
@@ -118,7 +121,26 @@ pub(crate) async fn record_data(
                     ListQuery::default()
                 }
             };
-            render(s, &record_id, &read, call, &query, &signed).map(RdfXml)
+            let key = cache::Key {
+                record_id: record_id.clone(),
+                call: call.path,
+                item_id: match &read {
+                    Read::Item(id) => Some(id.clone()),
+                    Read::Demographics | Read::Single | Read::Page => None,
+                },
+                query: signed.query().to_owned(),
+            };
+            // The record's version first: a document rendered after it was
+            // read is at least that new, so keeping it under it is safe.
+            let version = s.container().store.record_version(&record_id)?;
+            if let Some(doc) = version.and_then(|v| s.rendered().get(&key, v)) {
+                return Ok(RdfXml(doc));
+            }
+            let doc = Bytes::from(render(s, &record_id, &read, call, &query, &signed)?);
+            if let Some(v) = version {
+                s.rendered().put(key, v, doc.clone());
+            }
+            Ok(RdfXml(doc))
         })
         .await
 }
@@ -200,7 +222,7 @@ pub(crate) async fn scratchpad(
                 Some((content_type, body)) => {
                     stored_response(&content_type, body.into(), "scratchpad")
                 }
-                None => RdfXml(rdf::empty_document(s.api_base())?).into_response(),
+                None => RdfXml::from(rdf::empty_document(s.api_base())?).into_response(),
             })
         })
         .await
@@ -328,7 +350,7 @@ pub(crate) async fn delete_scratchpad(
             signed.no_parameters()?;
             own_app(&signed, &app_id)?;
             s.container().store.delete_scratchpad(&record_id, &app_id)?;
-            Ok(RdfXml(rdf::empty_document(s.api_base())?))
+            Ok(RdfXml::from(rdf::empty_document(s.api_base())?))
         })
         .await
 }
@@ -346,7 +368,7 @@ pub(crate) async fn user(
             let Some(u) = s.container().store.user(&user_id)? else {
                 return Err(AppError::Api(StatusCode::NOT_FOUND, "no such user".into()));
             };
-            Ok(RdfXml(rdf::users_document(
+            Ok(RdfXml::from(rdf::users_document(
                 s.api_base(),
                 &[(&u.id, &u.given_name, &u.family_name)],
             )?))

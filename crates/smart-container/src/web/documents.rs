@@ -65,7 +65,7 @@ pub(crate) async fn document(
             };
             Ok(match format {
                 Format::Raw => raw(&rdf::stored_item(&row)?)?,
-                Format::Metadata | Format::Combined => RdfXml(rdf::document_document(
+                Format::Metadata | Format::Combined => RdfXml::from(rdf::document_document(
                     s.api_base(),
                     &record_id,
                     "documents",

@@ -73,7 +73,7 @@ pub(crate) async fn post(
             s.container().store.insert_item(&record_id, &row)?;
             let doc = rdf::items_document(base, &record_id, "clinical_notes", &[row], None)?;
             let location = format!("{base}/records/{record_id}/clinical_notes/{item_id}");
-            let mut res = (StatusCode::CREATED, RdfXml(doc)).into_response();
+            let mut res = (StatusCode::CREATED, RdfXml::from(doc)).into_response();
             if let Ok(v) = HeaderValue::from_str(&location) {
                 res.headers_mut().insert(header::LOCATION, v);
             }

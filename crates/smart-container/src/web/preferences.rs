@@ -51,7 +51,7 @@ pub(crate) async fn get(
                 Some((content_type, body)) => {
                     stored_response(&content_type, body.into(), "preferences")
                 }
-                None => RdfXml(rdf::empty_document(s.api_base())?).into_response(),
+                None => RdfXml::from(rdf::empty_document(s.api_base())?).into_response(),
             })
         })
         .await
@@ -94,7 +94,7 @@ pub(crate) async fn delete(
             signed.no_parameters()?;
             own(&signed, &user_id, &app_id)?;
             s.container().store.delete_preferences(&user_id, &app_id)?;
-            Ok(RdfXml(rdf::empty_document(s.api_base())?))
+            Ok(RdfXml::from(rdf::empty_document(s.api_base())?))
         })
         .await
 }

@@ -85,7 +85,7 @@ pub(crate) async fn records(
                 }
             }
             found.sort_by(|a, b| a.0.cmp(&b.0));
-            Ok(RdfXml(rdf::demographics_search_document(
+            Ok(RdfXml::from(rdf::demographics_search_document(
                 s.api_base(),
                 &found,
             )?))
@@ -115,7 +115,7 @@ pub(crate) async fn users(
                 })
                 .map(|u| (u.id.as_str(), u.given_name.as_str(), u.family_name.as_str()))
                 .collect();
-            Ok(RdfXml(rdf::users_document(s.api_base(), &found)?))
+            Ok(RdfXml::from(rdf::users_document(s.api_base(), &found)?))
         })
         .await
 }

@@ -76,7 +76,13 @@ impl Signed {
 
 /// An `application/rdf+xml` document, answered with 200.
 #[derive(Debug)]
-pub(crate) struct RdfXml(pub(crate) String);
+pub(crate) struct RdfXml(pub(crate) Bytes);
+
+impl From<String> for RdfXml {
+    fn from(doc: String) -> Self {
+        Self(doc.into())
+    }
+}
 
 /// The media type of every RDF document the container serves.
 pub(crate) const RDF_XML: &str = "application/rdf+xml";

@@ -9,6 +9,7 @@ use smart_rdf::{
 };
 
 use super::harness::{Harness, OTHER_RECORD, PUBLIC, RECORD, Reply};
+use crate::web::AppState;
 
 fn graph(r: &Reply) -> Graph {
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
@@ -230,4 +231,35 @@ async fn a_posted_note_is_stored_and_served_and_a_bad_one_is_not() {
         .records::<ClinicalNote>()
         .unwrap();
     assert_eq!(last.len(), after.len(), "nothing more was stored");
+}
+
+#[tokio::test]
+async fn a_note_posted_through_one_replica_is_listed_by_another_with_a_warm_cache() {
+    let mut h = Harness::new();
+    let auth = h.dance(RECORD).await;
+    let list = format!("/records/{RECORD}/clinical_notes/");
+    // Replica A renders the list and keeps it.
+    let before = h.signed_get(&auth, &list).await;
+    assert_eq!(before.status, StatusCode::OK);
+    assert_eq!(h.signed_get(&auth, &list).await.body, before.body);
+    // Replica B: the same database, a cache of its own.
+    let replica_b = AppState::new(h.state.container().clone(), PUBLIC, false).unwrap();
+    let replica_a = std::mem::replace(&mut h.state, replica_b);
+    let posted = h
+        .signed(
+            &auth,
+            "POST",
+            &list,
+            Some("application/rdf+xml"),
+            NOTE.as_bytes(),
+        )
+        .await;
+    assert_eq!(posted.status, StatusCode::CREATED, "{}", posted.body);
+    h.state = replica_a;
+    let after = graph(&h.signed_get(&auth, &list).await)
+        .records::<ClinicalNote>()
+        .unwrap();
+    let count = graph(&before).records::<ClinicalNote>().unwrap().len();
+    assert_eq!(after.len(), count + 1, "replica A served its stale page");
+    assert!(after.iter().any(|n| n.title == "Posted in-process"));
 }
