@@ -283,7 +283,9 @@ async fn replicas_starting_together_on_a_fresh_database_migrate_and_seed_once() 
         count("SELECT COUNT(*) FROM records").await,
         i64::try_from(smart_container::DEFAULT_PATIENTS).unwrap()
     );
-    assert_eq!(count("SELECT COUNT(*) FROM schema_version").await, 2);
+    // Each of the three migrations (tables, preferences, records' version)
+    // applied once.
+    assert_eq!(count("SELECT COUNT(*) FROM schema_version").await, 3);
     assert_eq!(
         count("SELECT COUNT(*) FROM meta WHERE name = 'seeded'").await,
         1
