@@ -317,36 +317,9 @@ pub fn nginx_conf(home: &Path, listen: &str, upstreams: &[String]) -> String {
         .iter()
         .map(|u| format!("        server {};\n", u.trim_start_matches("http://")))
         .collect();
-    format!(
-        "daemon off;
-master_process on;
-worker_processes 1;
-pid {h}/nginx.pid;
-error_log {h}/error.log warn;
-events {{ worker_connections 1024; }}
-http {{
-    access_log off;
-    client_body_temp_path {h}/client_body;
-    proxy_temp_path {h}/proxy;
-    fastcgi_temp_path {h}/fastcgi;
-    uwsgi_temp_path {h}/uwsgi;
-    scgi_temp_path {h}/scgi;
-    client_max_body_size 2m;
-    client_body_buffer_size 1m;
-    upstream replicas {{
-{servers}        keepalive 64;
-    }}
-    server {{
-        listen {listen};
-        location / {{
-            proxy_pass http://replicas;
-            proxy_http_version 1.1;
-            proxy_set_header Connection \"\";
-            proxy_set_header Host $http_host;
-            proxy_buffering off;
-        }}
-    }}
-}}
-"
-    )
+    // The one configuration, shared with `cargo xtask cluster`.
+    include_str!("../data/nginx-replicas.conf")
+        .replace("@HOME@", &h.to_string())
+        .replace("@LISTEN@", listen)
+        .replace("@SERVERS@", &servers)
 }

@@ -50,23 +50,7 @@ pub(crate) fn cluster(root: &Path, args: &[String]) -> Result<()> {
     if !skip_tests {
         replica_tests(root, &pg)?;
     }
-    crate::step(
-        root,
-        "build",
-        "cargo",
-        &[
-            "build",
-            "--release",
-            "--locked",
-            "-p",
-            "smart-container",
-            "-p",
-            "smart-load",
-        ],
-    )?;
-    let release = root.join("target/release");
-    let container = release.join("smart-container");
-    let generator = release.join("smart-load");
+    let (container, generator) = crate::load::build_binaries(root)?;
 
     let work = Work::new(root)?;
     let database = pg.create_database("cluster_load")?;
@@ -337,36 +321,9 @@ fn nginx_conf(home: &Path, port: u16, upstreams: &[u16]) -> String {
         .iter()
         .map(|p| format!("        server 127.0.0.1:{p};\n"))
         .collect();
-    format!(
-        "daemon off;
-master_process on;
-worker_processes 1;
-pid {h}/nginx.pid;
-error_log {h}/error.log warn;
-events {{ worker_connections 1024; }}
-http {{
-    access_log off;
-    client_body_temp_path {h}/client_body;
-    proxy_temp_path {h}/proxy;
-    fastcgi_temp_path {h}/fastcgi;
-    uwsgi_temp_path {h}/uwsgi;
-    scgi_temp_path {h}/scgi;
-    client_max_body_size 2m;
-    client_body_buffer_size 1m;
-    upstream replicas {{
-{servers}        keepalive 64;
-    }}
-    server {{
-        listen 127.0.0.1:{port};
-        location / {{
-            proxy_pass http://replicas;
-            proxy_http_version 1.1;
-            proxy_set_header Connection \"\";
-            proxy_set_header Host $http_host;
-            proxy_buffering off;
-        }}
-    }}
-}}
-"
-    )
+    // The one configuration, shared with the cross-replica tests.
+    include_str!("../../tests/data/nginx-replicas.conf")
+        .replace("@HOME@", &h.to_string())
+        .replace("@LISTEN@", &format!("127.0.0.1:{port}"))
+        .replace("@SERVERS@", &servers)
 }

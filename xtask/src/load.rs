@@ -58,23 +58,7 @@ pub(crate) fn load(root: &Path, args: &[String]) -> Result<()> {
     } else {
         Some(ensure_venv(root)?)
     };
-    crate::step(
-        root,
-        "build",
-        "cargo",
-        &[
-            "build",
-            "--release",
-            "--locked",
-            "-p",
-            "smart-container",
-            "-p",
-            "smart-load",
-        ],
-    )?;
-    let release = root.join("target/release");
-    let container = release.join("smart-container");
-    let generator = release.join("smart-load");
+    let (container, generator) = build_binaries(root)?;
 
     let work = TempDir::new(root)?;
     let data = work.path.join("data");
@@ -254,6 +238,26 @@ pub(crate) fn load(root: &Path, args: &[String]) -> Result<()> {
     }
     print_summary(&fs::read_to_string(&tsv).unwrap_or_default());
     Ok(())
+}
+
+/// Builds `smart-container` and `smart-load` in release; their paths.
+pub(crate) fn build_binaries(root: &Path) -> Result<(PathBuf, PathBuf)> {
+    crate::step(
+        root,
+        "build",
+        "cargo",
+        &[
+            "build",
+            "--release",
+            "--locked",
+            "-p",
+            "smart-container",
+            "-p",
+            "smart-load",
+        ],
+    )?;
+    let release = root.join("target/release");
+    Ok((release.join("smart-container"), release.join("smart-load")))
 }
 
 /// A server under load and the credentials `smart-load` signs with.
