@@ -16,13 +16,29 @@ pub(crate) const PUBLISHED: &[&str] = &["oauth1-sign", "oauth1-dance"];
 
 /// Packages, then builds the examples and doctests and the docs.
 pub(crate) fn package_check(root: &Path) -> Result<()> {
-    let mut package = vec!["package", "--locked", "--allow-dirty"];
+    let version = workspace_version(root)?;
+    forget_unpacked_packages(&version)?;
+    // Cargo takes a registry crate's build for good once its version is
+    // built, so the verification builds in a target directory of its own,
+    // emptied first, or it would link the `oauth1-sign` of an earlier run.
+    let verify = root.join("target").join("package-verify");
+    if verify.exists() {
+        fs::remove_dir_all(&verify)
+            .with_context(|| format!("could not clear {}", verify.display()))?;
+    }
+    let verify = verify.to_string_lossy();
+    let mut package = vec![
+        "package",
+        "--locked",
+        "--allow-dirty",
+        "--target-dir",
+        &verify,
+    ];
     for name in PUBLISHED {
         package.extend(["-p", name]);
     }
     crate::step(root, "package-check: cargo package", "cargo", &package)?;
 
-    let version = workspace_version(root)?;
     let check = root.join("target").join("package-check");
     if check.exists() {
         fs::remove_dir_all(&check)
@@ -33,7 +49,7 @@ pub(crate) fn package_check(root: &Path) -> Result<()> {
     let mut patches = String::new();
     for name in PUBLISHED {
         let unpacked = format!("{name}-{version}");
-        let from = root.join("target").join("package").join(&unpacked);
+        let from = Path::new(&*verify).join("package").join(&unpacked);
         if !from.join("Cargo.toml").exists() {
             bail!("`cargo package` left no {}", from.display());
         }
@@ -81,6 +97,44 @@ pub(crate) fn package_check(root: &Path) -> Result<()> {
         .context("could not start `cargo doc`")?;
     if !status.success() {
         bail!("`cargo doc` with -D warnings failed ({status})");
+    }
+    Ok(())
+}
+
+/// Removes what earlier runs unpacked from `cargo package`'s temporary
+/// registry. Cargo unpacks that registry's `.crate` files into
+/// `$CARGO_HOME/registry/src/-<hash of its path>/` and never unpacks a
+/// version again once its directory exists, so a checkout at a fixed path
+/// would verify `oauth1-dance` against the `oauth1-sign` of an older run.
+/// Only those local registries are touched; crates.io's stays.
+fn forget_unpacked_packages(version: &str) -> Result<()> {
+    let cargo_home = match std::env::var_os("CARGO_HOME") {
+        Some(home) => std::path::PathBuf::from(home),
+        None => match std::env::var_os("HOME") {
+            Some(home) => Path::new(&home).join(".cargo"),
+            None => return Ok(()),
+        },
+    };
+    let src = cargo_home.join("registry").join("src");
+    let Ok(registries) = fs::read_dir(&src) else {
+        return Ok(());
+    };
+    for registry in registries {
+        let registry = registry?.path();
+        let local = registry
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.starts_with('-'));
+        if !local {
+            continue;
+        }
+        for name in PUBLISHED {
+            let stale = registry.join(format!("{name}-{version}"));
+            if stale.exists() {
+                fs::remove_dir_all(&stale)
+                    .with_context(|| format!("could not remove {}", stale.display()))?;
+            }
+        }
     }
     Ok(())
 }
