@@ -116,8 +116,10 @@ impl Container {
             None => Secret::new(crypto::random_token(32)),
         };
         let sealed = self.key.seal(&app_context(&manifest.id), secret.expose())?;
-        let json =
-            serde_json::to_string(&manifest.json).map_err(|e| Error::Internal(e.to_string()))?;
+        let json = serde_json::to_string(&manifest.json).map_err(|source| Error::ToJson {
+            what: "an app manifest",
+            source,
+        })?;
         self.store.put_app(&StoredApp {
             id: manifest.id.clone(),
             manifest: json,
@@ -270,5 +272,5 @@ fn create_private_dir(dir: &Path) -> Result<(), Error> {
     }
     builder
         .create(dir)
-        .map_err(|e| Error::Io(format!("cannot create {}: {e}", dir.display())))
+        .map_err(Error::io(format!("create {}", dir.display())))
 }

@@ -113,7 +113,10 @@ impl DataKey {
                 write_private_file(&path, encode_hex(&bytes).as_bytes())?;
                 Ok(Self::from_bytes(&bytes))
             }
-            Err(e) => Err(Error::Key(format!("cannot read {}: {e}", path.display()))),
+            Err(e) => Err(Error::io(format!(
+                "read the data key file {}",
+                path.display()
+            ))(e)),
         }
     }
 
@@ -203,12 +206,12 @@ pub(crate) fn hash_password(password: &str, cost: PasswordCost) -> Result<String
         PasswordCost::Standard => Params::new(19 * 1024, 2, 1, None),
         PasswordCost::Test => Params::new(1024, 1, 1, None),
     }
-    .map_err(|e| Error::Internal(format!("argon2 params: {e}")))?;
+    .map_err(|e| Error::PasswordHash(e.into()))?;
     let salt = SaltString::generate(&mut OsRng);
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
         .hash_password(password.as_bytes(), &salt)
         .map(|h| h.to_string())
-        .map_err(|e| Error::Internal(format!("argon2: {e}")))
+        .map_err(Error::PasswordHash)
 }
 
 thread_local! {
@@ -312,12 +315,16 @@ fn write_private_file(path: &Path, content: &[u8]) -> Result<(), Error> {
         use std::os::unix::fs::OpenOptionsExt as _;
         opts.mode(0o600);
     }
-    let mut file = opts
-        .open(path)
-        .map_err(|e| Error::Key(format!("cannot create {}: {e}", path.display())))?;
+    let mut file = opts.open(path).map_err(Error::io(format!(
+        "create the data key file {}",
+        path.display()
+    )))?;
     file.write_all(content)
         .and_then(|()| file.sync_all())
-        .map_err(|e| Error::Key(format!("cannot write {}: {e}", path.display())))
+        .map_err(Error::io(format!(
+            "write the data key file {}",
+            path.display()
+        )))
 }
 
 fn check_key_file_mode(path: &Path) -> Result<(), Error> {
@@ -325,7 +332,10 @@ fn check_key_file_mode(path: &Path) -> Result<(), Error> {
     {
         use std::os::unix::fs::PermissionsExt as _;
         let mode = fs::metadata(path)
-            .map_err(|e| Error::Key(format!("cannot stat {}: {e}", path.display())))?
+            .map_err(Error::io(format!(
+                "stat the data key file {}",
+                path.display()
+            )))?
             .permissions()
             .mode();
         if mode & 0o077 != 0 {

@@ -17,7 +17,7 @@
 //! ```
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> Result<(), smart_container::Error> {
-//! let dir = tempfile::tempdir().map_err(|e| smart_container::Error::Io(e.to_string()))?;
+//! let dir = tempfile::tempdir().map_err(smart_container::Error::io("create a directory"))?;
 //! let mut container = smart_container::Container::open(dir.path())?;
 //! container.set_password_cost(smart_container::PasswordCost::Test);
 //! let (key, secret) = container.install_app(
@@ -32,7 +32,7 @@
 //! container.add_user("alice", "correct horse battery")?;
 //!
 //! let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await
-//!     .map_err(|e| smart_container::Error::Io(e.to_string()))?;
+//!     .map_err(smart_container::Error::io("listen on 127.0.0.1"))?;
 //! let config = smart_container::Config::new(dir.path());
 //! // Shut down at once: a real caller passes e.g. `tokio::signal::ctrl_c()`.
 //! smart_container::serve(config, listener, async {}).await?;
@@ -54,7 +54,7 @@ mod web;
 
 pub use container::{AppSummary, Container};
 pub use crypto::{KEY_ENV, KEY_FILE, PasswordCost, Secret};
-pub use error::Error;
+pub use error::{Error, Report, StorageError, UnexpectedValue};
 pub use manifest::AppManifest;
 pub use server::{
     Config, HEADER_READ_TIMEOUT, MAX_CONNECTIONS, MAX_HEADER_READ_TIMEOUT, serve, serve_split,

@@ -125,7 +125,7 @@ fn main() -> ExitCode {
     match runtime.block_on(run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln!("error: {}", e.report());
             ExitCode::FAILURE
         }
     }
@@ -213,8 +213,7 @@ async fn run(cli: Cli) -> Result<(), Error> {
             };
             let container = open()?;
             let id = tokio::task::spawn_blocking(move || container.add_user(&username, &password))
-                .await
-                .map_err(|e| Error::Internal(e.to_string()))??;
+                .await??;
             println!("user {id} saved");
             Ok(())
         }
@@ -229,25 +228,25 @@ async fn run(cli: Cli) -> Result<(), Error> {
 async fn bind(addr: SocketAddr) -> Result<tokio::net::TcpListener, Error> {
     tokio::net::TcpListener::bind(addr)
         .await
-        .map_err(|e| Error::Io(format!("cannot listen on {addr}: {e}")))
+        .map_err(Error::io(format!("listen on {addr}")))
 }
 
 async fn read_manifest(source: &str) -> Result<String, Error> {
     if source.starts_with("http://") || source.starts_with("https://") {
-        let resp = reqwest::get(source)
-            .await
-            .map_err(|e| Error::Io(format!("cannot fetch {source}: {e}")))?;
+        let fetch = |e| Error::Fetch {
+            url: source.to_owned(),
+            source: e,
+        };
+        let resp = reqwest::get(source).await.map_err(fetch)?;
         if !resp.status().is_success() {
-            return Err(Error::Io(format!(
-                "cannot fetch {source}: status {}",
-                resp.status()
-            )));
+            return Err(Error::FetchStatus {
+                url: source.to_owned(),
+                status: resp.status().as_u16(),
+            });
         }
-        resp.text()
-            .await
-            .map_err(|e| Error::Io(format!("cannot read {source}: {e}")))
+        resp.text().await.map_err(fetch)
     } else {
-        std::fs::read_to_string(source).map_err(|e| Error::Io(format!("cannot read {source}: {e}")))
+        std::fs::read_to_string(source).map_err(Error::io(format!("read {source}")))
     }
 }
 
@@ -261,7 +260,7 @@ fn read_password() -> Result<String, Error> {
     stdin
         .lock()
         .read_line(&mut line)
-        .map_err(|e| Error::Io(e.to_string()))?;
+        .map_err(Error::io("read the password from standard input"))?;
     Ok(line.trim_end_matches(['\r', '\n']).to_owned())
 }
 

@@ -15,6 +15,7 @@ use oauth1_sign::{Secret, SignatureMethod};
 use crate::Error;
 use crate::container::app_context;
 use crate::crypto::{DataKey, digest, encode_hex};
+use crate::error::{Report, UnexpectedValue};
 use crate::manifest::AppManifest;
 use crate::store::{AccessTokenRow, RequestTokenRow, Store};
 
@@ -216,8 +217,10 @@ impl SqlProviderStore {
     }
 }
 
-fn se(e: impl std::fmt::Display) -> StoreError {
-    StoreError::new(e)
+/// The provider's store error: the message with every source, since
+/// `StoreError` keeps text only.
+fn se(e: impl std::error::Error + 'static) -> StoreError {
+    StoreError::new(Report(&e))
 }
 
 fn rt_context(hash: &str) -> String {
@@ -239,11 +242,11 @@ fn attrs_from_json(s: &str) -> Result<Attributes, StoreError> {
 fn decode_digest(hex: &str) -> Result<[u8; 32], StoreError> {
     let mut out = [0u8; 32];
     if hex.len() != 64 {
-        return Err(se(Error::Storage("bad verifier digest".into())));
+        return Err(se(Error::from(UnexpectedValue::Digest)));
     }
     for (i, b) in out.iter_mut().enumerate() {
         *b = u8::from_str_radix(hex.get(2 * i..2 * i + 2).unwrap_or("zz"), 16)
-            .map_err(|_| se(Error::Storage("bad verifier digest".into())))?;
+            .map_err(|_| se(Error::from(UnexpectedValue::Digest)))?;
     }
     Ok(out)
 }

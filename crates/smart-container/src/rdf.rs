@@ -16,6 +16,7 @@ use smart_rdf::{
 };
 
 use crate::Error;
+use crate::error::UnexpectedValue;
 use crate::model::{Coded, Demographics, Item, systems};
 use crate::store::ItemRow;
 
@@ -123,8 +124,13 @@ pub(crate) fn empty_document(api_base: &str) -> Result<String, Error> {
 
 /// A stored item, read back from its JSON.
 pub(crate) fn stored_item(row: &ItemRow) -> Result<Item, Error> {
-    serde_json::from_str::<Item>(&row.body)
-        .map_err(|e| Error::Storage(format!("bad stored item: {e}")))
+    serde_json::from_str::<Item>(&row.body).map_err(|source| {
+        UnexpectedValue::Json {
+            what: "record item",
+            source,
+        }
+        .into()
+    })
 }
 
 /// A stored document's content with its media type and file name.
@@ -145,9 +151,7 @@ pub(crate) fn document_content(item: &Item) -> Result<Option<Content<'_>>, Error
             file_name,
             ..
         } => Ok(Some(Content {
-            bytes: BASE64
-                .decode(content)
-                .map_err(|e| Error::Storage(format!("bad stored document: {e}")))?,
+            bytes: BASE64.decode(content).map_err(UnexpectedValue::Base64)?,
             media_type,
             file_name,
         })),
@@ -347,9 +351,7 @@ fn add_item(
             media_type,
             content,
         } => {
-            let bytes = BASE64
-                .decode(content)
-                .map_err(|e| Error::Storage(format!("bad stored document: {e}")))?;
+            let bytes = BASE64.decode(content).map_err(UnexpectedValue::Base64)?;
             let photograph = collection == "photograph";
             let document = Document {
                 location: Some(if photograph {
@@ -437,15 +439,24 @@ fn vital(title: &str, loinc: &str, value: &str, unit: &str) -> VitalSign {
 }
 
 fn date(s: &str) -> Result<NaiveDate, Error> {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .map_err(|e| Error::Storage(format!("bad stored date `{s}`: {e}")))
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|e| {
+        UnexpectedValue::Date {
+            value: s.to_owned(),
+            source: Some(e),
+        }
+        .into()
+    })
 }
 
 fn datetime(s: &str) -> Result<DateTime<Utc>, Error> {
     let d = date(s)?;
-    d.and_hms_opt(12, 0, 0)
-        .map(|t| t.and_utc())
-        .ok_or_else(|| Error::Storage(format!("bad stored date `{s}`")))
+    d.and_hms_opt(12, 0, 0).map(|t| t.and_utc()).ok_or_else(|| {
+        UnexpectedValue::Date {
+            value: s.to_owned(),
+            source: None,
+        }
+        .into()
+    })
 }
 
 pub(crate) fn rdf_err(e: smart_rdf::Error) -> Error {

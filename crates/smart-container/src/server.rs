@@ -169,7 +169,7 @@ async fn serve_inner(
 ) -> Result<(), Error> {
     let local: SocketAddr = listener
         .local_addr()
-        .map_err(|e| Error::Io(e.to_string()))?;
+        .map_err(Error::io("get the API listener's address"))?;
     let public_url = config
         .public_url
         .clone()
@@ -177,7 +177,9 @@ async fn serve_inner(
     if let Some(ui) = &ui_listener
         && config.ui_public_url.is_none()
     {
-        let addr = ui.local_addr().map_err(|e| Error::Io(e.to_string()))?;
+        let addr = ui
+            .local_addr()
+            .map_err(Error::io("get the UI listener's address"))?;
         config.ui_public_url = Some(format!("http://{addr}"));
     }
     let dir = config.data_dir.clone();
@@ -185,9 +187,7 @@ async fn serve_inner(
     let dev = config.dev;
     let cost = config.password_cost;
     let container =
-        tokio::task::spawn_blocking(move || prepare(&dir, database.as_ref(), dev, cost))
-            .await
-            .map_err(|e| Error::Internal(e.to_string()))??;
+        tokio::task::spawn_blocking(move || prepare(&dir, database.as_ref(), dev, cost)).await??;
     let mut options = WebOptions::new(dev);
     options.ui_url.clone_from(&config.ui_public_url);
     options.require_body_hash = config.require_body_hash;

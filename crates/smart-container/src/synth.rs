@@ -41,8 +41,10 @@ pub(crate) fn seed_store(store: &Store, seed: u64, count: usize) -> Result<usize
     let patients = generate(seed, count);
     let mut records = Vec::with_capacity(patients.len());
     for p in &patients {
-        let body =
-            serde_json::to_string(&p.demographics).map_err(|e| Error::Internal(e.to_string()))?;
+        let body = serde_json::to_string(&p.demographics).map_err(|source| Error::ToJson {
+            what: "a patient's demographics",
+            source,
+        })?;
         let items = p
             .items
             .iter()
@@ -52,8 +54,10 @@ pub(crate) fn seed_store(store: &Store, seed: u64, count: usize) -> Result<usize
                     item_id: id.clone(),
                     date: date.clone(),
                     code: code.clone(),
-                    body: serde_json::to_string(item)
-                        .map_err(|e| Error::Internal(e.to_string()))?,
+                    body: serde_json::to_string(item).map_err(|source| Error::ToJson {
+                        what: "a record item",
+                        source,
+                    })?,
                 })
             })
             .collect::<Result<Vec<_>, Error>>()?;

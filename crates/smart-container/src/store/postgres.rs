@@ -21,24 +21,13 @@ use tokio_postgres::NoTls;
 use tokio_postgres::types::private::BytesMut;
 use tokio_postgres::types::{IsNull, ToSql, Type, to_sql_checked};
 
-use super::sql::{Row, Sql, Value, pg_placeholders};
+use super::sql::{Columns, Row, Sql, Value, pg_placeholders};
 use crate::Error;
+use crate::error::{StorageError, UnexpectedValue};
 
 /// Connections per process: three replicas stay well under PostgreSQL's
 /// default limit of 100.
 pub(super) const POOL_SIZE: usize = 16;
-
-impl From<tokio_postgres::Error> for Error {
-    fn from(e: tokio_postgres::Error) -> Self {
-        match e.as_db_error() {
-            Some(db) => Self::Storage(format!("postgres: {} ({})", db.message(), db.code().code())),
-            None => Self::Storage(match std::error::Error::source(&e) {
-                Some(cause) => format!("postgres: {e}: {cause}"),
-                None => format!("postgres: {e}"),
-            }),
-        }
-    }
-}
 
 /// A pool of connections to one PostgreSQL database.
 pub(super) struct Postgres {
@@ -70,9 +59,7 @@ impl Postgres {
     /// directory as `host=`); with `schema`, every connection works in that
     /// schema, created when missing (the tests' isolation).
     pub(super) fn connect(url: &str, schema: Option<&str>) -> Result<Self, Error> {
-        let mut config: tokio_postgres::Config = url
-            .parse()
-            .map_err(|e| Error::Invalid(format!("the database URL is not valid: {e}")))?;
+        let mut config: tokio_postgres::Config = url.parse().map_err(Error::DatabaseUrl)?;
         if config.get_connect_timeout().is_none() {
             config.connect_timeout(Duration::from_secs(10));
         }
@@ -90,7 +77,7 @@ impl Postgres {
             .thread_name("smart-container-pg")
             .enable_all()
             .build()
-            .map_err(|e| Error::Internal(format!("cannot start the database runtime: {e}")))?;
+            .map_err(Error::io("start the database runtime"))?;
         let manager = Manager::from_config(
             config,
             NoTls,
@@ -106,7 +93,7 @@ impl Postgres {
             // fails with the reason instead of hanging.
             .wait_timeout(Some(Duration::from_secs(30)))
             .build()
-            .map_err(|e| Error::Internal(format!("cannot build the database pool: {e}")))?;
+            .map_err(StorageError::PoolBuild)?;
         let pg = Self {
             pool,
             handle: runtime.handle().clone(),
@@ -129,7 +116,7 @@ impl Postgres {
         let _context = self.handle.enter();
         futures_executor::block_on(self.pool.get()).map_err(|e| match e {
             deadpool_postgres::PoolError::Backend(e) => Error::from(e),
-            other => Error::Storage(format!("postgres pool: {other}")),
+            other => StorageError::Pool(other).into(),
         })
     }
 
@@ -154,10 +141,8 @@ impl Postgres {
         counter: &AtomicU64,
         f: impl FnOnce(&mut dyn Sql) -> Result<T, Error>,
     ) -> Result<T, Error> {
-        let mut guard = Detach(Some(self.client()?));
-        let Some(client) = guard.0.as_ref() else {
-            return Err(Error::Internal("no connection".into()));
-        };
+        let mut guard = Detach(None);
+        let client: &Object = guard.0.insert(self.client()?);
         let mut conn = PgConn { client, counter };
         conn.batch("BEGIN")?;
         let out = f(&mut conn);
@@ -215,7 +200,11 @@ impl Sql for PgConn<'_> {
             let stmt = self.client.prepare_cached(&sql).await?;
             self.client.query(&stmt, &params).await
         })?;
-        rows.iter().map(to_row).collect()
+        let Some(first) = rows.first() else {
+            return Ok(Vec::new());
+        };
+        let names: Columns = first.columns().iter().map(|c| c.name().into()).collect();
+        rows.iter().map(|r| to_row(r, &names)).collect()
     }
 
     fn batch(&mut self, sql: &str) -> Result<(), Error> {
@@ -224,7 +213,7 @@ impl Sql for PgConn<'_> {
     }
 }
 
-fn to_row(r: &tokio_postgres::Row) -> Result<Row, Error> {
+fn to_row(r: &tokio_postgres::Row, names: &Columns) -> Result<Row, Error> {
     let mut out = Vec::with_capacity(r.len());
     for (i, col) in r.columns().iter().enumerate() {
         let v = match *col.type_() {
@@ -243,15 +232,16 @@ fn to_row(r: &tokio_postgres::Row) -> Result<Row, Error> {
             }
             Type::BYTEA => r.try_get::<_, Option<Vec<u8>>>(i)?.map(Value::Blob),
             ref other => {
-                return Err(Error::Storage(format!(
-                    "column {}: unsupported type {other}",
-                    col.name()
-                )));
+                return Err(UnexpectedValue::UnsupportedType {
+                    column: col.name().to_owned(),
+                    sql_type: other.name().to_owned(),
+                }
+                .into());
             }
         };
         out.push(v.unwrap_or(Value::Null));
     }
-    Ok(Row(out))
+    Ok(Row(out, names.clone()))
 }
 
 impl ToSql for Value {

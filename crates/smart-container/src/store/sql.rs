@@ -5,8 +5,10 @@
 //! translates them to `$N` in [`pg_placeholders`], its only rewrite.
 
 use std::borrow::Cow;
+use std::sync::Arc;
 
 use crate::Error;
+use crate::error::UnexpectedValue;
 
 /// A parameter or column value: the four kinds the schema uses.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -83,22 +85,30 @@ macro_rules! args {
 }
 pub(crate) use args;
 
-/// One result row; columns are taken out by index.
+/// The column names of a query's rows, shared by every row of one result.
+pub(crate) type Columns = Arc<[Box<str>]>;
+
+/// One result row; columns are taken out by index. The names are kept only
+/// to say which column holds an unexpected value.
 #[derive(Debug, Clone)]
-pub(crate) struct Row(pub(crate) Vec<Value>);
+pub(crate) struct Row(pub(crate) Vec<Value>, pub(crate) Columns);
 
 impl Row {
     fn take(&mut self, i: usize) -> Result<Value, Error> {
         self.0
             .get_mut(i)
             .map(|v| std::mem::replace(v, Value::Null))
-            .ok_or_else(|| Error::Storage(format!("no column {i} in the row")))
+            .ok_or_else(|| UnexpectedValue::MissingColumn { index: i }.into())
+    }
+
+    fn name(&self, i: usize) -> String {
+        column_name(&self.1, i)
     }
 
     /// A non-null text column.
     pub(crate) fn text(&mut self, i: usize) -> Result<String, Error> {
         self.opt_text(i)?
-            .ok_or_else(|| Error::Storage(format!("column {i} is NULL")))
+            .ok_or_else(|| self.mismatch(i, "text", &Value::Null))
     }
 
     /// A text column that may be null.
@@ -106,14 +116,14 @@ impl Row {
         match self.take(i)? {
             Value::Null => Ok(None),
             Value::Text(s) => Ok(Some(s)),
-            other => Err(mismatch(i, "text", &other)),
+            other => Err(self.mismatch(i, "text", &other)),
         }
     }
 
     /// A non-null integer column.
     pub(crate) fn int(&mut self, i: usize) -> Result<i64, Error> {
         self.opt_int(i)?
-            .ok_or_else(|| Error::Storage(format!("column {i} is NULL")))
+            .ok_or_else(|| self.mismatch(i, "integer", &Value::Null))
     }
 
     /// An integer column that may be null.
@@ -121,7 +131,7 @@ impl Row {
         match self.take(i)? {
             Value::Null => Ok(None),
             Value::Int(n) => Ok(Some(n)),
-            other => Err(mismatch(i, "integer", &other)),
+            other => Err(self.mismatch(i, "integer", &other)),
         }
     }
 
@@ -131,19 +141,31 @@ impl Row {
             Value::Blob(b) => Ok(b),
             // SQLite keeps what was written; a text value is its bytes.
             Value::Text(s) => Ok(s.into_bytes()),
-            other => Err(mismatch(i, "bytes", &other)),
+            other => Err(self.mismatch(i, "bytes", &other)),
         }
+    }
+
+    fn mismatch(&self, i: usize, expected: &'static str, found: &Value) -> Error {
+        let found = match found {
+            Value::Null => "NULL",
+            Value::Int(_) => "an integer",
+            Value::Text(_) => "text",
+            Value::Blob(_) => "bytes",
+        };
+        UnexpectedValue::ColumnType {
+            column: self.name(i),
+            expected,
+            found,
+        }
+        .into()
     }
 }
 
-fn mismatch(i: usize, wanted: &str, got: &Value) -> Error {
-    let got = match got {
-        Value::Null => "NULL",
-        Value::Int(_) => "integer",
-        Value::Text(_) => "text",
-        Value::Blob(_) => "bytes",
-    };
-    Error::Storage(format!("column {i}: expected {wanted}, found {got}"))
+/// The name of column `i`, or its number when the names are unknown.
+pub(crate) fn column_name(names: &Columns, i: usize) -> String {
+    names
+        .get(i)
+        .map_or_else(|| format!("#{i}"), ToString::to_string)
 }
 
 /// A connection, or a transaction on one, of either backend.
@@ -163,7 +185,7 @@ pub(crate) trait Sql {
     /// The one integer a query such as `SELECT COUNT(*)` returns.
     fn query_int(&mut self, sql: &str, params: &[Value]) -> Result<i64, Error> {
         self.query_opt(sql, params)?
-            .ok_or_else(|| Error::Storage("the query returned no row".into()))?
+            .ok_or(UnexpectedValue::NoRow)?
             .int(0)
     }
 }
@@ -203,8 +225,10 @@ pub(crate) fn pg_placeholders(sql: &str) -> Cow<'_, str> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, reason = "tests fail loudly on any error")]
 mod tests {
     use super::*;
+    use crate::error::StorageError;
 
     #[test]
     fn placeholders_are_numbered_for_postgres() {
@@ -224,11 +248,49 @@ mod tests {
     }
 
     #[test]
-    fn rows_refuse_the_wrong_kind() {
-        let mut row = Row(vec![Value::Int(1), Value::Null, Value::Text("x".into())]);
-        assert!(row.text(0).is_err());
+    fn rows_refuse_the_wrong_kind_naming_the_column() {
+        let names: Columns = ["id", "note", "title"].map(Box::from).into();
+        let mut row = Row(
+            vec![Value::Int(1), Value::Null, Value::Text("x".into())],
+            names,
+        );
+        let Err(Error::Storage(StorageError::Unexpected(UnexpectedValue::ColumnType {
+            column,
+            expected,
+            found,
+        }))) = row.text(0)
+        else {
+            panic!("not a typed column mismatch");
+        };
+        assert_eq!(
+            (column.as_str(), expected, found),
+            ("id", "text", "an integer")
+        );
         assert!(matches!(row.opt_text(1), Ok(None)));
-        assert!(row.int(2).is_err());
-        assert!(row.int(9).is_err());
+        let e = row.int(2).unwrap_err();
+        assert_eq!(
+            e.report().to_string(),
+            "storage: the database holds an unexpected value: \
+             column `title` holds text, expected integer"
+        );
+        assert!(matches!(
+            row.int(9),
+            Err(Error::Storage(StorageError::Unexpected(
+                UnexpectedValue::MissingColumn { index: 9 }
+            )))
+        ));
+    }
+
+    #[test]
+    fn a_null_in_a_required_column_is_named() {
+        let mut row = Row(vec![Value::Null], ["secret_sealed"].map(Box::from).into());
+        let e = row.blob(0).unwrap_err();
+        assert!(
+            e.report()
+                .to_string()
+                .ends_with("column `secret_sealed` holds NULL, expected bytes"),
+            "{}",
+            e.report()
+        );
     }
 }

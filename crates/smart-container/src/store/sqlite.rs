@@ -1,6 +1,7 @@
 //! The embedded backend: one SQLite connection (WAL, prepared statements
 //! cached) behind a mutex.
 
+use std::collections::HashMap;
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
@@ -8,19 +9,22 @@ use std::sync::{Mutex, MutexGuard};
 use rusqlite::Connection;
 use rusqlite::types::{ToSqlOutput, ValueRef};
 
-use super::sql::{Row, Sql, Value};
+use super::sql::{Columns, Row, Sql, Value, column_name};
 use crate::Error;
+use crate::error::UnexpectedValue;
 
-impl From<rusqlite::Error> for Error {
-    fn from(e: rusqlite::Error) -> Self {
-        Self::Storage(e.to_string())
-    }
-}
+/// Statements whose column names are remembered; past this the memory is
+/// emptied (the container's statements are far fewer).
+const NAMES_CAPACITY: usize = 256;
 
 /// The SQLite database of a data directory.
 #[derive(Debug)]
 pub(super) struct Sqlite {
     conn: Mutex<Connection>,
+    /// The column names of each query's result, by statement text, so that
+    /// rows can name a column holding an unexpected value without copying
+    /// the names on every query.
+    names: Mutex<HashMap<Box<str>, Columns>>,
 }
 
 impl Sqlite {
@@ -37,6 +41,7 @@ impl Sqlite {
         conn.set_prepared_statement_cache_capacity(64);
         Ok(Self {
             conn: Mutex::new(conn),
+            names: Mutex::default(),
         })
     }
 
@@ -57,6 +62,7 @@ impl Sqlite {
         let conn = self.lock();
         f(&mut SqliteConn {
             conn: &conn,
+            names: &self.names,
             counter,
         })
     }
@@ -69,7 +75,11 @@ impl Sqlite {
     ) -> Result<T, Error> {
         let mut conn = self.lock();
         let tx = conn.transaction()?;
-        let out = f(&mut SqliteConn { conn: &tx, counter })?;
+        let out = f(&mut SqliteConn {
+            conn: &tx,
+            names: &self.names,
+            counter,
+        })?;
         tx.commit()?;
         Ok(out)
     }
@@ -77,7 +87,27 @@ impl Sqlite {
 
 struct SqliteConn<'a> {
     conn: &'a Connection,
+    names: &'a Mutex<HashMap<Box<str>, Columns>>,
     counter: &'a AtomicU64,
+}
+
+impl SqliteConn<'_> {
+    /// The column names of `stmt`, whose text is `sql`.
+    fn names(&self, sql: &str, stmt: &rusqlite::Statement<'_>) -> Columns {
+        let mut names = self
+            .names
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(known) = names.get(sql) {
+            return known.clone();
+        }
+        if names.len() >= NAMES_CAPACITY {
+            names.clear();
+        }
+        let columns: Columns = stmt.column_names().map(Box::from).collect();
+        names.insert(sql.into(), columns.clone());
+        columns
+    }
 }
 
 impl rusqlite::ToSql for Value {
@@ -105,6 +135,7 @@ impl Sql for SqliteConn<'_> {
         self.counter.fetch_add(1, Ordering::Relaxed);
         let mut stmt = self.conn.prepare_cached(sql)?;
         let width = stmt.column_count();
+        let names = self.names(sql, &stmt);
         let mut rows = stmt.query(rusqlite::params_from_iter(params))?;
         let mut out = Vec::new();
         while let Some(r) = rows.next()? {
@@ -113,27 +144,39 @@ impl Sql for SqliteConn<'_> {
                 values.push(match r.get_ref(i)? {
                     ValueRef::Null => Value::Null,
                     ValueRef::Integer(n) => Value::Int(n),
-                    ValueRef::Real(x) => {
-                        return Err(Error::Storage(format!(
-                            "column {i}: unexpected real value {x}"
-                        )));
+                    ValueRef::Real(_) => {
+                        return Err(UnexpectedValue::ColumnType {
+                            column: column_name(&names, i),
+                            expected: "an integer, text or bytes",
+                            found: "a real number",
+                        }
+                        .into());
                     }
                     ValueRef::Text(t) => Value::Text(
                         std::str::from_utf8(t)
-                            .map_err(|e| Error::Storage(format!("column {i}: {e}")))?
+                            .map_err(|source| UnexpectedValue::NotUtf8 {
+                                column: column_name(&names, i),
+                                source,
+                            })?
                             .to_owned(),
                     ),
                     ValueRef::Blob(b) => Value::Blob(b.to_vec()),
                 });
             }
-            out.push(Row(values));
+            out.push(Row(values, names.clone()));
         }
         Ok(out)
     }
 
     fn batch(&mut self, sql: &str) -> Result<(), Error> {
         self.counter.fetch_add(1, Ordering::Relaxed);
-        Ok(self.conn.execute_batch(sql)?)
+        self.conn.execute_batch(sql)?;
+        // A migration may change what `SELECT *` returns.
+        self.names
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clear();
+        Ok(())
     }
 }
 

@@ -242,8 +242,11 @@ impl WebOptions {
 
 /// Checks and normalises an http(s) origin with an optional path prefix.
 fn origin(url: &str, flag: &str) -> Result<String, Error> {
-    let parsed =
-        url::Url::parse(url).map_err(|e| Error::Invalid(format!("{flag} `{url}`: {e}")))?;
+    let parsed = url::Url::parse(url).map_err(|source| Error::InvalidUrl {
+        what: flag.to_owned(),
+        url: url.to_owned(),
+        source,
+    })?;
     if !matches!(parsed.scheme(), "http" | "https") || parsed.host().is_none() {
         return Err(Error::Invalid(format!(
             "{flag} `{url}` must be an http(s) origin"
@@ -427,21 +430,6 @@ impl From<serde_json::Error> for AppError {
     }
 }
 
-/// An error and its sources, one after the other, for the log.
-struct Chain<'a>(&'a (dyn std::error::Error + 'static));
-
-impl std::fmt::Display for Chain<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}", self.0)?;
-        let mut source = self.0.source();
-        while let Some(s) = source {
-            write!(f, ": {s}")?;
-            source = s.source();
-        }
-        Ok(())
-    }
-}
-
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         match self {
@@ -460,7 +448,7 @@ impl IntoResponse for AppError {
                 res
             }
             Self::Internal(e) => {
-                tracing::error!(error = %Chain(&e), "internal error");
+                tracing::error!(error = %crate::Report(&e), "internal error");
                 pages::error_page(
                     StatusCode::INTERNAL_SERVER_ERROR,
                     "Something went wrong on our side.",

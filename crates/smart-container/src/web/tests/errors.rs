@@ -34,6 +34,27 @@ async fn internal_errors_keep_their_source_and_show_none_of_it() {
     let (status, body) = answer(e).await;
     assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
     assert!(!body.contains("EOF"), "{body}");
-    let (status, _) = answer(Error::Storage("disk I/O error".into()).into()).await;
+}
+
+#[tokio::test]
+async fn a_storage_error_is_a_500_that_shows_nothing_of_it() {
+    // A real driver error: SQLite refusing a file that is not a database.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("corrupt.db");
+    std::fs::write(&path, vec![0x5a; 8192]).unwrap();
+    let e = crate::store::Store::open(&path).unwrap_err();
+    let detail = e.report().to_string();
+    assert!(detail.contains("not a database"), "{detail}");
+    let e = AppError::from(e);
+    let AppError::Internal(internal) = &e else {
+        panic!("not internal: {e:?}");
+    };
+    // The log line gets the whole chain, down to the driver's message.
+    assert_eq!(crate::Report(internal).to_string(), detail);
+    let (status, body) = answer(e).await;
     assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+    for leak in ["not a database", "SQLite", "storage", "corrupt.db"] {
+        assert!(!body.contains(leak), "{leak} in {body}");
+    }
+    assert!(body.contains("Something went wrong on our side."), "{body}");
 }

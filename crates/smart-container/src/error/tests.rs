@@ -1,0 +1,199 @@
+//! The error types keep what went wrong underneath as a typed source: the
+//! SQLite driver's error, the operating system's, the JSON parser's, and a
+//! structured description of an unexpected stored value.
+
+// Tests unwrap freely: a failed step is a failed test, and the message says which.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "tests fail loudly on any error"
+)]
+
+use std::error::Error as _;
+
+use super::{Error, StorageError, UnexpectedValue};
+use crate::store::{ItemRow, Store};
+
+/// The first source in the chain of `e` that is a `T`.
+fn find_source<T: std::error::Error + 'static>(e: &Error) -> Option<&T> {
+    let mut next = e.source();
+    while let Some(s) = next {
+        if let Some(t) = s.downcast_ref::<T>() {
+            return Some(t);
+        }
+        next = s.source();
+    }
+    None
+}
+
+#[test]
+fn a_database_path_that_is_a_directory_keeps_the_sqlite_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let e = Store::open(dir.path()).unwrap_err();
+    assert!(
+        matches!(e, Error::Storage(StorageError::Sqlite(_))),
+        "{e:?}"
+    );
+    let sqlite = find_source::<rusqlite::Error>(&e).expect("a rusqlite source");
+    assert_eq!(
+        sqlite.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::CannotOpen),
+        "{sqlite}"
+    );
+    assert!(e.report().to_string().starts_with("storage: SQLite: "));
+}
+
+#[test]
+fn a_corrupt_database_file_keeps_the_sqlite_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("corrupt.db");
+    std::fs::write(&path, vec![0x5a; 8192]).unwrap();
+    let e = Store::open(&path).unwrap_err();
+    let sqlite = find_source::<rusqlite::Error>(&e).expect("a rusqlite source");
+    assert_eq!(
+        sqlite.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::NotADatabase),
+        "{sqlite}"
+    );
+}
+
+/// A fresh SQLite store with an app row whose values are given as SQL.
+fn store_with_app(manifest: &str, secret: &str, installed_at: &str) -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("db")).unwrap();
+    store
+        .execute(
+            &format!(
+                "INSERT INTO apps (id, manifest, secret_sealed, installed_at) \
+                 VALUES ('a@x', {manifest}, {secret}, {installed_at})"
+            ),
+            &[],
+        )
+        .unwrap();
+    (dir, store)
+}
+
+#[test]
+fn a_wrong_typed_column_is_named_in_a_typed_error() {
+    let (_dir, store) = store_with_app("'{}'", "42", "0");
+    let e = store.app("a@x").unwrap_err();
+    let Error::Storage(StorageError::Unexpected(UnexpectedValue::ColumnType {
+        column,
+        expected,
+        found,
+    })) = &e
+    else {
+        panic!("not a typed column mismatch: {e:?}");
+    };
+    assert_eq!(column, "secret_sealed");
+    assert_eq!((*expected, *found), ("bytes", "an integer"));
+    assert_eq!(
+        e.report().to_string(),
+        "storage: the database holds an unexpected value: \
+         column `secret_sealed` holds an integer, expected bytes"
+    );
+}
+
+#[test]
+fn a_real_number_and_bad_utf8_are_named_too() {
+    let (_dir, store) = store_with_app("'{}'", "x'00'", "1.5");
+    let e = store
+        .run(|c| c.query_int("SELECT installed_at FROM apps", &[]))
+        .unwrap_err();
+    assert!(
+        matches!(
+            &e,
+            Error::Storage(StorageError::Unexpected(UnexpectedValue::ColumnType { column, found: "a real number", .. }))
+                if column == "installed_at"
+        ),
+        "{e:?}"
+    );
+
+    let (_dir, store) = store_with_app("CAST(x'ff' AS TEXT)", "x'00'", "0");
+    let e = store.app("a@x").unwrap_err();
+    assert!(
+        matches!(
+            &e,
+            Error::Storage(StorageError::Unexpected(UnexpectedValue::NotUtf8 { column, .. }))
+                if column == "manifest"
+        ),
+        "{e:?}"
+    );
+    assert!(find_source::<std::str::Utf8Error>(&e).is_some());
+}
+
+#[test]
+fn a_stored_item_that_is_not_json_keeps_the_parser_error() {
+    let row = ItemRow {
+        kind: "medications".into(),
+        item_id: "1".into(),
+        date: None,
+        code: None,
+        body: "{\"Medication\":".into(),
+    };
+    let e = crate::rdf::stored_item(&row).unwrap_err();
+    assert!(
+        matches!(
+            e,
+            Error::Storage(StorageError::Unexpected(UnexpectedValue::Json {
+                what: "record item",
+                ..
+            }))
+        ),
+        "{e:?}"
+    );
+    assert!(find_source::<serde_json::Error>(&e).unwrap().is_eof());
+}
+
+#[test]
+fn an_io_failure_names_its_path_and_keeps_the_os_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("plain-file");
+    std::fs::write(&file, b"not a directory").unwrap();
+    let data_dir = file.join("data");
+    let e = crate::Container::open(&data_dir).unwrap_err();
+    let Error::Io { what, source } = &e else {
+        panic!("not an io error: {e:?}");
+    };
+    assert!(what.contains(&data_dir.display().to_string()), "{what}");
+    assert!(
+        e.to_string().starts_with("cannot create "),
+        "{}",
+        e.report()
+    );
+    assert!(std::ptr::eq(
+        find_source::<std::io::Error>(&e).unwrap(),
+        source
+    ));
+}
+
+#[tokio::test]
+async fn a_panicked_blocking_task_is_a_task_error_with_its_join_error() {
+    let task = tokio::task::spawn_blocking(|| -> Result<(), Error> { panic!("on purpose") });
+    let run = async { task.await? };
+    let e = run.await.unwrap_err();
+    assert!(matches!(e, Error::Task(_)), "{e:?}");
+    assert!(
+        find_source::<tokio::task::JoinError>(&e)
+            .unwrap()
+            .is_panic()
+    );
+}
+
+#[test]
+fn the_report_lists_every_source() {
+    let json = serde_json::from_str::<serde_json::Value>("[").unwrap_err();
+    let e = Error::from(UnexpectedValue::Json {
+        what: "app manifest",
+        source: json,
+    });
+    assert_eq!(e.to_string(), "storage");
+    let report = e.report().to_string();
+    assert!(
+        report.starts_with(
+            "storage: the database holds an unexpected value: \
+             a stored app manifest does not parse: EOF"
+        ),
+        "{report}"
+    );
+}
