@@ -133,7 +133,7 @@ impl Demo {
         })
         .await
         .map_err(|e| AppError::Internal(format!("container setup panicked: {e}")))?
-        .map_err(|e| AppError::Internal(format!("container setup failed: {e}")))?;
+        .map_err(|e| AppError::Internal(format!("container setup failed: {}", e.report())))?;
 
         let (stop, stopped) = watch::channel(false);
         let config = smart_container::Config::new(&data_dir)
@@ -190,7 +190,7 @@ impl Demo {
             .app
             .await
             .map_err(|e| AppError::Internal(format!("app task failed: {e}")))?;
-        container.map_err(|e| AppError::Internal(format!("container failed: {e}")))?;
+        container.map_err(|e| AppError::Internal(format!("container failed: {}", e.report())))?;
         app
     }
 }

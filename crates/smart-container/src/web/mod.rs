@@ -414,11 +414,13 @@ pub(crate) enum Internal {
 }
 
 impl From<Error> for AppError {
-    /// A missing app, user or record is a 404 naming it; anything else is
-    /// internal.
+    /// A missing app, user or record is a 404 naming it; a refused value a
+    /// 400 saying why; anything else (storage, key, ...) is internal: logged
+    /// with its sources, never shown.
     fn from(e: Error) -> Self {
         match e {
             Error::NotFound(what) => Self::Api(StatusCode::NOT_FOUND, what),
+            Error::Invalid(why) => Self::Api(StatusCode::BAD_REQUEST, why),
             other => Self::Internal(Internal::Container(other)),
         }
     }

@@ -271,7 +271,8 @@ pub(crate) async fn deny(state: &AppState, token: &str) -> Result<String, AppErr
 /// `internal error` for a 5xx, `WWW-Authenticate` on 401), after logging a 5xx.
 pub(crate) fn error_response(e: &oauth1_dance::Error) -> Response {
     if e.http_status() >= 500 {
-        tracing::error!(error = %e, "oauth provider failure");
+        // With its sources: a store failure's own text is in its source.
+        tracing::error!(error = %crate::Report(e), "oauth provider failure");
     }
     e.to_http_response(REALM).map(Body::from).into_response()
 }

@@ -58,3 +58,11 @@ async fn a_storage_error_is_a_500_that_shows_nothing_of_it() {
     }
     assert!(body.contains("Something went wrong on our side."), "{body}");
 }
+
+#[tokio::test]
+async fn a_refused_value_is_a_400_saying_why() {
+    let (status, body) =
+        answer(Error::Invalid("the password must not be empty".into()).into()).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body, "the password must not be empty");
+}
