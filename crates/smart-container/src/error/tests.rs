@@ -197,3 +197,52 @@ fn the_report_lists_every_source() {
         "{report}"
     );
 }
+
+#[test]
+fn a_bad_database_url_keeps_the_driver_error_and_not_the_url() {
+    let e = Store::open_postgres("host=/nowhere port=seventy password=hunter2", None).unwrap_err();
+    assert!(matches!(e, Error::DatabaseUrl(_)), "{e:?}");
+    assert!(find_source::<tokio_postgres::Error>(&e).is_some());
+    let report = e.report().to_string();
+    assert!(!report.contains("hunter2"), "{report}");
+}
+
+/// On PostgreSQL (with `SMART_TEST_POSTGRES_URL`): the server's error is the
+/// source, with its SQLSTATE, and a column of a type the store does not
+/// read is named.
+#[test]
+fn postgres_errors_keep_the_server_error_and_name_the_column() {
+    let Some(url) = std::env::var(crate::container::TEST_POSTGRES_ENV)
+        .ok()
+        .filter(|u| !u.is_empty())
+    else {
+        return;
+    };
+    let schema = format!("t_errors_{}", std::process::id());
+    let (store, _) = Store::open_postgres(&url, Some(&schema)).unwrap();
+
+    let e = store
+        .run(|c| c.query("SELECT id FROM no_such_table", &[]))
+        .unwrap_err();
+    assert!(
+        matches!(e, Error::Storage(StorageError::Postgres(_))),
+        "{e:?}"
+    );
+    let pg = find_source::<tokio_postgres::Error>(&e).unwrap();
+    assert_eq!(
+        pg.code(),
+        Some(&tokio_postgres::error::SqlState::UNDEFINED_TABLE)
+    );
+
+    let e = store
+        .run(|c| c.query("SELECT 1.5::float8 AS ratio", &[]))
+        .unwrap_err();
+    assert!(
+        matches!(
+            &e,
+            Error::Storage(StorageError::Unexpected(UnexpectedValue::UnsupportedType { column, sql_type }))
+                if column == "ratio" && sql_type == "float8"
+        ),
+        "{e:?}"
+    );
+}
