@@ -2,6 +2,7 @@
 
 use core::fmt;
 use std::string::String;
+use std::sync::Arc;
 
 /// Everything that can go wrong on either side of the dance.
 ///
@@ -348,11 +349,13 @@ impl From<StoreError> for Error {
 
 /// A failure of an embedder's store (a database error, a poisoned lock).
 ///
-/// The message is for the embedder's logs; clients only ever see
-/// "internal error".
+/// The message, and the underlying error when one is given
+/// ([`StoreError::with_source`]), are for the embedder's logs; clients only
+/// ever see "internal error".
 #[derive(Debug, Clone)]
 pub struct StoreError {
     message: String,
+    source: Option<Arc<dyn std::error::Error + Send + Sync + 'static>>,
 }
 
 impl StoreError {
@@ -360,10 +363,25 @@ impl StoreError {
     pub fn new(message: impl fmt::Display) -> Self {
         StoreError {
             message: message.to_string(),
+            source: None,
         }
     }
 
-    /// The message given to [`StoreError::new`].
+    /// Wraps a message and the error that caused the failure, which
+    /// [`std::error::Error::source`] returns, so that the embedder can log
+    /// the whole chain or downcast it to its own error type.
+    pub fn with_source(
+        message: impl fmt::Display,
+        source: impl std::error::Error + Send + Sync + 'static,
+    ) -> Self {
+        StoreError {
+            message: message.to_string(),
+            source: Some(Arc::new(source)),
+        }
+    }
+
+    /// The message given to [`StoreError::new`] or
+    /// [`StoreError::with_source`].
     #[must_use]
     pub fn message(&self) -> &str {
         &self.message
@@ -376,7 +394,12 @@ impl fmt::Display for StoreError {
     }
 }
 
-impl std::error::Error for StoreError {}
+impl std::error::Error for StoreError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        let source: &(dyn std::error::Error + 'static) = self.source.as_deref()?;
+        Some(source)
+    }
+}
 
 /// The start of a response body, at most [`Excerpt::MAX_LEN`] bytes, lossily
 /// decoded, control characters replaced, and the value of every

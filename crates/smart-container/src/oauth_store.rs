@@ -15,7 +15,7 @@ use oauth1_sign::{Secret, SignatureMethod};
 use crate::Error;
 use crate::container::app_context;
 use crate::crypto::{DataKey, digest, encode_hex};
-use crate::error::{Report, UnexpectedValue};
+use crate::error::UnexpectedValue;
 use crate::manifest::AppManifest;
 use crate::store::{AccessTokenRow, RequestTokenRow, Store};
 
@@ -217,10 +217,9 @@ impl SqlProviderStore {
     }
 }
 
-/// The provider's store error: the message with every source, since
-/// `StoreError` keeps text only.
-fn se(e: impl std::error::Error + 'static) -> StoreError {
-    StoreError::new(Report(&e))
+/// The provider's store error, keeping `e` as its source.
+pub(crate) fn se(e: impl std::error::Error + Send + Sync + 'static) -> StoreError {
+    StoreError::with_source("the container's store failed", e)
 }
 
 fn rt_context(hash: &str) -> String {

@@ -440,7 +440,8 @@ fn temporary_credentials_reply_attributes_are_kept() {
     );
 }
 
-/// A store failure is the error's source, shown with its message; the
+/// A store failure is the error's source, shown with its message and keeping
+/// its own source when given one; the
 /// excerpt of a reply displays and debugs as its text.
 #[test]
 fn store_errors_and_excerpts_show_their_text() {
@@ -454,6 +455,19 @@ fn store_errors_and_excerpts_show_their_text() {
         Some("store error: disk full")
     );
     assert!(Error::NonceReused.source().is_none());
+    assert!(error.source().and_then(|s| s.source()).is_none());
+    let io = std::io::Error::new(std::io::ErrorKind::StorageFull, "no space left");
+    let store = crate::StoreError::with_source("cannot record a nonce", io);
+    assert_eq!(store.to_string(), "store error: cannot record a nonce");
+    let cause = store.source().expect("the underlying error");
+    assert_eq!(
+        cause
+            .downcast_ref::<std::io::Error>()
+            .map(std::io::Error::kind),
+        Some(std::io::ErrorKind::StorageFull)
+    );
+    let cloned = store.clone();
+    assert!(cloned.source().is_some_and(|s| s.is::<std::io::Error>()));
     let excerpt = Excerpt::new(b"x=1");
     assert_eq!(
         (excerpt.to_string(), format!("{excerpt:?}")),

@@ -9,13 +9,13 @@
     reason = "tests fail loudly on any error"
 )]
 
-use std::error::Error as _;
-
 use super::{Error, StorageError, UnexpectedValue};
 use crate::store::{ItemRow, Store};
 
 /// The first source in the chain of `e` that is a `T`.
-fn find_source<T: std::error::Error + 'static>(e: &Error) -> Option<&T> {
+fn find_source<'e, T: std::error::Error + 'static>(
+    e: &'e (dyn std::error::Error + 'static),
+) -> Option<&'e T> {
     let mut next = e.source();
     while let Some(s) = next {
         if let Some(t) = s.downcast_ref::<T>() {
@@ -244,5 +244,24 @@ fn postgres_errors_keep_the_server_error_and_name_the_column() {
                 if column == "ratio" && sql_type == "float8"
         ),
         "{e:?}"
+    );
+}
+
+#[test]
+fn a_store_failure_reaches_the_provider_with_its_source() {
+    let store_error = crate::oauth_store::se(Error::from(UnexpectedValue::Digest));
+    let e = oauth1_dance::Error::Store(store_error);
+    let ours = find_source::<Error>(&e).expect("the container's error in the chain");
+    assert!(
+        matches!(
+            ours,
+            Error::Storage(StorageError::Unexpected(UnexpectedValue::Digest))
+        ),
+        "{ours:?}"
+    );
+    assert_eq!(
+        super::Report(&e).to_string(),
+        "internal error: store error: the container's store failed: storage: \
+         the database holds an unexpected value: a stored verifier digest is not 64 hex digits"
     );
 }
