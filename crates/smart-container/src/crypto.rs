@@ -17,6 +17,7 @@ use sha2::{Digest as _, Sha256};
 use subtle::ConstantTimeEq as _;
 
 use crate::Error;
+use crate::error::KeyError;
 
 /// The environment variable that may carry the data key (64 hex digits).
 pub const KEY_ENV: &str = "SMART_CONTAINER_KEY";
@@ -87,7 +88,7 @@ impl DataKey {
         if let Ok(hex) = std::env::var(KEY_ENV) {
             let bytes = decode_hex(hex.trim())
                 .filter(|b| b.len() == 32)
-                .ok_or_else(|| Error::Key(format!("{KEY_ENV} must be 64 hex digits")))?;
+                .ok_or(KeyError::MalformedVariable)?;
             return Ok(Self::from_bytes(&bytes));
         }
         let path = data_dir.join(KEY_FILE);
@@ -95,17 +96,12 @@ impl DataKey {
             Ok(text) => {
                 let bytes = decode_hex(text.trim())
                     .filter(|b| b.len() == 32)
-                    .ok_or_else(|| {
-                        Error::Key(format!("{} must hold 64 hex digits", path.display()))
-                    })?;
+                    .ok_or_else(|| KeyError::MalformedFile { path: path.clone() })?;
                 check_key_file_mode(&path)?;
                 Ok(Self::from_bytes(&bytes))
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound && !create => {
-                Err(Error::Key(format!(
-                    "{} is missing for an existing database: set {KEY_ENV} or restore the file",
-                    path.display()
-                )))
+                Err(KeyError::Missing { path }.into())
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 let mut bytes = [0u8; 32];
@@ -147,7 +143,7 @@ impl DataKey {
                     aad: context.as_bytes(),
                 },
             )
-            .map_err(|_| Error::Key("encryption failed".into()))?;
+            .map_err(|_| KeyError::Seal)?;
         let mut out = nonce.to_vec();
         out.extend_from_slice(&ct);
         Ok(out)
@@ -156,7 +152,7 @@ impl DataKey {
     /// Decrypts what [`DataKey::seal`] produced for the same `context`.
     pub(crate) fn open(&self, context: &str, sealed: &[u8]) -> Result<Secret, Error> {
         if sealed.len() < 12 {
-            return Err(Error::Key("sealed secret too short".into()));
+            return Err(KeyError::TooShort.into());
         }
         let (nonce, ct) = sealed.split_at(12);
         let plain = self
@@ -168,10 +164,11 @@ impl DataKey {
                     aad: context.as_bytes(),
                 },
             )
-            .map_err(|_| Error::Key("cannot decrypt a stored secret: wrong data key?".into()))?;
+            .map_err(|_| KeyError::Open)?;
         String::from_utf8(plain)
             .map(Secret)
-            .map_err(|_| Error::Key("stored secret is not utf-8".into()))
+            // The error would hold the opened bytes: it is dropped.
+            .map_err(|_| KeyError::NotUtf8.into())
     }
 }
 
@@ -339,11 +336,11 @@ fn check_key_file_mode(path: &Path) -> Result<(), Error> {
             .permissions()
             .mode();
         if mode & 0o077 != 0 {
-            return Err(Error::Key(format!(
-                "{} is readable by others (mode {:o}); run `chmod 600` on it",
-                path.display(),
-                mode & 0o777
-            )));
+            return Err(KeyError::Exposed {
+                path: path.to_owned(),
+                mode: mode & 0o777,
+            }
+            .into());
         }
     }
     let _ = path;

@@ -5,6 +5,9 @@
 //! level adds.
 
 use std::fmt;
+use std::path::PathBuf;
+
+use crate::crypto::KEY_ENV;
 
 /// Everything that can go wrong in the container outside a single HTTP
 /// exchange (those become HTTP error responses inside the server).
@@ -15,8 +18,8 @@ pub enum Error {
     #[error("storage")]
     Storage(#[from] StorageError),
     /// The data key is missing, malformed or does not open a stored secret.
-    #[error("data key: {0}")]
-    Key(String),
+    #[error("data key")]
+    Key(#[from] KeyError),
     /// An app manifest breaks the schema; each entry names its field.
     #[error("invalid manifest:\n{}", .0.iter().map(|v| format!("  - {v}")).collect::<Vec<_>>().join("\n"))]
     InvalidManifest(Vec<String>),
@@ -143,6 +146,49 @@ impl fmt::Debug for Report<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Display::fmt(self, f)
     }
+}
+
+/// What is wrong with the data key, or with a secret sealed with it. No
+/// variant holds key material or a secret's bytes.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum KeyError {
+    /// `SMART_CONTAINER_KEY` is set but is not 64 hex digits.
+    #[error("{KEY_ENV} must be 64 hex digits")]
+    MalformedVariable,
+    /// The key file does not hold 64 hex digits.
+    #[error("{} must hold 64 hex digits", path.display())]
+    MalformedFile {
+        /// The key file.
+        path: PathBuf,
+    },
+    /// The database exists but its key file does not.
+    #[error("{} is missing for an existing database: set {KEY_ENV} or restore the file", path.display())]
+    Missing {
+        /// Where the key file should be.
+        path: PathBuf,
+    },
+    /// The key file can be read by other users.
+    #[error("{} is readable by others (mode {mode:o}); run `chmod 600` on it", path.display())]
+    Exposed {
+        /// The key file.
+        path: PathBuf,
+        /// Its permission bits.
+        mode: u32,
+    },
+    /// The cipher refused to seal a secret.
+    #[error("sealing a secret failed")]
+    Seal,
+    /// A sealed secret is shorter than its nonce.
+    #[error("a sealed secret is too short")]
+    TooShort,
+    /// A sealed secret does not open with this key for its row: another
+    /// data key, or a value moved or altered in the database.
+    #[error("cannot decrypt a stored secret: wrong data key?")]
+    Open,
+    /// An opened secret is not UTF-8 (its bytes are not kept).
+    #[error("a stored secret is not UTF-8")]
+    NotUtf8,
 }
 
 /// What failed in the database layer; the driver's or pool's own error is

@@ -54,7 +54,7 @@ mod web;
 
 pub use container::{AppSummary, Container};
 pub use crypto::{KEY_ENV, KEY_FILE, PasswordCost, Secret};
-pub use error::{Error, Report, StorageError, UnexpectedValue};
+pub use error::{Error, KeyError, Report, StorageError, UnexpectedValue};
 pub use manifest::AppManifest;
 pub use server::{
     Config, HEADER_READ_TIMEOUT, MAX_CONNECTIONS, MAX_HEADER_READ_TIMEOUT, serve, serve_split,

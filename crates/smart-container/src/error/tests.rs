@@ -265,3 +265,38 @@ fn a_store_failure_reaches_the_provider_with_its_source() {
          the database holds an unexpected value: a stored verifier digest is not 64 hex digits"
     );
 }
+
+#[test]
+fn key_errors_are_typed_and_hold_no_secret() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = crate::crypto::DataKey::load_or_create(dir.path()).unwrap();
+    let sealed = key.seal("app:a", "s3cret-value").unwrap();
+    let e = key.open("app:b", &sealed).unwrap_err();
+    assert!(matches!(e, Error::Key(super::KeyError::Open)), "{e:?}");
+    assert!(!format!("{e:?} {}", e.report()).contains("s3cret"));
+    assert!(matches!(
+        key.open("app:a", &sealed[..5]),
+        Err(Error::Key(super::KeyError::TooShort))
+    ));
+
+    // A key file others can read is refused, naming the file and its mode
+    // (unless the key comes from the environment, which wins).
+    #[cfg(unix)]
+    if std::env::var(crate::KEY_ENV).is_err() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let path = dir.path().join(crate::KEY_FILE);
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let e = crate::crypto::DataKey::load(dir.path(), false).unwrap_err();
+        assert!(
+            matches!(&e, Error::Key(super::KeyError::Exposed { path: p, mode: 0o644 }) if *p == path),
+            "{e:?}"
+        );
+        assert_eq!(
+            e.report().to_string(),
+            format!(
+                "data key: {} is readable by others (mode 644); run `chmod 600` on it",
+                path.display()
+            )
+        );
+    }
+}
