@@ -147,6 +147,18 @@ CREATE TABLE preferences (
     r"
 ALTER TABLE records ADD COLUMN version BIGINT NOT NULL DEFAULT 0;
 ",
+    // The credentials generation: bumped in the same transaction as every
+    // change of an app or a revocation of its access tokens, and read at
+    // the start of every signed call, so that the consumer and access-token
+    // records each replica keeps in memory are dropped on the next request
+    // after a change anywhere (`crate::oauth_store`).
+    r"
+CREATE TABLE generations (
+    name TEXT PRIMARY KEY,
+    value BIGINT NOT NULL
+);
+INSERT INTO generations (name, value) VALUES ('credentials', 0);
+",
 ];
 
 /// The same migrations for PostgreSQL: `BYTEA` for `BLOB`, `BIGINT` for
@@ -247,6 +259,18 @@ CREATE TABLE preferences (
     // served only while it is unchanged (`web/cache.rs`).
     r"
 ALTER TABLE records ADD COLUMN version BIGINT NOT NULL DEFAULT 0;
+",
+    // The credentials generation: bumped in the same transaction as every
+    // change of an app or a revocation of its access tokens, and read at
+    // the start of every signed call, so that the consumer and access-token
+    // records each replica keeps in memory are dropped on the next request
+    // after a change anywhere (`crate::oauth_store`).
+    r"
+CREATE TABLE generations (
+    name TEXT PRIMARY KEY,
+    value BIGINT NOT NULL
+);
+INSERT INTO generations (name, value) VALUES ('credentials', 0);
 ",
 ];
 
@@ -355,6 +379,7 @@ impl Store {
             "scratchpads",
             "meta",
             "preferences",
+            "generations",
         ];
         self.run(|c| {
             let mut out = String::new();
