@@ -22,7 +22,7 @@ use crate::container::app_context;
 use crate::credentials::Credentials;
 use crate::crypto::{DataKey, digest, encode_hex};
 use crate::manifest::AppManifest;
-use crate::store::{AccessTokenRow, RequestTokenRow, Store};
+use crate::store::{AccessTokenRow, NonceRow, RequestTokenRow, Store};
 
 /// The provider's view of the container's storage.
 #[derive(Debug, Clone)]
@@ -221,15 +221,15 @@ impl NonceStore for SqlProviderStore {
         _now: u64,
         expires_at: u64,
     ) -> Result<bool, StoreError> {
-        let token = key.token.as_deref().map(digest).unwrap_or_default();
+        let token_hash = key.token.as_deref().map(digest).unwrap_or_default();
         self.store
-            .insert_nonce(
-                &key.consumer_key,
-                &token,
-                to_i64(key.timestamp),
-                &key.nonce,
-                to_i64(expires_at),
-            )
+            .insert_nonce(NonceRow {
+                consumer_key: key.consumer_key.clone(),
+                token_hash,
+                timestamp: to_i64(key.timestamp),
+                nonce: key.nonce.clone(),
+                expires_at: to_i64(expires_at),
+            })
             .map_err(se)
     }
 

@@ -11,6 +11,7 @@
 //! Every secret column holds a digest or a sealed value.
 
 mod apps;
+mod nonces;
 mod postgres;
 mod preferences;
 mod records;
@@ -23,6 +24,7 @@ use std::path::Path;
 use std::sync::atomic::AtomicU64;
 
 pub(crate) use apps::StoredApp;
+pub(crate) use nonces::NonceRow;
 pub(crate) use records::{DateBound, ItemRow, ListQuery, RecordRow};
 pub(crate) use tokens::{AccessTokenRow, RequestTokenRow};
 pub(crate) use users::{Session, User};
@@ -39,6 +41,8 @@ pub const DB_FILE: &str = "container.db";
 pub(crate) struct Store {
     backend: Backend,
     statements: AtomicU64,
+    /// The nonces waiting to be written together.
+    nonces: nonces::GroupCommit,
 }
 
 #[derive(Debug)]
@@ -285,6 +289,7 @@ impl Store {
         let store = Self {
             backend: Backend::Sqlite(sqlite::Sqlite::open(path)?),
             statements: AtomicU64::new(0),
+            nonces: nonces::GroupCommit::default(),
         };
         store.migrate()?;
         Ok(store)
@@ -297,6 +302,7 @@ impl Store {
         let store = Self {
             backend: Backend::Postgres(postgres::Postgres::connect(url, schema)?),
             statements: AtomicU64::new(0),
+            nonces: nonces::GroupCommit::default(),
         };
         let fresh = store.migrate()?;
         Ok((store, fresh))

@@ -240,30 +240,6 @@ impl Store {
             Ok((row.int(0)?, row.opt_int(1)?))
         })
     }
-
-    /// Records a nonce unless (consumer, token, timestamp, nonce) was seen:
-    /// the primary key decides, atomically on either backend and across
-    /// replicas; `ON CONFLICT DO NOTHING` makes a repeat change no row.
-    pub(crate) fn insert_nonce(
-        &self,
-        consumer_key: &str,
-        token_hash: &str,
-        timestamp: i64,
-        nonce: &str,
-        expires_at: i64,
-    ) -> Result<bool, Error> {
-        let n = self.execute(
-            "INSERT INTO nonces (consumer_key, token_hash, timestamp, nonce, expires_at) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING",
-            args![consumer_key, token_hash, timestamp, nonce, expires_at],
-        )?;
-        Ok(n == 1)
-    }
-
-    /// Drops nonces expired before `now`.
-    pub(crate) fn purge_nonces(&self, now: i64) -> Result<(), Error> {
-        self.execute("DELETE FROM nonces WHERE expires_at < ?1", args![now])?;
-        Ok(())
-    }
 }
 
 fn row_to_request_token(mut r: Row) -> Result<RequestTokenRow, Error> {
