@@ -209,6 +209,8 @@ fn owned_key(r: &NonceRow) -> OwnedKey {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used, reason = "a failing unwrap is a failing test")]
+
     use std::sync::Arc;
 
     use super::*;
