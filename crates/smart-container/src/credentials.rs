@@ -8,7 +8,7 @@
 //! generation in its own transaction (`store::tokens::BUMP_CREDENTIALS`),
 //! and every signed call reads the generation before it looks anything up.
 //! The cache holds the records of one generation only; a call that reads
-//! another one empties it. A record read from the database is kept only
+//! a newer one empties it. A record read from the database is kept only
 //! when the cache is still at the generation the call read before reading
 //! it, so a slow call can never put back a record that a revocation, seen
 //! by a faster call, has already dropped.
@@ -66,21 +66,23 @@ impl Credentials {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// The entries, emptied first when they are of another generation than
-    /// the one the database holds now.
-    fn at(&self, generation: i64) -> std::sync::MutexGuard<'_, Entries> {
+    /// The entries when they are of `generation`: emptied first when the
+    /// database has moved past the generation they were read at; `None`
+    /// for a call that read an older generation than a faster call did
+    /// (the generation only grows), which then reads the database.
+    fn at(&self, generation: i64) -> Option<std::sync::MutexGuard<'_, Entries>> {
         let mut e = self.lock();
-        if e.generation != generation {
+        if generation > e.generation {
             e.consumers.clear();
             e.tokens.clear();
             e.generation = generation;
         }
-        e
+        (e.generation == generation).then_some(e)
     }
 
     /// The consumer `key`, when it was read at `generation`.
     pub(crate) fn consumer(&self, generation: i64, key: &str) -> Option<ConsumerRecord> {
-        self.at(generation).consumers.get(key).cloned()
+        self.at(generation)?.consumers.get(key).cloned()
     }
 
     /// Keeps a consumer read at `generation`.
@@ -96,7 +98,7 @@ impl Credentials {
 
     /// The access token of digest `hash`, when it was read at `generation`.
     pub(crate) fn token(&self, generation: i64, hash: &str) -> Option<AccessTokenRecord> {
-        self.at(generation).tokens.get(hash).cloned()
+        self.at(generation)?.tokens.get(hash).cloned()
     }
 
     /// Keeps an access token, of digest `hash`, read at `generation`.
@@ -135,6 +137,12 @@ mod tests {
         // also when the generation is read back again.
         assert!(c.consumer(1, "app").is_none());
         assert!(c.consumer(0, "app").is_none());
+        // A slow call that read the old generation neither reads nor keeps.
+        c.keep_consumer(1, &consumer("app"));
+        assert!(c.consumer(0, "app").is_none());
+        c.keep_consumer(0, &consumer("old"));
+        assert!(c.consumer(1, "app").is_some());
+        assert!(c.consumer(1, "old").is_none());
     }
 
     #[test]
