@@ -40,6 +40,7 @@
 //! ```
 
 mod container;
+mod credentials;
 mod crypto;
 mod error;
 mod filters;

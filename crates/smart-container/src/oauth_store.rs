@@ -2,6 +2,11 @@
 //! verifiers are kept as SHA-256 digests, secrets sealed with the data key
 //! (SECURITY.md item 20). The protocol rules stay in `oauth1-dance`; this
 //! module only persists what the provider hands it.
+//!
+//! For a signed call the store is taken at the credentials generation the
+//! call read ([`SqlProviderStore::at_generation`]): then consumers and access
+//! tokens come from the replica's memory when they were read at that
+//! generation ([`crate::credentials`]), and from the database otherwise.
 
 use std::sync::Arc;
 
@@ -14,20 +19,35 @@ use oauth1_sign::{Secret, SignatureMethod};
 
 use crate::Error;
 use crate::container::app_context;
+use crate::credentials::Credentials;
 use crate::crypto::{DataKey, digest, encode_hex};
 use crate::error::UnexpectedValue;
 use crate::manifest::AppManifest;
-use crate::store::{AccessTokenRow, RequestTokenRow, Store};
+use crate::store::{AccessTokenRow, NonceRow, RequestTokenRow, Store};
 
 /// The provider's view of the container's storage.
 #[derive(Debug, Clone)]
 pub(crate) struct SqlProviderStore {
     pub(crate) store: Arc<Store>,
     pub(crate) key: DataKey,
+    /// The records kept in memory, shared by every call of this process.
+    pub(crate) credentials: Arc<Credentials>,
+    /// The credentials generation the current call read; `None` (the
+    /// token endpoints, the tools) reads everything from the database.
+    pub(crate) generation: Option<i64>,
 }
 
-impl ConsumerStore for SqlProviderStore {
-    fn consumer(&self, key: &str) -> Result<Option<ConsumerRecord>, StoreError> {
+impl SqlProviderStore {
+    /// This store for one signed call that read `generation` from the
+    /// database before looking anything up.
+    pub(crate) fn at_generation(&self, generation: i64) -> Self {
+        Self {
+            generation: Some(generation),
+            ..self.clone()
+        }
+    }
+
+    fn read_consumer(&self, key: &str) -> Result<Option<ConsumerRecord>, StoreError> {
         let Some(app) = self.store.app(key).map_err(se)? else {
             return Ok(None);
         };
@@ -42,6 +62,45 @@ impl ConsumerStore for SqlProviderStore {
             signature_methods: vec![SignatureMethod::HmacSha1],
             callback: manifest.oauth_callback,
         }))
+    }
+
+    fn read_access_token(
+        &self,
+        token: &str,
+        hash: &str,
+    ) -> Result<Option<AccessTokenRecord>, StoreError> {
+        let Some(row) = self.store.access_token(hash).map_err(se)? else {
+            return Ok(None);
+        };
+        let secret = self
+            .key
+            .open(&at_context(hash), &row.secret_sealed)
+            .map_err(se)?;
+        Ok(Some(AccessTokenRecord {
+            token: token.to_owned(),
+            secret: Secret::new(secret.expose()),
+            consumer_key: row.consumer_key,
+            user_id: row.user_id,
+            attributes: attrs_from_json(&row.attributes)?,
+            issued_at: to_u64(row.issued_at),
+            expires_at: row.expires_at.map(to_u64),
+        }))
+    }
+}
+
+impl ConsumerStore for SqlProviderStore {
+    fn consumer(&self, key: &str) -> Result<Option<ConsumerRecord>, StoreError> {
+        let Some(generation) = self.generation else {
+            return self.read_consumer(key);
+        };
+        if let Some(kept) = self.credentials.consumer(generation, key) {
+            return Ok(Some(kept));
+        }
+        let read = self.read_consumer(key)?;
+        if let Some(record) = &read {
+            self.credentials.keep_consumer(generation, record);
+        }
+        Ok(read)
     }
 }
 
@@ -138,22 +197,17 @@ impl AccessTokenStore for SqlProviderStore {
 
     fn access_token(&self, token: &str) -> Result<Option<AccessTokenRecord>, StoreError> {
         let hash = digest(token);
-        let Some(row) = self.store.access_token(&hash).map_err(se)? else {
-            return Ok(None);
+        let Some(generation) = self.generation else {
+            return self.read_access_token(token, &hash);
         };
-        let secret = self
-            .key
-            .open(&at_context(&hash), &row.secret_sealed)
-            .map_err(se)?;
-        Ok(Some(AccessTokenRecord {
-            token: token.to_owned(),
-            secret: Secret::new(secret.expose()),
-            consumer_key: row.consumer_key,
-            user_id: row.user_id,
-            attributes: attrs_from_json(&row.attributes)?,
-            issued_at: to_u64(row.issued_at),
-            expires_at: row.expires_at.map(to_u64),
-        }))
+        if let Some(kept) = self.credentials.token(generation, &hash) {
+            return Ok(Some(kept));
+        }
+        let read = self.read_access_token(token, &hash)?;
+        if let Some(record) = &read {
+            self.credentials.keep_token(generation, &hash, record);
+        }
+        Ok(read)
     }
 
     fn revoke_access_token(&self, token: &str) -> Result<bool, StoreError> {
@@ -168,15 +222,15 @@ impl NonceStore for SqlProviderStore {
         _now: u64,
         expires_at: u64,
     ) -> Result<bool, StoreError> {
-        let token = key.token.as_deref().map(digest).unwrap_or_default();
+        let token_hash = key.token.as_deref().map(digest).unwrap_or_default();
         self.store
-            .insert_nonce(
-                &key.consumer_key,
-                &token,
-                to_i64(key.timestamp),
-                &key.nonce,
-                to_i64(expires_at),
-            )
+            .insert_nonce(NonceRow {
+                consumer_key: key.consumer_key.clone(),
+                token_hash,
+                timestamp: to_i64(key.timestamp),
+                nonce: key.nonce.clone(),
+                expires_at: to_i64(expires_at),
+            })
             .map_err(se)
     }
 

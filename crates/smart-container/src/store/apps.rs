@@ -1,6 +1,7 @@
 //! Installed apps (OAuth consumers).
 
 use super::sql::{Row, args};
+use super::tokens::BUMP_CREDENTIALS;
 use super::{Store, now};
 use crate::Error;
 
@@ -16,7 +17,8 @@ pub(crate) struct StoredApp {
 }
 
 impl Store {
-    /// Installs an app or replaces it; replacing revokes its tokens.
+    /// Installs an app or replaces it; replacing revokes its tokens. Both
+    /// bump the credentials generation, as every change below does.
     pub(crate) fn put_app(&self, app: &StoredApp) -> Result<(), Error> {
         self.transaction(|c| {
             c.execute("DELETE FROM apps WHERE id = ?1", args![&app.id])?;
@@ -32,6 +34,7 @@ impl Store {
                 "INSERT INTO apps (id, manifest, secret_sealed, installed_at) VALUES (?1, ?2, ?3, ?4)",
                 args![&app.id, &app.manifest, &app.secret_sealed, now()],
             )?;
+            c.execute(BUMP_CREDENTIALS, &[])?;
             Ok(())
         })
     }
@@ -51,6 +54,7 @@ impl Store {
             )?;
             c.execute("DELETE FROM scratchpads WHERE app_id = ?1", args![id])?;
             c.execute("DELETE FROM preferences WHERE app_id = ?1", args![id])?;
+            c.execute(BUMP_CREDENTIALS, &[])?;
             Ok(n > 0)
         })
     }

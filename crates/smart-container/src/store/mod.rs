@@ -11,6 +11,7 @@
 //! Every secret column holds a digest or a sealed value.
 
 mod apps;
+mod nonces;
 mod postgres;
 mod preferences;
 mod records;
@@ -23,6 +24,7 @@ use std::path::Path;
 use std::sync::atomic::AtomicU64;
 
 pub(crate) use apps::StoredApp;
+pub(crate) use nonces::NonceRow;
 pub(crate) use records::{DateBound, ItemRow, ListQuery, RecordRow};
 pub(crate) use tokens::{AccessTokenRow, RequestTokenRow};
 pub(crate) use users::{Session, User};
@@ -39,6 +41,8 @@ pub const DB_FILE: &str = "container.db";
 pub(crate) struct Store {
     backend: Backend,
     statements: AtomicU64,
+    /// The nonces waiting to be written together.
+    nonces: nonces::GroupCommit,
 }
 
 #[derive(Debug)]
@@ -147,6 +151,18 @@ CREATE TABLE preferences (
     r"
 ALTER TABLE records ADD COLUMN version BIGINT NOT NULL DEFAULT 0;
 ",
+    // The credentials generation: bumped in the same transaction as every
+    // change of an app or a revocation of its access tokens, and read at
+    // the start of every signed call, so that the consumer and access-token
+    // records each replica keeps in memory are dropped on the next request
+    // after a change anywhere (`crate::oauth_store`).
+    r"
+CREATE TABLE generations (
+    name TEXT PRIMARY KEY,
+    value BIGINT NOT NULL
+);
+INSERT INTO generations (name, value) VALUES ('credentials', 0);
+",
 ];
 
 /// The same migrations for PostgreSQL: `BYTEA` for `BLOB`, `BIGINT` for
@@ -248,6 +264,18 @@ CREATE TABLE preferences (
     r"
 ALTER TABLE records ADD COLUMN version BIGINT NOT NULL DEFAULT 0;
 ",
+    // The credentials generation: bumped in the same transaction as every
+    // change of an app or a revocation of its access tokens, and read at
+    // the start of every signed call, so that the consumer and access-token
+    // records each replica keeps in memory are dropped on the next request
+    // after a change anywhere (`crate::oauth_store`).
+    r"
+CREATE TABLE generations (
+    name TEXT PRIMARY KEY,
+    value BIGINT NOT NULL
+);
+INSERT INTO generations (name, value) VALUES ('credentials', 0);
+",
 ];
 
 /// The key of the advisory lock that serialises migrations between
@@ -261,6 +289,7 @@ impl Store {
         let store = Self {
             backend: Backend::Sqlite(sqlite::Sqlite::open(path)?),
             statements: AtomicU64::new(0),
+            nonces: nonces::GroupCommit::default(),
         };
         store.migrate()?;
         Ok(store)
@@ -273,6 +302,7 @@ impl Store {
         let store = Self {
             backend: Backend::Postgres(postgres::Postgres::connect(url, schema)?),
             statements: AtomicU64::new(0),
+            nonces: nonces::GroupCommit::default(),
         };
         let fresh = store.migrate()?;
         Ok((store, fresh))
@@ -355,6 +385,7 @@ impl Store {
             "scratchpads",
             "meta",
             "preferences",
+            "generations",
         ];
         self.run(|c| {
             let mut out = String::new();

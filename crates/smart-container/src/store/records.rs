@@ -103,17 +103,6 @@ impl Store {
         Ok(())
     }
 
-    /// A record's version: bumped by every write of its items (`None`: no
-    /// such record). Cached documents are served only at the version they
-    /// were rendered at.
-    pub(crate) fn record_version(&self, id: &str) -> Result<Option<i64>, Error> {
-        self.run(|c| {
-            c.query_opt("SELECT version FROM records WHERE id = ?1", args![id])?
-                .map(|mut r| r.int(0))
-                .transpose()
-        })
-    }
-
     /// How many records exist.
     pub(crate) fn record_count(&self) -> Result<i64, Error> {
         self.run(|c| c.query_int("SELECT COUNT(*) FROM records", &[]))

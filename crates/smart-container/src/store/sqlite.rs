@@ -36,9 +36,10 @@ impl Sqlite {
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
-        // The hot statements (token, app and record lookups, nonce inserts,
-        // one page query per combination of filters) are prepared once.
-        conn.set_prepared_statement_cache_capacity(64);
+        // The hot statements (token, app and record lookups, the nonce
+        // inserts of each batch size, one page query per combination of
+        // filters) are prepared once.
+        conn.set_prepared_statement_cache_capacity(128);
         Ok(Self {
             conn: Mutex::new(conn),
             names: Mutex::default(),

@@ -8,6 +8,12 @@ use super::Store;
 use super::sql::{Row, args};
 use crate::Error;
 
+/// Bumps the credentials generation: run in the transaction of every
+/// change to an app or revocation of access tokens, so that each replica
+/// drops the records it keeps in memory on its next signed call.
+pub(super) const BUMP_CREDENTIALS: &str =
+    "UPDATE generations SET value = value + 1 WHERE name = 'credentials'";
+
 /// A request token row (the id itself is only known by its digest).
 #[derive(Debug, Clone)]
 pub(crate) struct RequestTokenRow {
@@ -189,10 +195,14 @@ impl Store {
 
     /// Revokes one access token; `true` when it existed.
     pub(crate) fn revoke_access_token(&self, hash: &str) -> Result<bool, Error> {
-        Ok(self.execute(
-            "DELETE FROM access_tokens WHERE token_hash = ?1",
-            args![hash],
-        )? > 0)
+        self.transaction(|c| {
+            let n = c.execute(
+                "DELETE FROM access_tokens WHERE token_hash = ?1",
+                args![hash],
+            )?;
+            c.execute(BUMP_CREDENTIALS, &[])?;
+            Ok(n > 0)
+        })
     }
 
     /// Revokes every token of an app; returns how many access tokens died.
@@ -206,32 +216,29 @@ impl Store {
                 "DELETE FROM request_tokens WHERE consumer_key = ?1",
                 args![consumer_key],
             )?;
+            c.execute(BUMP_CREDENTIALS, &[])?;
             Ok(usize::try_from(n).unwrap_or(usize::MAX))
         })
     }
 
-    /// Records a nonce unless (consumer, token, timestamp, nonce) was seen:
-    /// the primary key decides, atomically on either backend and across
-    /// replicas; `ON CONFLICT DO NOTHING` makes a repeat change no row.
-    pub(crate) fn insert_nonce(
+    /// What a signed call reads before anything else, in one statement:
+    /// the credentials generation (the in-memory consumer and access-token
+    /// records are good only at the generation they were read at) and, for
+    /// a call about a record, that record's version (the rendered documents
+    /// are good only at it; `None`: no such record, or no record asked).
+    pub(crate) fn call_versions(
         &self,
-        consumer_key: &str,
-        token_hash: &str,
-        timestamp: i64,
-        nonce: &str,
-        expires_at: i64,
-    ) -> Result<bool, Error> {
-        let n = self.execute(
-            "INSERT INTO nonces (consumer_key, token_hash, timestamp, nonce, expires_at) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING",
-            args![consumer_key, token_hash, timestamp, nonce, expires_at],
-        )?;
-        Ok(n == 1)
-    }
-
-    /// Drops nonces expired before `now`.
-    pub(crate) fn purge_nonces(&self, now: i64) -> Result<(), Error> {
-        self.execute("DELETE FROM nonces WHERE expires_at < ?1", args![now])?;
-        Ok(())
+        record_id: Option<&str>,
+    ) -> Result<(i64, Option<i64>), Error> {
+        self.run(|c| {
+            let mut row = c
+                .query_opt(
+                    "SELECT value, (SELECT version FROM records WHERE id = ?1) FROM generations WHERE name = 'credentials'",
+                    args![record_id],
+                )?
+                .ok_or_else(|| Error::Storage("the credentials generation is missing".into()))?;
+            Ok((row.int(0)?, row.opt_int(1)?))
+        })
     }
 }
 

@@ -130,9 +130,10 @@ pub(crate) async fn record_data(
                 },
                 query: signed.query().to_owned(),
             };
-            // The record's version first: a document rendered after it was
-            // read is at least that new, so keeping it under it is safe.
-            let version = s.container().store.record_version(&record_id)?;
+            // The record's version was read before anything else: a
+            // document rendered after it was read is at least that new, so
+            // keeping it under it is safe.
+            let version = signed.record_version;
             if let Some(doc) = version.and_then(|v| s.rendered().get(&key, v)) {
                 return Ok(RdfXml(doc));
             }

@@ -159,6 +159,15 @@ impl AppState {
         self.inner.provider.provider()
     }
 
+    /// The OAuth provider for one signed call that read the credentials
+    /// `generation` (consumers and access tokens kept in memory at it).
+    pub(crate) fn provider_at(
+        &self,
+        generation: i64,
+    ) -> oauth1_dance::Provider<crate::oauth_store::SqlProviderStore> {
+        self.inner.provider.at_generation(generation)
+    }
+
     /// The rendered record documents.
     pub(crate) fn rendered(&self) -> &cache::Rendered {
         &self.inner.rendered

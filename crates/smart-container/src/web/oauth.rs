@@ -45,6 +45,8 @@ impl ProviderHandle {
         let store = SqlProviderStore {
             store: container.store.clone(),
             key: container.key.clone(),
+            credentials: Arc::default(),
+            generation: None,
         };
         Self(Arc::new(Provider::new(config, store)))
     }
@@ -54,6 +56,16 @@ impl ProviderHandle {
     /// The provider itself, for the endpoints outside this module.
     pub(super) fn provider(&self) -> &Provider<SqlProviderStore> {
         &self.0
+    }
+
+    /// The provider for one signed call that read the credentials
+    /// `generation`: it takes consumers and access tokens from memory when
+    /// they were read at that generation.
+    pub(super) fn at_generation(&self, generation: i64) -> Provider<SqlProviderStore> {
+        Provider::new(
+            self.0.config().clone(),
+            self.0.store().at_generation(generation),
+        )
     }
 
     /// Drops expired request tokens and nonces.

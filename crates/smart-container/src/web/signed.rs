@@ -43,6 +43,10 @@ pub(crate) struct Signed {
     pub(crate) headers: HeaderMap,
     /// The request body (at most the body limit).
     pub(crate) body: Bytes,
+    /// The version of the record of a [`Scope::Record`] call, read before
+    /// the request was proven (`None`: no such record, or a container
+    /// call): the rendered documents are served only at it.
+    pub(crate) record_version: Option<i64>,
 }
 
 impl Signed {
@@ -121,10 +125,20 @@ impl AppState {
     /// Proves a request (401 when the provider refuses it) and checks its
     /// scope (403 when the token is bound to another record). Blocking: the
     /// provider's stores are synchronous.
+    ///
+    /// Before any lookup it reads, in one statement, the credentials
+    /// generation (consumers and access tokens then come from memory when
+    /// they were read at it, `crate::credentials`) and the record's version;
+    /// on a warm call the nonce insert is the only other statement.
     fn verify(&self, req: http::Request<Bytes>, scope: &Scope) -> Result<Signed, AppError> {
         let pr = ProviderRequest::from_http(&req, self.api_base()).map_err(AppError::OAuth)?;
+        let record = match scope {
+            Scope::Record(id) => Some(id.as_str()),
+            Scope::Container => None,
+        };
+        let (generation, record_version) = self.container().store.call_versions(record)?;
         let auth = self
-            .provider()
+            .provider_at(generation)
             .authenticate(unix_now(), &pr)
             .map_err(|e| refused(self, &pr, e))?;
         if let Scope::Record(record_id) = scope {
@@ -142,6 +156,7 @@ impl AppState {
             uri: parts.uri,
             headers: parts.headers,
             body,
+            record_version,
         })
     }
 }
