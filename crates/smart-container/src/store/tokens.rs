@@ -6,7 +6,7 @@
 
 use super::Store;
 use super::sql::{Row, args};
-use crate::Error;
+use crate::{Error, UnexpectedValue};
 
 /// Bumps the credentials generation: run in the transaction of every
 /// change to an app or revocation of access tokens, so that each replica
@@ -236,7 +236,7 @@ impl Store {
                     "SELECT value, (SELECT version FROM records WHERE id = ?1) FROM generations WHERE name = 'credentials'",
                     args![record_id],
                 )?
-                .ok_or_else(|| Error::Storage("the credentials generation is missing".into()))?;
+                .ok_or(UnexpectedValue::NoRow)?;
             Ok((row.int(0)?, row.opt_int(1)?))
         })
     }
