@@ -230,7 +230,7 @@ impl Store {
         &self,
         record_id: Option<&str>,
     ) -> Result<(i64, Option<i64>), Error> {
-        self.run(|c| {
+        self.read(|c| {
             let mut row = c
                 .query_opt(
                     "SELECT value, (SELECT version FROM records WHERE id = ?1) FROM generations WHERE name = 'credentials'",
