@@ -1,5 +1,6 @@
-//! The embedded backend: one SQLite connection (WAL, prepared statements
-//! cached) behind a mutex.
+//! The embedded backend: one SQLite connection that writes (WAL, prepared
+//! statements cached) behind a mutex, query-only reader connections beside
+//! it, and a thread that checkpoints the WAL.
 
 use std::collections::HashMap;
 use std::path::Path;
