@@ -131,17 +131,11 @@ impl Store {
         let rows: Vec<&NonceRow> = firsts.iter().map(|(_, r)| r).collect();
         match self.insert_rows(&rows) {
             Ok(new) => {
-                out.extend(
-                    firsts
-                        .iter()
-                        .map(|(t, r)| (*t, Ok(new.contains(&owned_key(r))))),
-                );
+                out.extend(firsts.iter().map(|(t, r)| (*t, Ok(was_new(&new, r)))));
             }
             Err(_) => {
                 for (t, r) in firsts {
-                    let alone = self
-                        .insert_rows(&[r])
-                        .map(|new| new.contains(&owned_key(r)));
+                    let alone = self.insert_rows(&[r]).map(|new| was_new(&new, r));
                     out.push((*t, alone));
                 }
             }
@@ -150,7 +144,7 @@ impl Store {
     }
 
     /// One statement inserting `rows`; returns the keys that were new.
-    fn insert_rows(&self, rows: &[&NonceRow]) -> Result<HashSet<OwnedKey>, Error> {
+    fn insert_rows(&self, rows: &[&NonceRow]) -> Result<Vec<OwnedKey>, Error> {
         let mut sql = String::from(
             "INSERT INTO nonces (consumer_key, token_hash, timestamp, nonce, expires_at) VALUES ",
         );
@@ -198,13 +192,11 @@ impl Store {
 /// A nonce's key, owned, as the statement returns it.
 type OwnedKey = (String, String, i64, String);
 
-fn owned_key(r: &NonceRow) -> OwnedKey {
-    (
-        r.consumer_key.clone(),
-        r.token_hash.clone(),
-        r.timestamp,
-        r.nonce.clone(),
-    )
+/// Whether the statement returned `r`'s key: a batch is at most
+/// [`MAX_BATCH`] rows, so a scan, with nothing copied.
+fn was_new(new: &[OwnedKey], r: &NonceRow) -> bool {
+    new.iter()
+        .any(|(c, t, ts, n)| (c.as_str(), t.as_str(), *ts, n.as_str()) == r.key())
 }
 
 #[cfg(test)]

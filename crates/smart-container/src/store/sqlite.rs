@@ -147,11 +147,7 @@ impl Sqlite {
         f: impl FnOnce(&mut dyn Sql) -> Result<T, Error>,
     ) -> Result<T, Error> {
         let conn = self.lock();
-        f(&mut SqliteConn {
-            conn: &conn,
-            names: &self.names,
-            counter,
-        })
+        f(&mut self.on(&conn, counter))
     }
 
     /// Runs `f`, which only reads, on a reader connection: WAL lets it
@@ -172,11 +168,16 @@ impl Sqlite {
                     .unwrap_or_else(PoisonError::into_inner)
             }
         };
-        f(&mut SqliteConn {
-            conn: &conn,
+        f(&mut self.on(&conn, counter))
+    }
+
+    /// A statement runner over `conn` that counts into `counter`.
+    fn on<'a>(&'a self, conn: &'a Connection, counter: &'a AtomicU64) -> SqliteConn<'a> {
+        SqliteConn {
+            conn,
             names: &self.names,
             counter,
-        })
+        }
     }
 
     /// Runs `f` in one transaction, committed when it returns `Ok`.
@@ -187,11 +188,7 @@ impl Sqlite {
     ) -> Result<T, Error> {
         let mut conn = self.lock();
         let tx = conn.transaction()?;
-        let out = f(&mut SqliteConn {
-            conn: &tx,
-            names: &self.names,
-            counter,
-        })?;
+        let out = f(&mut self.on(&tx, counter))?;
         tx.commit()?;
         Ok(out)
     }
