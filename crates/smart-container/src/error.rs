@@ -214,6 +214,10 @@ pub enum StorageError {
     /// cannot read back.
     #[error("the database holds an unexpected value")]
     Unexpected(#[source] UnexpectedValue),
+    /// The call writing a batch of nonces stopped without answering (it
+    /// panicked): whether this call's nonce was stored is unknown.
+    #[error("the nonce batch holding this call's nonce was not written")]
+    NonceBatchLost,
 }
 
 /// A value read from the database that is not what the schema or the

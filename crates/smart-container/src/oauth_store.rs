@@ -4,11 +4,14 @@
 //! module only persists what the provider hands it.
 //!
 //! For a signed call the store is taken at the credentials generation the
-//! call read ([`SqlProviderStore::at_generation`]): then consumers and access
-//! tokens come from the replica's memory when they were read at that
+//! call read ([`SqlProviderStore::for_signed_call`]): then consumers and
+//! access tokens come from the replica's memory when they were read at that
 //! generation ([`crate::credentials`]), and from the database otherwise.
+//! The call's nonce is handed back to the call rather than written: the
+//! call writes it before anything else (`web/signed.rs`), waiting for its
+//! batch without holding a thread.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use oauth1_dance::StoreError;
 use oauth1_dance::store::{
@@ -35,14 +38,37 @@ pub(crate) struct SqlProviderStore {
     /// The credentials generation the current call read; `None` (the
     /// token endpoints, the tools) reads everything from the database.
     pub(crate) generation: Option<i64>,
+    /// Where the nonce of a signed call goes instead of the database:
+    /// `None` (the token endpoints) writes it before answering.
+    pub(crate) nonce: Option<NonceSlot>,
+}
+
+/// The nonce of a signed call, which the provider found after the
+/// signature checked, for the call to write itself.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct NonceSlot(Arc<Mutex<Option<NonceRow>>>);
+
+impl NonceSlot {
+    fn put(&self, row: NonceRow) {
+        *self.0.lock().unwrap_or_else(PoisonError::into_inner) = Some(row);
+    }
+
+    /// The nonce the provider left, once.
+    pub(crate) fn take(&self) -> Option<NonceRow> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner).take()
+    }
 }
 
 impl SqlProviderStore {
     /// This store for one signed call that read `generation` from the
-    /// database before looking anything up.
-    pub(crate) fn at_generation(&self, generation: i64) -> Self {
+    /// database before looking anything up. The provider's nonce check
+    /// answers "new" and leaves the nonce in `nonce`: the call must write
+    /// it ([`Store::insert_nonce`]) and refuse itself when it was not new,
+    /// before it does anything else.
+    pub(crate) fn for_signed_call(&self, generation: i64, nonce: NonceSlot) -> Self {
         Self {
             generation: Some(generation),
+            nonce: Some(nonce),
             ..self.clone()
         }
     }
@@ -223,15 +249,20 @@ impl NonceStore for SqlProviderStore {
         expires_at: u64,
     ) -> Result<bool, StoreError> {
         let token_hash = key.token.as_deref().map(digest).unwrap_or_default();
-        self.store
-            .insert_nonce(NonceRow {
-                consumer_key: key.consumer_key.clone(),
-                token_hash,
-                timestamp: to_i64(key.timestamp),
-                nonce: key.nonce.clone(),
-                expires_at: to_i64(expires_at),
-            })
-            .map_err(se)
+        let row = NonceRow {
+            consumer_key: key.consumer_key.clone(),
+            token_hash,
+            timestamp: to_i64(key.timestamp),
+            nonce: key.nonce.clone(),
+            expires_at: to_i64(expires_at),
+        };
+        match &self.nonce {
+            Some(slot) => {
+                slot.put(row);
+                Ok(true)
+            }
+            None => self.store.insert_nonce(row).map_err(se),
+        }
     }
 
     fn purge_nonces(&self, now: u64) -> Result<(), StoreError> {

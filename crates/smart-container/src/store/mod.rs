@@ -422,9 +422,10 @@ impl Store {
     /// How many store sections are worth running at once: on SQLite eight
     /// per core, since a section spends most of its time waiting for its
     /// nonce's batch (the more sections wait, the larger the batches) and
-    /// its reads run beside the writer (measured: 4 sections served about
-    /// 10,000 calls/s, 16 to 32 about 12,000 to 12,700, docs/performance.md);
-    /// on PostgreSQL the pool's size.
+    /// its reads run beside the writer (measured when the signed calls still
+    /// ran in sections: 4 sections served about 10,000 calls/s, 16 to 32
+    /// about 12,000 to 12,700, docs/performance.md; the signed calls now run
+    /// on the async workers and take none); on PostgreSQL the pool's size.
     pub(crate) fn useful_concurrency(&self) -> usize {
         match self.backend {
             Backend::Sqlite(_) => {
@@ -432,6 +433,14 @@ impl Store {
             }
             Backend::Postgres(_) => postgres::POOL_SIZE,
         }
+    }
+
+    /// Whether the store is the embedded SQLite database: its statements
+    /// are local and short (microseconds on a warm page cache), so a call
+    /// may run them on the async worker that serves it; PostgreSQL's are
+    /// round trips, run in a blocking section.
+    pub(crate) fn is_embedded(&self) -> bool {
+        matches!(self.backend, Backend::Sqlite(_))
     }
 
     /// Whether the store is on PostgreSQL.

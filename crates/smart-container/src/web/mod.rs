@@ -160,12 +160,14 @@ impl AppState {
     }
 
     /// The OAuth provider for one signed call that read the credentials
-    /// `generation` (consumers and access tokens kept in memory at it).
-    pub(crate) fn provider_at(
+    /// `generation` (consumers and access tokens kept in memory at it),
+    /// leaving the call's nonce in `nonce` for the call to write.
+    pub(crate) fn provider_for_call(
         &self,
         generation: i64,
+        nonce: crate::oauth_store::NonceSlot,
     ) -> oauth1_dance::Provider<crate::oauth_store::SqlProviderStore> {
-        self.inner.provider.at_generation(generation)
+        self.inner.provider.for_signed_call(generation, nonce)
     }
 
     /// The rendered record documents.
@@ -417,6 +419,10 @@ pub(crate) enum Internal {
     /// The semaphore of blocking sections was closed (never, by construction).
     #[error("the blocking sections are closed")]
     SectionsClosed,
+    /// The provider accepted a signed call without leaving its nonce to be
+    /// written (never, by construction: the nonce is its last check).
+    #[error("a signed call was proven without its nonce")]
+    NonceUnchecked,
     /// A stored document item holds no document.
     #[error("a document item is not a document")]
     NotADocument,

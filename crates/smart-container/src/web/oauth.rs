@@ -16,7 +16,7 @@ use rand::rngs::OsRng;
 use super::debug::refused;
 use super::{AppError, AppState, BODY_LIMIT, ConsumerKey};
 use crate::Container;
-use crate::oauth_store::SqlProviderStore;
+use crate::oauth_store::{NonceSlot, SqlProviderStore};
 use crate::store::now;
 
 /// The realm of `WWW-Authenticate` challenges.
@@ -47,6 +47,7 @@ impl ProviderHandle {
             key: container.key.clone(),
             credentials: Arc::default(),
             generation: None,
+            nonce: None,
         };
         Self(Arc::new(Provider::new(config, store)))
     }
@@ -60,11 +61,16 @@ impl ProviderHandle {
 
     /// The provider for one signed call that read the credentials
     /// `generation`: it takes consumers and access tokens from memory when
-    /// they were read at that generation.
-    pub(super) fn at_generation(&self, generation: i64) -> Provider<SqlProviderStore> {
+    /// they were read at that generation, and leaves the call's nonce in
+    /// `nonce` for the call to write ([`SqlProviderStore::for_signed_call`]).
+    pub(super) fn for_signed_call(
+        &self,
+        generation: i64,
+        nonce: NonceSlot,
+    ) -> Provider<SqlProviderStore> {
         Provider::new(
             self.0.config().clone(),
-            self.0.store().at_generation(generation),
+            self.0.store().for_signed_call(generation, nonce),
         )
     }
 

@@ -1,15 +1,16 @@
 //! Protected calls: a handler hands its request and its work to
-//! [`AppState::signed`], which reads the body (at most the body limit) and
-//! then, in ONE blocking section, has the `oauth1-dance` provider prove the
-//! request (401), checks that the token is bound to the record the path
-//! names (403), and runs the handler's work (its parameter checks, 400,
-//! then the store read and the rendering) with the proven [`Signed`]
-//! request. One hop to the blocking pool per request instead of two; the
-//! order of the checks is the same as when they were two.
+//! [`AppState::signed`], which reads the body (at most the body limit),
+//! has the `oauth1-dance` provider prove the request (401), writes the
+//! request's nonce and refuses a replay (401), checks that the token is
+//! bound to the record the path names (403), and runs the handler's work
+//! (its parameter checks, 400, then the store read and the rendering) with
+//! the proven [`Signed`] request. Nothing of the work runs before the
+//! nonce is committed.
 //!
-//! An axum extractor would verify in a hop of its own before the handler
-//! runs, which is the very second hop this shape removes; the handler
-//! instead receives the proof inside the section.
+//! With SQLite all of it runs on the async worker that serves the call;
+//! with PostgreSQL in one blocking section. An axum extractor would verify
+//! before the handler runs, in a section of its own; the handler instead
+//! receives the proof from this one function.
 
 use axum::body::Bytes;
 use axum::extract::Request;
@@ -19,7 +20,9 @@ use oauth1_dance::{Authenticated, ProviderRequest};
 
 use super::debug::refused;
 use super::oauth::{read_request, unix_now, with_consumer};
-use super::{AppError, AppState};
+use super::{AppError, AppState, Internal};
+use crate::oauth_store::NonceSlot;
+use crate::store::NonceRow;
 
 /// What a protected call is about: one patient record (the token must be
 /// bound to it, 403 otherwise) or the container (users, preferences).
@@ -98,9 +101,14 @@ impl IntoResponse for RdfXml {
 }
 
 impl AppState {
-    /// Runs a protected call: reads the body, then in one blocking section
-    /// verifies the request, checks its `scope` and runs `work` with the
-    /// proof. The response is tagged with the consumer for the request log.
+    /// Runs a protected call: reads the body, proves the request, writes
+    /// its nonce, checks its `scope` and runs `work` with the proof. The
+    /// response is tagged with the consumer for the request log.
+    ///
+    /// With SQLite all of it runs on the async worker serving the call: its
+    /// statements are local and short, and the wait for the nonce's batch
+    /// holds no thread. With PostgreSQL, whose statements are round trips,
+    /// it runs in one blocking section.
     pub(crate) async fn signed<R, F>(
         &self,
         req: Request,
@@ -112,37 +120,80 @@ impl AppState {
         R: IntoResponse + Send + 'static,
     {
         let req = read_request(req).await?;
-        let (consumer, res) = self
-            .blocking(move |s| {
-                let signed = s.verify(req, &scope)?;
-                let consumer = signed.auth.consumer_key.clone();
-                Ok((consumer, work(s, signed)?))
+        let (consumer, res) = if self.container().store.is_embedded() {
+            let (proven, nonce) = self.prove(req, &scope)?;
+            let new = self.container().store.insert_nonce_async(nonce).await?;
+            self.admit(proven, new, &scope, work)?
+        } else {
+            self.blocking(move |s| {
+                let (proven, nonce) = s.prove(req, &scope)?;
+                let new = s.container().store.insert_nonce(nonce)?;
+                s.admit(proven, new, &scope, work)
             })
-            .await?;
+            .await?
+        };
         Ok(with_consumer(res.into_response(), consumer))
     }
 
-    /// Proves a request (401 when the provider refuses it) and checks its
-    /// scope (403 when the token is bound to another record). Blocking: the
-    /// provider's stores are synchronous.
+    /// Proves a request (401 when the provider refuses it) and returns the
+    /// proof with the nonce still to be written.
     ///
     /// Before any lookup it reads, in one statement, the credentials
     /// generation (consumers and access tokens then come from memory when
     /// they were read at it, `crate::credentials`) and the record's version;
     /// on a warm call the nonce insert is the only other statement.
-    fn verify(&self, req: http::Request<Bytes>, scope: &Scope) -> Result<Signed, AppError> {
+    fn prove(
+        &self,
+        req: http::Request<Bytes>,
+        scope: &Scope,
+    ) -> Result<(Signed, NonceRow), AppError> {
         let pr = ProviderRequest::from_http(&req, self.api_base()).map_err(AppError::OAuth)?;
         let record = match scope {
             Scope::Record(id) => Some(id.as_str()),
             Scope::Container => None,
         };
         let (generation, record_version) = self.container().store.call_versions(record)?;
+        let slot = NonceSlot::default();
         let auth = self
-            .provider_at(generation)
+            .provider_for_call(generation, slot.clone())
             .authenticate(unix_now(), &pr)
             .map_err(|e| refused(self, &pr, e))?;
+        // The provider checks the nonce last, after the signature; a proof
+        // without one is refused rather than served unchecked.
+        let nonce = slot
+            .take()
+            .ok_or(AppError::Internal(Internal::NonceUnchecked))?;
+        let (parts, body) = req.into_parts();
+        let signed = Signed {
+            auth,
+            uri: parts.uri,
+            headers: parts.headers,
+            body,
+            record_version,
+        };
+        Ok((signed, nonce))
+    }
+
+    /// Admits a proven request whose nonce is now written: a nonce seen
+    /// before is a replay (401), a token bound to another record a 403;
+    /// then runs `work`. Returns the consumer with `work`'s response.
+    fn admit<R, F>(
+        &self,
+        signed: Signed,
+        nonce_was_new: bool,
+        scope: &Scope,
+        work: F,
+    ) -> Result<(String, R), AppError>
+    where
+        F: FnOnce(&AppState, Signed) -> Result<R, AppError>,
+    {
+        if !nonce_was_new {
+            return Err(AppError::OAuth(oauth1_dance::Error::NonceReused));
+        }
         if let Scope::Record(record_id) = scope {
-            auth.require_attribute("record_id", record_id)
+            signed
+                .auth
+                .require_attribute("record_id", record_id)
                 .map_err(|_| {
                     AppError::Api(
                         StatusCode::FORBIDDEN,
@@ -150,13 +201,7 @@ impl AppState {
                     )
                 })?;
         }
-        let (parts, body) = req.into_parts();
-        Ok(Signed {
-            auth,
-            uri: parts.uri,
-            headers: parts.headers,
-            body,
-            record_version,
-        })
+        let consumer = signed.auth.consumer_key.clone();
+        Ok((consumer, work(self, signed)?))
     }
 }
