@@ -285,13 +285,13 @@ fn derive(key: &[u8], label: &[u8]) -> [u8; 32] {
 
 /// Lower-case hex.
 pub(crate) fn encode_hex(bytes: &[u8]) -> String {
-    use std::fmt::Write as _;
-    bytes
-        .iter()
-        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-            let _ = write!(s, "{b:02x}");
-            s
-        })
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        s.push(char::from(DIGITS[usize::from(b >> 4)]));
+        s.push(char::from(DIGITS[usize::from(b & 0x0f)]));
+    }
+    s
 }
 
 fn decode_hex(text: &str) -> Option<Vec<u8>> {
@@ -345,4 +345,21 @@ fn check_key_file_mode(path: &Path) -> Result<(), Error> {
     }
     let _ = path;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hex_is_lower_case_two_digits_a_byte_and_reads_back() {
+        let bytes = [0x00, 0x0f, 0x10, 0xa5, 0xff];
+        assert_eq!(encode_hex(&bytes), "000f10a5ff");
+        assert_eq!(decode_hex(&encode_hex(&bytes)), Some(bytes.to_vec()));
+        assert_eq!(encode_hex(&[]), "");
+        assert_eq!(
+            digest("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
 }

@@ -180,7 +180,14 @@ impl Store {
     /// ([`Store::is_embedded`]).
     pub(crate) async fn insert_nonce_async(&self, row: NonceRow) -> Result<bool, Error> {
         match self.nonces.enqueue(row) {
-            Turn::Lead(row) => self.lead(row),
+            Turn::Lead(row) => {
+                // Let the calls ready on this worker queue first, so that
+                // they share this batch; if this task is dropped meanwhile,
+                // the writing is handed on.
+                let hand_on = HandOn(&self.nonces);
+                tokio::task::yield_now().await;
+                self.lead_with(row, hand_on)
+            }
             Turn::Wait(woken) => {
                 let mut waiting = Waiting {
                     group: &self.nonces,
@@ -204,7 +211,11 @@ impl Store {
     /// Writes one batch, `own` first, then the oldest queued calls; answers
     /// each of those, hands the writing on, and returns `own`'s answer.
     fn lead(&self, own: NonceRow) -> Result<bool, Error> {
-        let _hand_on = HandOn(&self.nonces);
+        self.lead_with(own, HandOn(&self.nonces))
+    }
+
+    /// [`Store::lead`], the writing to be handed on by `_hand_on`.
+    fn lead_with(&self, own: NonceRow, _hand_on: HandOn<'_>) -> Result<bool, Error> {
         let queued = self.nonces.take(MAX_BATCH - 1);
         let mut rows = Vec::with_capacity(queued.len() + 1);
         rows.push(&own);
