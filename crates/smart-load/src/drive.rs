@@ -10,8 +10,13 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
+use bytes::Bytes;
+use http::header::{AUTHORIZATION, HOST};
+use http::{Request, Uri};
+use http_body_util::{BodyExt as _, Empty};
+use hyper::client::conn::http1::SendRequest;
+use hyper_util::rt::TokioIo;
 use oauth1_dance::{Authorized, Stamp};
-use reqwest::header::AUTHORIZATION;
 
 /// What the load is sent to, with the credentials to sign it.
 pub(crate) struct Target {
@@ -106,7 +111,9 @@ impl Report {
     }
 }
 
-/// One client for the whole run: keep-alive connections, no proxy, no redirects.
+/// The client of the warm-up and of the saved documents (the load itself
+/// goes through each task's own [`Connection`]): keep-alive connections,
+/// no proxy, no redirects.
 pub(crate) fn client(max_concurrency: usize) -> Result<reqwest::Client> {
     reqwest::Client::builder()
         .no_proxy()
@@ -179,7 +186,6 @@ pub(crate) enum Mode {
 /// Runs `level` tasks as `mode` says, sampling the server's memory meanwhile
 /// (and keeping a sample every `rss_every`, when given).
 pub(crate) async fn run_level(
-    client: &reqwest::Client,
     target: &Arc<Target>,
     level: usize,
     mode: Mode,
@@ -229,12 +235,11 @@ pub(crate) async fn run_level(
     });
     let mut tasks = Vec::with_capacity(level);
     for (task, batch) in (0..tasks_n).zip(batches) {
-        let client = client.clone();
         let target = Arc::clone(target);
         tasks.push(tokio::spawn(async move {
             match deadline {
-                Some(deadline) => worker(client, target, task, deadline).await,
-                None => pre_signed_worker(client, batch).await,
+                Some(deadline) => worker(target, task, deadline).await,
+                None => pre_signed_worker(batch).await,
             }
         }));
     }
@@ -285,20 +290,16 @@ struct Part {
     latencies_us: Vec<u32>,
 }
 
-async fn worker(
-    client: reqwest::Client,
-    target: Arc<Target>,
-    task: u64,
-    deadline: Instant,
-) -> Part {
+async fn worker(target: Arc<Target>, task: u64, deadline: Instant) -> Part {
     let mut part = Part::with_capacity(64 * 1024);
+    let mut connection = Connection::default();
     let mut n = task;
     while Instant::now() < deadline {
         let url = target.url(n);
         n += 1;
         let sent = Instant::now();
         let outcome = match target.sign(&url) {
-            Ok(header) => send(&client, &url, header).await,
+            Ok(header) => connection.send(&url, &header).await,
             Err(e) => Err(format!("signing: {e}")),
         };
         part.record(sent, outcome);
@@ -307,11 +308,12 @@ async fn worker(
 }
 
 /// Sends the requests signed before the clock started, in order.
-async fn pre_signed_worker(client: reqwest::Client, batch: Vec<(String, String)>) -> Part {
+async fn pre_signed_worker(batch: Vec<(String, String)>) -> Part {
     let mut part = Part::with_capacity(batch.len());
+    let mut connection = Connection::default();
     for (url, header) in batch {
         let sent = Instant::now();
-        let outcome = send(&client, &url, header).await;
+        let outcome = connection.send(&url, &header).await;
         part.record(sent, outcome);
     }
     part
@@ -374,35 +376,89 @@ fn process_cpu_time(pid: u32) -> Option<Duration> {
     Some(Duration::from_millis((user + system) * 10))
 }
 
-/// One signed GET; the body is read in full. An error is described briefly.
-async fn send(client: &reqwest::Client, url: &str, header: String) -> Result<(), String> {
-    let response = client
-        .get(url)
-        .header(AUTHORIZATION, header)
-        .send()
-        .await
-        .map_err(|e| format!("transport: {}", short(&e)))?;
-    let status = response.status();
-    let body = response
-        .bytes()
-        .await
-        .map_err(|e| format!("body: {}", short(&e)))?;
-    if status.is_success() && !body.is_empty() {
-        Ok(())
-    } else {
-        let text = String::from_utf8_lossy(&body[..body.len().min(80)]).into_owned();
-        Err(format!("HTTP {}: {}", status.as_u16(), text.trim()))
+/// How long one request may take, connecting included.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// A load task's keep-alive HTTP/1.1 connection, made on first use and made
+/// again after an error: each task sends its requests one after another on
+/// it, as an app does on its connection. Plain hyper, without a pool, so
+/// that the client spends as little of the shared CPU as it can.
+#[derive(Default)]
+struct Connection(Option<SendRequest<Empty<Bytes>>>);
+
+impl Connection {
+    /// One signed GET of `url` (origin-form request line, `Host` from the
+    /// URL); the body is read in full. An error is described briefly and
+    /// drops the connection.
+    async fn send(&mut self, url: &str, header: &str) -> Result<(), String> {
+        let outcome = tokio::time::timeout(REQUEST_TIMEOUT, self.exchange(url, header)).await;
+        let outcome = outcome.unwrap_or_else(|_| Err("transport: timed out".into()));
+        if outcome.as_ref().is_err_and(|e| !e.starts_with("HTTP ")) {
+            self.0 = None;
+        }
+        outcome
+    }
+
+    async fn exchange(&mut self, url: &str, header: &str) -> Result<(), String> {
+        let uri: Uri = url.parse().map_err(|e| format!("url: {e}"))?;
+        let authority = uri.authority().ok_or("url: no host")?.as_str().to_owned();
+        let path = uri.path_and_query().map_or("/", |p| p.as_str());
+        if self.0.as_ref().is_none_or(SendRequest::is_closed) {
+            self.0 = Some(connect(&authority).await?);
+        }
+        let Some(sender) = self.0.as_mut() else {
+            return Err("transport: no connection".into());
+        };
+        sender.ready().await.map_err(|e| transport(&e))?;
+        let request = Request::get(path)
+            .header(HOST, authority)
+            .header(AUTHORIZATION, header)
+            .body(Empty::new())
+            .map_err(|e| format!("request: {e}"))?;
+        let response = sender
+            .send_request(request)
+            .await
+            .map_err(|e| transport(&e))?;
+        let status = response.status();
+        let body = response
+            .into_body()
+            .collect()
+            .await
+            .map_err(|e| format!("body: {}", transport(&e)))?
+            .to_bytes();
+        if status.is_success() && !body.is_empty() {
+            Ok(())
+        } else {
+            let text = String::from_utf8_lossy(&body[..body.len().min(80)]).into_owned();
+            Err(format!("HTTP {}: {}", status.as_u16(), text.trim()))
+        }
     }
 }
 
-fn short(error: &reqwest::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = std::error::Error::source(error);
+/// A transport error with its sources, briefly: the error counts are keyed
+/// by this text.
+fn transport(error: &dyn std::error::Error) -> String {
+    let mut text = format!("transport: {error}");
+    let mut source = error.source();
     while let Some(inner) = source {
         text = format!("{text}: {inner}");
         source = inner.source();
     }
     text.chars().take(160).collect()
+}
+
+/// A new connection to `authority` (host:port), its I/O driven by a task of
+/// its own.
+async fn connect(authority: &str) -> Result<SendRequest<Empty<Bytes>>, String> {
+    let stream = tokio::net::TcpStream::connect(authority)
+        .await
+        .map_err(|e| format!("connect: {}", transport(&e)))?;
+    stream.set_nodelay(true).map_err(|e| transport(&e))?;
+    let (sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
+        .await
+        .map_err(|e| transport(&e))?;
+    tokio::spawn(connection);
+    Ok(sender)
 }
 
 /// A `kB` line of `/proc/<pid>/status`.
@@ -471,12 +527,76 @@ pub(crate) fn append_tsv(
 #[cfg(test)]
 #[allow(
     clippy::expect_used,
+    clippy::unwrap_used,
     reason = "a test fails loudly where its own process's /proc entry is missing"
 )]
 mod tests {
     use std::time::{Duration, Instant};
 
-    use super::process_cpu_time;
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+
+    use super::{Connection, process_cpu_time};
+
+    /// A server that answers each request of a connection with the next of
+    /// `replies` (raw HTTP/1.1), then closes that connection; it records
+    /// the request heads it read.
+    async fn serve(replies: Vec<&'static str>) -> (String, tokio::task::JoinHandle<Vec<String>>) {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let server = tokio::spawn(async move {
+            let mut heads = Vec::new();
+            let (mut stream, _) = listener.accept().await.unwrap();
+            for reply in replies {
+                let mut buf = vec![0u8; 4096];
+                let n = stream.read(&mut buf).await.unwrap();
+                heads.push(String::from_utf8_lossy(&buf[..n]).into_owned());
+                stream.write_all(reply.as_bytes()).await.unwrap();
+            }
+            heads
+        });
+        (base, server)
+    }
+
+    #[tokio::test]
+    async fn a_connection_sends_origin_form_keeps_alive_and_reports_what_failed() {
+        let (base, server) = serve(vec![
+            "HTTP/1.1 200 OK\r\ncontent-length: 3\r\n\r\nabc",
+            "HTTP/1.1 401 Unauthorized\r\ncontent-length: 18\r\n\r\nnonce already used",
+            "HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n",
+        ])
+        .await;
+        let mut c = Connection::default();
+        let url = format!("{base}/records/1/demographics?x=1");
+        assert_eq!(c.send(&url, "OAuth a=1").await, Ok(()));
+        assert_eq!(
+            c.send(&url, "OAuth a=2").await,
+            Err("HTTP 401: nonce already used".into())
+        );
+        // An empty body is no document.
+        assert_eq!(c.send(&url, "OAuth a=3").await, Err("HTTP 200: ".into()));
+        let heads = server.await.unwrap();
+        assert_eq!(heads.len(), 3, "one connection for the three requests");
+        assert!(heads[0].starts_with("GET /records/1/demographics?x=1 HTTP/1.1\r\n"));
+        assert!(
+            heads[1]
+                .to_ascii_lowercase()
+                .contains("authorization: oauth a=2\r\n")
+        );
+        assert!(heads[0].to_ascii_lowercase().contains("host: 127.0.0.1:"));
+        // The server is gone: a transport error, and the connection is
+        // dropped rather than reused.
+        let gone = c.send(&url, "OAuth a=4").await.unwrap_err();
+        assert!(
+            gone.starts_with("transport: ") || gone.starts_with("connect: "),
+            "{gone}"
+        );
+        assert!(
+            c.0.is_none()
+                || c.0
+                    .as_ref()
+                    .is_some_and(hyper::client::conn::http1::SendRequest::is_closed)
+        );
+    }
 
     #[test]
     fn process_cpu_time_counts_what_a_process_spends() {

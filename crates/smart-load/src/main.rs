@@ -180,7 +180,6 @@ async fn run(cli: Cli) -> Result<()> {
     );
     for &level in &cli.concurrency {
         let report = drive::run_level(
-            &client,
             &target,
             level,
             mode,
