@@ -142,6 +142,7 @@ pub(crate) fn cluster(root: &Path, args: &[String]) -> Result<()> {
 
     // A short load through nginx.
     let tsv = work.0.join("results.tsv");
+    let transactions_before = pg.transactions("cluster_load")?;
     let mut load = Command::new(&generator);
     match &pre_signed {
         Some(n) => load.args(["--pre-signed", n]),
@@ -162,6 +163,11 @@ pub(crate) fn cluster(root: &Path, args: &[String]) -> Result<()> {
     if !status.success() {
         bail!("smart-load through nginx failed ({status})");
     }
+    // Every backend has flushed its counters a second after its last call.
+    std::thread::sleep(Duration::from_millis(1500));
+    let transactions = pg
+        .transactions("cluster_load")?
+        .saturating_sub(transactions_before);
     println!(
         "\n== cargo xtask cluster: signed data calls through nginx, {REPLICAS} replicas, one PostgreSQL =="
     );
@@ -184,6 +190,19 @@ pub(crate) fn cluster(root: &Path, args: &[String]) -> Result<()> {
             get(7),
             mb,
             get(11)
+        );
+    }
+    let calls: u64 = fs::read_to_string(&tsv)
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| l.split('\t').nth(2)?.parse::<u64>().ok())
+        .sum();
+    if calls > 0 {
+        // The warm-up calls and the replicas' background purges are in the
+        // count too: an upper bound.
+        println!(
+            "database transactions per signed call, all levels: {:.2} ({transactions} for {calls} calls, pg_stat_database; each statement on its own is one round trip)",
+            transactions as f64 / calls as f64
         );
     }
     drop(nginx);

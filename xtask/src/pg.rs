@@ -108,6 +108,34 @@ impl PgCluster {
         ))
     }
 
+    /// How many transactions the database `name` has committed or rolled
+    /// back (`pg_stat_database`): each statement run on its own is one,
+    /// so over a load of single statements, its round trips. The counters
+    /// are flushed by each backend about once a second; read them a moment
+    /// after the load.
+    pub(crate) fn transactions(&self, name: &str) -> Result<u64> {
+        let out = self
+            .command("psql")
+            .args(["-h", &self.dir.to_string_lossy()])
+            .args(["-p", &PORT.to_string(), "-U", "postgres", "-At", "-d", name])
+            .args([
+                "-c",
+                "SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = current_database()",
+            ])
+            .output()
+            .context("cannot run psql")?;
+        if !out.status.success() {
+            bail!(
+                "psql failed: {}",
+                String::from_utf8_lossy(&out.stderr).trim()
+            );
+        }
+        let text = String::from_utf8_lossy(&out.stdout);
+        text.trim()
+            .parse()
+            .with_context(|| format!("psql answered `{}`, not a count", text.trim()))
+    }
+
     /// A PostgreSQL program, run as `postgres` when we are root.
     fn command(&self, program: &str) -> Command {
         let path = self.bin.join(program);

@@ -80,6 +80,11 @@ impl Credentials {
         (e.generation == generation).then_some(e)
     }
 
+    /// The generation of the records kept now.
+    pub(crate) fn generation(&self) -> i64 {
+        self.lock().generation
+    }
+
     /// The consumer `key`, when it was read at `generation`.
     pub(crate) fn consumer(&self, generation: i64, key: &str) -> Option<ConsumerRecord> {
         self.at(generation)?.consumers.get(key).cloned()

@@ -41,6 +41,9 @@ pub(crate) struct SqlProviderStore {
     /// Where the nonce of a signed call goes instead of the database:
     /// `None` (the token endpoints) writes it before answering.
     pub(crate) nonce: Option<NonceSlot>,
+    /// Consumers and access tokens come from memory only: one that is not
+    /// kept is a store error, not a read ([`SqlProviderStore::for_kept_call`]).
+    pub(crate) kept_only: bool,
 }
 
 /// The nonce of a signed call, which the provider found after the
@@ -69,8 +72,26 @@ impl SqlProviderStore {
         Self {
             generation: Some(generation),
             nonce: Some(nonce),
+            kept_only: false,
             ..self.clone()
         }
+    }
+
+    /// This store for a signed call proven before anything is read: at the
+    /// generation of the records kept in memory, and from those only (a
+    /// consumer or token not kept fails the proof, and the call is proven
+    /// again by reading). The call must check, after writing its nonce,
+    /// that the generation is still the database's, and prove the request
+    /// again by reading when it is not.
+    pub(crate) fn for_kept_call(&self, nonce: NonceSlot) -> (Self, i64) {
+        let generation = self.credentials.generation();
+        let store = Self {
+            generation: Some(generation),
+            nonce: Some(nonce),
+            kept_only: true,
+            ..self.clone()
+        };
+        (store, generation)
     }
 
     fn read_consumer(&self, key: &str) -> Result<Option<ConsumerRecord>, StoreError> {
@@ -121,6 +142,9 @@ impl ConsumerStore for SqlProviderStore {
         };
         if let Some(kept) = self.credentials.consumer(generation, key) {
             return Ok(Some(kept));
+        }
+        if self.kept_only {
+            return Err(StoreError::new("the consumer is not kept in memory"));
         }
         let read = self.read_consumer(key)?;
         if let Some(record) = &read {
@@ -228,6 +252,9 @@ impl AccessTokenStore for SqlProviderStore {
         };
         if let Some(kept) = self.credentials.token(generation, &hash) {
             return Ok(Some(kept));
+        }
+        if self.kept_only {
+            return Err(StoreError::new("the access token is not kept in memory"));
         }
         let read = self.read_access_token(token, &hash)?;
         if let Some(record) = &read {

@@ -24,7 +24,7 @@ use std::path::Path;
 use std::sync::atomic::AtomicU64;
 
 pub(crate) use apps::StoredApp;
-pub(crate) use nonces::NonceRow;
+pub(crate) use nonces::{NonceAnswer, NonceRow};
 pub(crate) use records::{DateBound, ItemRow, ListQuery, RecordRow};
 pub(crate) use tokens::{AccessTokenRow, RequestTokenRow};
 pub(crate) use users::{Session, User};

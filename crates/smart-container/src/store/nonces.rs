@@ -23,6 +23,14 @@
 //! RETURNING` (SQLite 3.35 and PostgreSQL alike): the rows it returns are
 //! the nonces that were new. Two calls with the same nonce in one batch:
 //! the first wins, the second is a replay.
+//!
+//! The batch also reads, after the request of every call in it arrived,
+//! what a signed call checks its proof against ([`NonceAnswer`]): the
+//! credentials generation and the version of each record the calls name.
+//! On PostgreSQL that read is part of the batch's one statement (a
+//! data-modifying `WITH`), so a warm signed call costs one round trip; on
+//! SQLite, which has no such `WITH`, it is a second statement on the same
+//! connection.
 
 use std::collections::VecDeque;
 use std::fmt::Write as _;
@@ -60,19 +68,39 @@ impl NonceRow {
     }
 }
 
+/// A nonce to write, and the record whose version its call needs.
+#[derive(Debug)]
+struct Entry {
+    row: NonceRow,
+    record: Option<String>,
+}
+
+/// What a call learns from the batch that held its nonce, read by that
+/// batch after the call's request arrived.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct NonceAnswer {
+    /// Whether the nonce was new (`false`: a replay).
+    pub(crate) new: bool,
+    /// The credentials generation.
+    pub(crate) generation: i64,
+    /// The version of the record the call named (`None`: no such record,
+    /// or none named).
+    pub(crate) record_version: Option<i64>,
+}
+
 /// What a queued call is woken with.
 #[derive(Debug)]
 enum Wake {
-    /// Whether its nonce was new, or why it could not be written.
-    Answer(Result<bool, Error>),
+    /// Its answer, or why its nonce could not be written.
+    Answer(Result<NonceAnswer, Error>),
     /// It writes the next batch; its own nonce, given back, goes first.
-    Lead(NonceRow),
+    Lead(Entry),
 }
 
 /// A call waiting for a batch to hold its nonce.
 #[derive(Debug)]
 struct Queued {
-    row: NonceRow,
+    entry: Entry,
     wake: oneshot::Sender<Wake>,
 }
 
@@ -93,7 +121,7 @@ pub(super) struct GroupCommit {
 
 /// A call's turn: write a batch now, or wait for one.
 enum Turn {
-    Lead(NonceRow),
+    Lead(Entry),
     Wait(oneshot::Receiver<Wake>),
 }
 
@@ -103,14 +131,14 @@ impl GroupCommit {
     }
 
     /// Writes at once when no batch is being written; queues otherwise.
-    fn enqueue(&self, row: NonceRow) -> Turn {
+    fn enqueue(&self, entry: Entry) -> Turn {
         let mut state = self.lock();
         if !state.writing {
             state.writing = true;
-            return Turn::Lead(row);
+            return Turn::Lead(entry);
         }
         let (wake, woken) = oneshot::channel();
-        state.queue.push_back(Queued { row, wake });
+        state.queue.push_back(Queued { entry, wake });
         Turn::Wait(woken)
     }
 
@@ -127,7 +155,7 @@ impl GroupCommit {
     fn hand_on(&self) {
         let mut state = self.lock();
         while let Some(next) = state.queue.pop_front() {
-            if next.wake.send(Wake::Lead(next.row)).is_ok() {
+            if next.wake.send(Wake::Lead(next.entry)).is_ok() {
                 return;
             }
         }
@@ -168,25 +196,40 @@ impl Store {
     /// primary key decides, atomically on either backend and across
     /// replicas. Blocks its thread while an earlier batch is written.
     pub(crate) fn insert_nonce(&self, row: NonceRow) -> Result<bool, Error> {
-        match self.nonces.enqueue(row) {
-            Turn::Lead(row) => self.lead(row),
+        self.insert_nonce_for(row, None).map(|a| a.new)
+    }
+
+    /// [`Store::insert_nonce`] for a signed call about `record` (if any):
+    /// also answers the credentials generation and the record's version,
+    /// as the batch read them after the nonce was queued.
+    pub(crate) fn insert_nonce_for(
+        &self,
+        row: NonceRow,
+        record: Option<&str>,
+    ) -> Result<NonceAnswer, Error> {
+        match self.nonces.enqueue(Entry::new(row, record)) {
+            Turn::Lead(entry) => self.lead(entry),
             Turn::Wait(woken) => self.woken(woken.blocking_recv()),
         }
     }
 
-    /// [`Store::insert_nonce`] for an async task: it waits without holding
-    /// its thread. When it writes the batch, it writes it on its own
+    /// [`Store::insert_nonce_for`] for an async task: it waits without
+    /// holding its thread. When it writes the batch, it writes it on its own
     /// thread, so only for a store whose statements are local
     /// ([`Store::is_embedded`]).
-    pub(crate) async fn insert_nonce_async(&self, row: NonceRow) -> Result<bool, Error> {
-        match self.nonces.enqueue(row) {
-            Turn::Lead(row) => {
+    pub(crate) async fn insert_nonce_async(
+        &self,
+        row: NonceRow,
+        record: Option<&str>,
+    ) -> Result<NonceAnswer, Error> {
+        match self.nonces.enqueue(Entry::new(row, record)) {
+            Turn::Lead(entry) => {
                 // Let the calls ready on this worker queue first, so that
                 // they share this batch; if this task is dropped meanwhile,
                 // the writing is handed on.
                 let hand_on = HandOn(&self.nonces);
                 tokio::task::yield_now().await;
-                self.lead_with(row, hand_on)
+                self.lead_with(entry, hand_on)
             }
             Turn::Wait(woken) => {
                 let mut waiting = Waiting {
@@ -200,27 +243,27 @@ impl Store {
     }
 
     /// What a queued call does when woken.
-    fn woken(&self, wake: Result<Wake, oneshot::error::RecvError>) -> Result<bool, Error> {
+    fn woken(&self, wake: Result<Wake, oneshot::error::RecvError>) -> Result<NonceAnswer, Error> {
         match wake {
             Ok(Wake::Answer(answer)) => answer,
-            Ok(Wake::Lead(row)) => self.lead(row),
+            Ok(Wake::Lead(entry)) => self.lead(entry),
             Err(_) => Err(StorageError::NonceBatchLost.into()),
         }
     }
 
     /// Writes one batch, `own` first, then the oldest queued calls; answers
     /// each of those, hands the writing on, and returns `own`'s answer.
-    fn lead(&self, own: NonceRow) -> Result<bool, Error> {
+    fn lead(&self, own: Entry) -> Result<NonceAnswer, Error> {
         self.lead_with(own, HandOn(&self.nonces))
     }
 
     /// [`Store::lead`], the writing to be handed on by `_hand_on`.
-    fn lead_with(&self, own: NonceRow, _hand_on: HandOn<'_>) -> Result<bool, Error> {
+    fn lead_with(&self, own: Entry, _hand_on: HandOn<'_>) -> Result<NonceAnswer, Error> {
         let queued = self.nonces.take(MAX_BATCH - 1);
-        let mut rows = Vec::with_capacity(queued.len() + 1);
-        rows.push(&own);
-        rows.extend(queued.iter().map(|q| &q.row));
-        let mut answers = self.write_batch(&rows).into_iter();
+        let mut entries = Vec::with_capacity(queued.len() + 1);
+        entries.push(&own);
+        entries.extend(queued.iter().map(|q| &q.entry));
+        let mut answers = self.write_batch(&entries).into_iter();
         let mine = answers
             .next()
             .unwrap_or(Err(StorageError::NonceBatchLost.into()));
@@ -231,51 +274,58 @@ impl Store {
         mine
     }
 
-    /// Writes one batch; returns each row's answer, in order. When the
+    /// Writes one batch; returns each entry's answer, in order. When the
     /// batch statement fails, each nonce is tried alone so that each call
     /// gets its own error (or its own success).
-    fn write_batch(&self, batch: &[&NonceRow]) -> Vec<Result<bool, Error>> {
+    fn write_batch(&self, batch: &[&Entry]) -> Vec<Result<NonceAnswer, Error>> {
         // Within the batch, a repeat of an earlier row is a replay at once.
         let firsts: Vec<bool> = batch
             .iter()
             .enumerate()
-            .map(|(i, r)| !batch[..i].iter().any(|e| e.key() == r.key()))
+            .map(|(i, e)| !batch[..i].iter().any(|f| f.row.key() == e.row.key()))
             .collect();
         let rows: Vec<&NonceRow> = batch
             .iter()
             .zip(&firsts)
             .filter(|(_, first)| **first)
-            .map(|(r, _)| *r)
+            .map(|(e, _)| &e.row)
             .collect();
-        let inserted = self.insert_rows(&rows);
+        // The records asked about, each once, padded to one a call, so that
+        // the statement's text depends on the batch's size only.
+        let mut records: Vec<Option<&str>> = Vec::with_capacity(batch.len());
+        for record in batch.iter().filter_map(|e| e.record.as_deref()) {
+            if !records.contains(&Some(record)) {
+                records.push(Some(record));
+            }
+        }
+        records.resize(batch.len(), None);
+        let written = self.insert_rows(&rows, &records);
         batch
             .iter()
             .zip(firsts)
-            .map(|(r, first)| {
-                if !first {
-                    return Ok(false);
-                }
-                match &inserted {
-                    Ok(new) => Ok(was_new(new, r)),
-                    Err(_) => self.insert_rows(&[r]).map(|new| was_new(&new, r)),
-                }
+            .map(|(e, first)| match &written {
+                Ok(w) => Ok(w.answer(e, first)),
+                Err(_) => self
+                    .insert_rows(&[&e.row], &[e.record.as_deref()])
+                    .map(|w| w.answer(e, first)),
             })
             .collect()
     }
 
-    /// One statement inserting `rows`; returns the keys that were new.
-    fn insert_rows(&self, rows: &[&NonceRow]) -> Result<Vec<OwnedKey>, Error> {
-        let mut sql = String::from(
-            "INSERT INTO nonces (consumer_key, token_hash, timestamp, nonce, expires_at) VALUES ",
-        );
-        let mut params = Vec::with_capacity(rows.len() * 5);
-        for (i, r) in rows.iter().enumerate() {
-            let n = i * 5;
-            if i > 0 {
-                sql.push_str(", ");
+    /// Inserts `rows` in one statement and reads the credentials generation
+    /// and the versions of `records` (`None`s ask nothing): on PostgreSQL
+    /// in the same statement, on SQLite in a second one on the same
+    /// connection.
+    fn insert_rows(&self, rows: &[&NonceRow], records: &[Option<&str>]) -> Result<Written, Error> {
+        let mut values = String::new();
+        let mut params = Vec::with_capacity(rows.len() * 5 + records.len());
+        for r in rows {
+            let n = params.len();
+            if n > 0 {
+                values.push_str(", ");
             }
             let _ = write!(
-                sql,
+                values,
                 "(?{}, ?{}, ?{}, ?{}, ?{})",
                 n + 1,
                 n + 2,
@@ -291,14 +341,30 @@ impl Store {
                 Value::Int(r.expires_at),
             ]);
         }
-        sql.push_str(
-            " ON CONFLICT DO NOTHING RETURNING consumer_key, token_hash, timestamp, nonce",
+        let insert = format!(
+            "INSERT INTO nonces (consumer_key, token_hash, timestamp, nonce, expires_at) VALUES {values} ON CONFLICT DO NOTHING"
         );
+        let asked: Vec<Value> = records
+            .iter()
+            .map(|r| r.map_or(Value::Null, Value::from))
+            .collect();
         self.run(|c| {
-            c.query(&sql, &params)?
-                .into_iter()
-                .map(|mut r| Ok((r.text(0)?, r.text(1)?, r.int(2)?, r.text(3)?)))
-                .collect()
+            let returned = if self.is_embedded() {
+                let mut out = c.query(
+                    &format!("{insert} RETURNING 'nonce', consumer_key, token_hash, timestamp, nonce"),
+                    &params,
+                )?;
+                out.extend(c.query(&versions_sql(0, asked.len()), &asked)?);
+                out
+            } else {
+                let sql = format!(
+                    "WITH new AS ({insert} RETURNING consumer_key, token_hash, timestamp, nonce) SELECT 'nonce', consumer_key, token_hash, timestamp, nonce FROM new UNION ALL {}",
+                    versions_sql(params.len(), asked.len())
+                );
+                params.extend(asked);
+                c.query(&sql, &params)?
+            };
+            Written::from_rows(returned)
         })
     }
 
@@ -309,14 +375,88 @@ impl Store {
     }
 }
 
+/// The read of the credentials generation and of `records` records'
+/// versions, their placeholders numbered after `before` others. Each row is
+/// (what, text, text, number, text), as the nonce rows returned beside it.
+fn versions_sql(before: usize, records: usize) -> String {
+    let mut sql = String::from(
+        "SELECT 'generation', NULL, NULL, value, NULL FROM generations WHERE name = 'credentials'",
+    );
+    if records > 0 {
+        sql.push_str(
+            " UNION ALL SELECT 'record', id, NULL, version, NULL FROM records WHERE id IN (",
+        );
+        for i in 0..records {
+            if i > 0 {
+                sql.push_str(", ");
+            }
+            let _ = write!(sql, "?{}", before + i + 1);
+        }
+        sql.push(')');
+    }
+    sql
+}
+
 /// A nonce's key, owned, as the statement returns it.
 type OwnedKey = (String, String, i64, String);
 
-/// Whether the statement returned `r`'s key: a batch is at most
-/// [`MAX_BATCH`] rows, so a scan, with nothing copied.
-fn was_new(new: &[OwnedKey], r: &NonceRow) -> bool {
-    new.iter()
-        .any(|(c, t, ts, n)| (c.as_str(), t.as_str(), *ts, n.as_str()) == r.key())
+/// What a batch's statements returned.
+#[derive(Debug)]
+struct Written {
+    /// The keys of the nonces that were new.
+    new: Vec<OwnedKey>,
+    /// The credentials generation.
+    generation: i64,
+    /// The version of each record asked about that exists.
+    versions: Vec<(String, i64)>,
+}
+
+impl Written {
+    fn from_rows(rows: Vec<super::sql::Row>) -> Result<Self, Error> {
+        let mut new = Vec::new();
+        let mut generation = None;
+        let mut versions = Vec::new();
+        for mut r in rows {
+            match r.text(0)?.as_str() {
+                "nonce" => new.push((r.text(1)?, r.text(2)?, r.int(3)?, r.text(4)?)),
+                "generation" => generation = Some(r.int(3)?),
+                _ => versions.push((r.text(1)?, r.int(3)?)),
+            }
+        }
+        Ok(Self {
+            new,
+            generation: generation.ok_or(crate::error::UnexpectedValue::NoRow)?,
+            versions,
+        })
+    }
+
+    /// The answer for `e`; `first`: no earlier entry of the batch had its
+    /// nonce. The statement returned the new keys: a batch is at most
+    /// [`MAX_BATCH`] rows, so a scan, with nothing copied.
+    fn answer(&self, e: &Entry, first: bool) -> NonceAnswer {
+        let key = e.row.key();
+        NonceAnswer {
+            new: first
+                && self
+                    .new
+                    .iter()
+                    .any(|(c, t, ts, n)| (c.as_str(), t.as_str(), *ts, n.as_str()) == key),
+            generation: self.generation,
+            record_version: e
+                .record
+                .as_deref()
+                .and_then(|id| self.versions.iter().find(|(r, _)| r == id).map(|(_, v)| *v)),
+        }
+    }
+}
+
+impl Entry {
+    fn new(row: NonceRow, record: Option<&str>) -> Self {
+        Self {
+            row,
+            record: record.map(str::to_owned),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -337,10 +477,22 @@ mod tests {
         }
     }
 
+    /// A container's store: SQLite, or PostgreSQL when the suite runs on
+    /// it (`SMART_TEST_POSTGRES_URL`).
     fn store() -> (tempfile::TempDir, Arc<Store>) {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("t.db")).unwrap();
-        (dir, Arc::new(store))
+        let container = crate::Container::open(dir.path()).unwrap();
+        (dir, Arc::clone(&container.store))
+    }
+
+    /// How many statements a batch costs: on SQLite the nonces and then
+    /// the versions, on PostgreSQL one statement for both.
+    fn per_batch(s: &Store) -> u64 {
+        if s.is_embedded() { 2 } else { 1 }
+    }
+
+    fn entry(nonce: &str, record: Option<&str>) -> Entry {
+        Entry::new(row(nonce), record)
     }
 
     #[test]
@@ -360,13 +512,87 @@ mod tests {
     fn a_batch_answers_each_row_and_a_repeat_within_it_is_a_replay() {
         let (_dir, s) = store();
         assert!(s.insert_nonce(row("old")).unwrap());
-        let rows: Vec<NonceRow> = ["x", "old", "y", "x"].iter().map(|n| row(n)).collect();
-        let batch: Vec<&NonceRow> = rows.iter().collect();
+        let entries: Vec<Entry> = ["x", "old", "y", "x"]
+            .iter()
+            .map(|n| entry(n, None))
+            .collect();
+        let batch: Vec<&Entry> = entries.iter().collect();
         let before = s.statements();
         let answers = s.write_batch(&batch);
-        assert_eq!(s.statements() - before, 1, "one statement for the batch");
-        let answers: Vec<bool> = answers.into_iter().map(|a| a.unwrap()).collect();
+        assert_eq!(s.statements() - before, per_batch(&s), "one batch");
+        let answers: Vec<bool> = answers.into_iter().map(|a| a.unwrap().new).collect();
         assert_eq!(answers, [true, false, true, false]);
+    }
+
+    #[test]
+    fn a_batch_reads_the_generation_and_each_records_version_after_its_nonces() {
+        let (_dir, s) = store();
+        let records: Vec<(String, i64)> = s
+            .run(|c| {
+                c.query("SELECT id, version FROM records ORDER BY id LIMIT 2", &[])?
+                    .into_iter()
+                    .map(|mut r| Ok((r.text(0)?, r.int(1)?)))
+                    .collect()
+            })
+            .unwrap();
+        let [(one, v1), (two, v2)] = &records[..] else {
+            panic!("a container has at least two records: {records:?}");
+        };
+        let generation = s
+            .run(|c| {
+                c.query_int(
+                    "SELECT value FROM generations WHERE name = 'credentials'",
+                    &[],
+                )
+            })
+            .unwrap();
+        // Three calls about two records and one about none share a batch.
+        let entries = [
+            entry("a", Some(one)),
+            entry("b", Some(two)),
+            entry("c", Some(one)),
+            entry("d", Some("no-such-record")),
+        ];
+        let batch: Vec<&Entry> = entries.iter().collect();
+        let answers: Vec<NonceAnswer> = s
+            .write_batch(&batch)
+            .into_iter()
+            .map(Result::unwrap)
+            .collect();
+        let answer = |record_version| NonceAnswer {
+            new: true,
+            generation,
+            record_version,
+        };
+        assert_eq!(
+            answers,
+            [
+                answer(Some(*v1)),
+                answer(Some(*v2)),
+                answer(Some(*v1)),
+                answer(None)
+            ]
+        );
+        // A revocation and a write to a record are seen by the next batch,
+        // also by a replay.
+        s.execute(super::super::tokens::BUMP_CREDENTIALS, &[])
+            .unwrap();
+        s.execute(
+            "UPDATE records SET version = version + 1 WHERE id = ?1",
+            args![one.as_str()],
+        )
+        .unwrap();
+        let before = s.statements();
+        let replay = s.insert_nonce_for(row("a"), Some(one)).unwrap();
+        assert_eq!(s.statements() - before, per_batch(&s), "a call alone");
+        assert_eq!(
+            replay,
+            NonceAnswer {
+                new: false,
+                generation: generation + 1,
+                record_version: Some(v1 + 1),
+            }
+        );
     }
 
     #[test]
@@ -396,24 +622,21 @@ mod tests {
             threads / 2 * per_thread,
             "each nonce is new exactly once"
         );
-        let statements = s.statements() - before;
+        let batches = (s.statements() - before) / per_batch(&s);
         let calls = (threads * per_thread) as u64;
-        assert!(
-            statements <= calls,
-            "{statements} statements for {calls} calls"
-        );
-        println!("{calls} nonce calls in {statements} statements");
+        assert!(batches <= calls, "{batches} batches for {calls} calls");
+        println!("{calls} nonce calls in {batches} batches");
     }
 
     #[tokio::test]
     async fn a_waiting_call_that_goes_away_hands_the_writing_on() {
         let (_dir, s) = store();
-        let Turn::Lead(_) = s.nonces.enqueue(row("a")) else {
+        let Turn::Lead(_) = s.nonces.enqueue(entry("a", None)) else {
             panic!("the first call writes at once");
         };
         // While "a" is being written, "b" and then "c" queue.
-        let mut b = Box::pin(s.insert_nonce_async(row("b")));
-        let mut c = Box::pin(s.insert_nonce_async(row("c")));
+        let mut b = Box::pin(s.insert_nonce_async(row("b"), None));
+        let mut c = Box::pin(s.insert_nonce_async(row("c"), None));
         let once = std::time::Duration::ZERO;
         assert!(tokio::time::timeout(once, &mut b).await.is_err());
         assert!(tokio::time::timeout(once, &mut c).await.is_err());
@@ -423,10 +646,10 @@ mod tests {
         let Ok(c) = tokio::time::timeout(std::time::Duration::from_secs(5), c).await else {
             panic!("the writing never reached the next call in the queue");
         };
-        assert!(c.unwrap());
+        assert!(c.unwrap().new);
         // "b" answered nobody and was not stored.
-        assert!(s.insert_nonce_async(row("b")).await.unwrap());
-        assert!(!s.insert_nonce_async(row("c")).await.unwrap());
+        assert!(s.insert_nonce_async(row("b"), None).await.unwrap().new);
+        assert!(!s.insert_nonce_async(row("c"), None).await.unwrap().new);
     }
 
     #[test]
@@ -455,9 +678,10 @@ mod tests {
                 runtime.spawn(async move {
                     let mut new = 0;
                     for i in 0..per_caller {
-                        if s.insert_nonce_async(row(&format!("{t}-{i}")))
+                        if s.insert_nonce_async(row(&format!("{t}-{i}")), None)
                             .await
                             .unwrap()
+                            .new
                         {
                             new += 1;
                         }
@@ -471,12 +695,9 @@ mod tests {
             new += runtime.block_on(task).unwrap();
         }
         assert_eq!(new, 4 * per_caller, "each nonce is new exactly once");
-        let statements = s.statements() - before;
+        let batches = (s.statements() - before) / per_batch(&s);
         let calls = (8 * per_caller) as u64;
-        assert!(
-            statements < calls,
-            "{statements} statements for {calls} calls"
-        );
-        println!("{calls} nonce calls in {statements} statements");
+        assert!(batches < calls, "{batches} batches for {calls} calls");
+        println!("{calls} nonce calls in {batches} batches");
     }
 }

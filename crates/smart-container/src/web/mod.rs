@@ -170,6 +170,18 @@ impl AppState {
         self.inner.provider.for_signed_call(generation, nonce)
     }
 
+    /// The provider for one signed call proven from the records kept in
+    /// memory only, and the generation they were read at.
+    pub(crate) fn provider_for_kept_call(
+        &self,
+        nonce: crate::oauth_store::NonceSlot,
+    ) -> (
+        oauth1_dance::Provider<crate::oauth_store::SqlProviderStore>,
+        i64,
+    ) {
+        self.inner.provider.for_kept_call(nonce)
+    }
+
     /// The rendered record documents.
     pub(crate) fn rendered(&self) -> &cache::Rendered {
         &self.inner.rendered

@@ -48,6 +48,7 @@ impl ProviderHandle {
             credentials: Arc::default(),
             generation: None,
             nonce: None,
+            kept_only: false,
         };
         Self(Arc::new(Provider::new(config, store)))
     }
@@ -72,6 +73,14 @@ impl ProviderHandle {
             self.0.config().clone(),
             self.0.store().for_signed_call(generation, nonce),
         )
+    }
+
+    /// The provider for one signed call proven from memory alone, at the
+    /// generation of the records kept now, which it returns
+    /// ([`SqlProviderStore::for_kept_call`]).
+    pub(super) fn for_kept_call(&self, nonce: NonceSlot) -> (Provider<SqlProviderStore>, i64) {
+        let (store, generation) = self.0.store().for_kept_call(nonce);
+        (Provider::new(self.0.config().clone(), store), generation)
     }
 
     /// Drops expired request tokens and nonces.

@@ -7,6 +7,16 @@
 //! the proven [`Signed`] request. Nothing of the work runs before the
 //! nonce is committed.
 //!
+//! A warm call reads nothing before its nonce: the provider proves it from
+//! the consumers and access tokens kept in memory, and the nonce's batch
+//! reads the credentials generation and the record's version after the
+//! request arrived. The proof stands only when that generation is the one
+//! the kept records were read at; otherwise the request is proven again by
+//! reading, as a cold call is, before anything else happens. So a
+//! revocation committed before the batch ran refuses the call, as it did
+//! when the generation was read first, and on PostgreSQL a warm call costs
+//! one round trip.
+//!
 //! With SQLite all of it runs on the async worker that serves the call;
 //! with PostgreSQL in one blocking section. An axum extractor would verify
 //! before the handler runs, in a section of its own; the handler instead
@@ -22,7 +32,15 @@ use super::debug::refused;
 use super::oauth::{read_request, unix_now, with_consumer};
 use super::{AppError, AppState, Internal};
 use crate::oauth_store::NonceSlot;
-use crate::store::NonceRow;
+use crate::store::{NonceAnswer, NonceRow};
+
+/// The nonce the provider left in `slot`. It checks the nonce last, after
+/// the signature; a proof without one is refused rather than served
+/// unchecked.
+fn nonce_of(slot: &NonceSlot) -> Result<NonceRow, AppError> {
+    slot.take()
+        .ok_or(AppError::Internal(Internal::NonceUnchecked))
+}
 
 /// What a protected call is about: one patient record (the token must be
 /// bound to it, 403 otherwise) or the container (users, preferences).
@@ -47,7 +65,7 @@ pub(crate) struct Signed {
     /// The request body (at most the body limit).
     pub(crate) body: Bytes,
     /// The version of the record of a [`Scope::Record`] call, read before
-    /// the request was proven (`None`: no such record, or a container
+    /// any of the call's work (`None`: no such record, or a container
     /// call): the rendered documents are served only at it.
     pub(crate) record_version: Option<i64>,
 }
@@ -100,6 +118,33 @@ impl IntoResponse for RdfXml {
     }
 }
 
+impl Scope {
+    /// The record the call is about, if any.
+    fn record(&self) -> Option<&str> {
+        match self {
+            Self::Record(id) => Some(id),
+            Self::Container => None,
+        }
+    }
+}
+
+/// How a request was proven before its nonce was written.
+#[derive(Debug)]
+enum Proof {
+    /// From the consumers and access tokens kept in memory, reading nothing:
+    /// it stands only if the nonce's batch read the same credentials
+    /// `generation` (nothing was changed or revoked since they were read).
+    Kept {
+        auth: Authenticated,
+        generation: i64,
+    },
+    /// After reading the credentials generation and the record's version.
+    Read {
+        auth: Authenticated,
+        record_version: Option<i64>,
+    },
+}
+
 impl AppState {
     /// Runs a protected call: reads the body, proves the request, writes
     /// its nonce, checks its `scope` and runs `work` with the proof. The
@@ -108,7 +153,9 @@ impl AppState {
     /// With SQLite all of it runs on the async worker serving the call: its
     /// statements are local and short, and the wait for the nonce's batch
     /// holds no thread. With PostgreSQL, whose statements are round trips,
-    /// it runs in one blocking section.
+    /// it runs in one blocking section. A warm call costs one statement
+    /// on PostgreSQL: its nonce's batch, which also reads what the proof
+    /// is checked against.
     pub(crate) async fn signed<R, F>(
         &self,
         req: Request,
@@ -120,58 +167,109 @@ impl AppState {
         R: IntoResponse + Send + 'static,
     {
         let req = read_request(req).await?;
-        let (consumer, res) = if self.container().store.is_embedded() {
-            let (proven, nonce) = self.prove(req, &scope)?;
-            let new = self.container().store.insert_nonce_async(nonce).await?;
-            self.admit(proven, new, &scope, work)?
+        let store = &self.container().store;
+        let (consumer, res) = if store.is_embedded() {
+            let (proof, nonce) = self.prove(&req, &scope)?;
+            let answer = store.insert_nonce_async(nonce, scope.record()).await?;
+            let signed = self.confirm(req, proof, answer, &scope)?;
+            self.admit(signed, answer.new, &scope, work)?
         } else {
             self.blocking(move |s| {
-                let (proven, nonce) = s.prove(req, &scope)?;
-                let new = s.container().store.insert_nonce(nonce)?;
-                s.admit(proven, new, &scope, work)
+                let (proof, nonce) = s.prove(&req, &scope)?;
+                let answer = s
+                    .container()
+                    .store
+                    .insert_nonce_for(nonce, scope.record())?;
+                let signed = s.confirm(req, proof, answer, &scope)?;
+                s.admit(signed, answer.new, &scope, work)
             })
             .await?
         };
         Ok(with_consumer(res.into_response(), consumer))
     }
 
-    /// Proves a request (401 when the provider refuses it) and returns the
-    /// proof with the nonce still to be written.
+    /// Proves a request and returns the proof with the nonce still to be
+    /// written.
     ///
-    /// Before any lookup it reads, in one statement, the credentials
-    /// generation (consumers and access tokens then come from memory when
-    /// they were read at it, `crate::credentials`) and the record's version;
-    /// on a warm call the nonce insert is the only other statement.
+    /// First from the consumers and access tokens kept in memory, reading
+    /// nothing ([`Proof::Kept`]). When that fails for any reason (a record
+    /// not kept, or a refusal that records kept at an older generation may
+    /// have caused), the request is proven again by reading
+    /// ([`Proof::Read`]), and that proof's refusal is the call's (401).
     fn prove(
         &self,
-        req: http::Request<Bytes>,
+        req: &http::Request<Bytes>,
         scope: &Scope,
-    ) -> Result<(Signed, NonceRow), AppError> {
-        let pr = ProviderRequest::from_http(&req, self.api_base()).map_err(AppError::OAuth)?;
-        let record = match scope {
-            Scope::Record(id) => Some(id.as_str()),
-            Scope::Container => None,
-        };
-        let (generation, record_version) = self.container().store.call_versions(record)?;
+    ) -> Result<(Proof, NonceRow), AppError> {
+        let pr = ProviderRequest::from_http(req, self.api_base()).map_err(AppError::OAuth)?;
+        let slot = NonceSlot::default();
+        let (provider, generation) = self.provider_for_kept_call(slot.clone());
+        if let Ok(auth) = provider.authenticate(unix_now(), &pr) {
+            return Ok((Proof::Kept { auth, generation }, nonce_of(&slot)?));
+        }
+        let (auth, record_version, nonce) = self.prove_by_reading(&pr, scope)?;
+        Ok((
+            Proof::Read {
+                auth,
+                record_version,
+            },
+            nonce,
+        ))
+    }
+
+    /// Proves a request after reading, in one statement, the credentials
+    /// generation (consumers and access tokens then come from memory when
+    /// they were read at it, `crate::credentials`) and the record's
+    /// version; 401 when the provider refuses it.
+    fn prove_by_reading(
+        &self,
+        pr: &ProviderRequest<'_>,
+        scope: &Scope,
+    ) -> Result<(Authenticated, Option<i64>, NonceRow), AppError> {
+        let (generation, record_version) = self.container().store.call_versions(scope.record())?;
         let slot = NonceSlot::default();
         let auth = self
             .provider_for_call(generation, slot.clone())
-            .authenticate(unix_now(), &pr)
-            .map_err(|e| refused(self, &pr, e))?;
-        // The provider checks the nonce last, after the signature; a proof
-        // without one is refused rather than served unchecked.
-        let nonce = slot
-            .take()
-            .ok_or(AppError::Internal(Internal::NonceUnchecked))?;
+            .authenticate(unix_now(), pr)
+            .map_err(|e| refused(self, pr, e))?;
+        Ok((auth, record_version, nonce_of(&slot)?))
+    }
+
+    /// The proof of a request whose nonce is now written. A proof from
+    /// memory stands when the nonce's batch read the generation it was made
+    /// at, and the record's version is the one the batch read; otherwise
+    /// the request is proven again by reading (its nonce, written already,
+    /// is not written again).
+    fn confirm(
+        &self,
+        req: http::Request<Bytes>,
+        proof: Proof,
+        answer: NonceAnswer,
+        scope: &Scope,
+    ) -> Result<Signed, AppError> {
+        let (auth, record_version) = match proof {
+            Proof::Kept { auth, generation } if generation == answer.generation => {
+                (auth, answer.record_version)
+            }
+            Proof::Kept { .. } => {
+                let pr =
+                    ProviderRequest::from_http(&req, self.api_base()).map_err(AppError::OAuth)?;
+                let (auth, record_version, _written) = self.prove_by_reading(&pr, scope)?;
+                (auth, record_version)
+            }
+            Proof::Read {
+                auth,
+                record_version,
+            } => (auth, record_version),
+        };
         let (parts, body) = req.into_parts();
-        let signed = Signed {
+        Ok(Signed {
             auth,
             uri: parts.uri,
             headers: parts.headers,
             body,
             record_version,
-        };
-        Ok((signed, nonce))
+        })
     }
 
     /// Admits a proven request whose nonce is now written: a nonce seen
