@@ -6,7 +6,11 @@
 //! replicas and for the command-line tools that change the same database:
 //! every change of an app and every revocation bumps the credentials
 //! generation in its own transaction (`store::tokens::BUMP_CREDENTIALS`),
-//! and every signed call reads the generation before it looks anything up.
+//! and every signed call is checked against the generation read after its
+//! request arrived: a cold call reads it before it looks anything up; a
+//! warm call is proven from the records kept at the current generation and
+//! its nonce's batch reads the database's, the proof standing only if the
+//! two are the same (`web/signed.rs`).
 //! The cache holds the records of one generation only; a call that reads
 //! a newer one empties it. A record read from the database is kept only
 //! when the cache is still at the generation the call read before reading
@@ -15,9 +19,9 @@
 //!
 //! A version check, and not `LISTEN/NOTIFY`: it works the same on SQLite
 //! (another process, such as `smart-container revoke`, can change the file)
-//! and on PostgreSQL, it costs no extra round trip (the generation is read
-//! in the statement that reads the record's version, which the rendered
-//! documents need anyway), and a lost notification or a dropped listener
+//! and on PostgreSQL, it costs no extra round trip (a warm call's
+//! generation is read in its nonce's statement, which every call needs
+//! anyway), and a lost notification or a dropped listener
 //! connection cannot leave a revoked token alive. A revocation is seen by
 //! every call that starts after it committed.
 //!

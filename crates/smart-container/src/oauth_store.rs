@@ -7,7 +7,9 @@
 //! call read ([`SqlProviderStore::for_signed_call`]): then consumers and
 //! access tokens come from the replica's memory when they were read at that
 //! generation ([`crate::credentials`]), and from the database otherwise.
-//! The call's nonce is handed back to the call rather than written: the
+//! A warm call is first proven from memory alone, at the generation of the
+//! records kept ([`SqlProviderStore::for_kept_call`]), which the call then
+//! checks against the database's. The call's nonce is handed back to the call rather than written: the
 //! call writes it before anything else (`web/signed.rs`), waiting for its
 //! batch without holding a thread.
 
