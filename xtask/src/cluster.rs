@@ -12,7 +12,9 @@
 //!    database, installs an app and a user, and starts three replicas
 //!    sharing a fresh data key, with Debian's nginx round robin in front.
 //! 4. `smart-load` does the real dance through nginx, then a short signed
-//!    load through nginx at each concurrency; prints req/s, p50 and p99.
+//!    load through nginx at each concurrency; prints req/s, p50 and p99,
+//!    PostgreSQL's transactions per call and the CPU per call of the
+//!    replicas, PostgreSQL, nginx and the client (`cpu.rs`).
 //!
 //! Everything started is stopped when the task ends, on failure too: each
 //! process and the database cluster sit in guards.
@@ -143,6 +145,7 @@ pub(crate) fn cluster(root: &Path, args: &[String]) -> Result<()> {
     // A short load through nginx.
     let tsv = work.0.join("results.tsv");
     let transactions_before = pg.transactions("cluster_load")?;
+    let cpu = crate::cpu::Sampler::start();
     let mut load = Command::new(&generator);
     match &pre_signed {
         Some(n) => load.args(["--pre-signed", n]),
@@ -160,6 +163,7 @@ pub(crate) fn cluster(root: &Path, args: &[String]) -> Result<()> {
         .env("SMART_LOAD_TOKEN_SECRET", &token_secret)
         .status()
         .context("could not run smart-load")?;
+    let cpu = cpu.finish();
     if !status.success() {
         bail!("smart-load through nginx failed ({status})");
     }
@@ -204,12 +208,32 @@ pub(crate) fn cluster(root: &Path, args: &[String]) -> Result<()> {
             "database transactions per signed call, all levels: {:.2} ({transactions} for {calls} calls, pg_stat_database; each statement on its own is one round trip)",
             transactions as f64 / calls as f64
         );
+        print_cpu(&cpu, calls);
     }
     drop(nginx);
     for mut r in replicas {
         r.stop();
     }
     Ok(())
+}
+
+/// CPU per signed call of each kind of process over the load (all levels,
+/// signing included when the client signs as it goes).
+fn print_cpu(seconds: &std::collections::HashMap<String, f64>, calls: u64) {
+    let per_call = |s: f64| s * 1e6 / calls as f64;
+    let of = |name: &str| seconds.get(name).copied().unwrap_or(0.0);
+    let named = ["smart-container", "postgres", "nginx", "smart-load"];
+    let total: f64 = seconds.values().sum();
+    let other = total - named.iter().map(|n| of(n)).sum::<f64>();
+    println!(
+        "CPU per signed call, all levels (/proc, every 200 ms): replicas {:.0} µs, PostgreSQL {:.0} µs, nginx {:.0} µs, load client {:.0} µs, anything else {:.0} µs; total {:.0} µs",
+        per_call(of("smart-container")),
+        per_call(of("postgres")),
+        per_call(of("nginx")),
+        per_call(of("smart-load")),
+        per_call(other),
+        per_call(total)
+    );
 }
 
 /// The cross-replica tests on the running PostgreSQL.

@@ -7,6 +7,7 @@ use anyhow::{Context, Result, bail};
 
 mod bench;
 mod cluster;
+mod cpu;
 mod deny;
 mod fuzz;
 mod interop;
