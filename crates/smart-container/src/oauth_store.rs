@@ -3,13 +3,13 @@
 //! (SECURITY.md item 20). The protocol rules stay in `oauth1-dance`; this
 //! module only persists what the provider hands it.
 //!
-//! For a signed call the store is taken at the credentials generation the
-//! call read ([`SqlProviderStore::for_signed_call`]): then consumers and
-//! access tokens come from the replica's memory when they were read at that
-//! generation ([`crate::credentials`]), and from the database otherwise.
-//! A warm call is first proven from memory alone, at the generation of the
-//! records kept ([`SqlProviderStore::for_kept_call`]), which the call then
-//! checks against the database's. The call's nonce is handed back to the call rather than written: the
+//! For a signed call the store is taken at a credentials generation
+//! ([`SqlProviderStore::for_signed_call`], [`Lookup`]): either the one the
+//! call read, and then consumers and access tokens come from the replica's
+//! memory when they were read at it ([`crate::credentials`]) and from the
+//! database otherwise; or, for a warm call proven from memory alone, the
+//! generation of the records kept now, which the call then checks against
+//! the database's. The call's nonce is handed back to the call rather than written: the
 //! call writes it before anything else (`web/signed.rs`), waiting for its
 //! batch without holding a thread.
 
@@ -37,15 +37,26 @@ pub(crate) struct SqlProviderStore {
     pub(crate) key: DataKey,
     /// The records kept in memory, shared by every call of this process.
     pub(crate) credentials: Arc<Credentials>,
-    /// The credentials generation the current call read; `None` (the
-    /// token endpoints, the tools) reads everything from the database.
-    pub(crate) generation: Option<i64>,
+    /// Where consumers and access tokens come from.
+    pub(crate) lookup: Lookup,
     /// Where the nonce of a signed call goes instead of the database:
     /// `None` (the token endpoints) writes it before answering.
     pub(crate) nonce: Option<NonceSlot>,
-    /// Consumers and access tokens come from memory only: one that is not
-    /// kept is a store error, not a read ([`SqlProviderStore::for_kept_call`]).
-    pub(crate) kept_only: bool,
+}
+
+/// Where the provider takes consumers and access tokens from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Lookup {
+    /// The database (the token endpoints, the tools).
+    Database,
+    /// Memory when kept at this credentials generation, which the call read
+    /// from the database first; the database otherwise, keeping what it
+    /// reads.
+    ReadAt(i64),
+    /// Memory only, at this generation, the one of the records kept now: a
+    /// record not kept is a store error, not a read. The call must check,
+    /// after writing its nonce, that the generation is still the database's.
+    KeptAt(i64),
 }
 
 /// The nonce of a signed call, which the provider found after the
@@ -65,35 +76,42 @@ impl NonceSlot {
 }
 
 impl SqlProviderStore {
-    /// This store for one signed call that read `generation` from the
-    /// database before looking anything up. The provider's nonce check
-    /// answers "new" and leaves the nonce in `nonce`: the call must write
-    /// it ([`Store::insert_nonce`]) and refuse itself when it was not new,
-    /// before it does anything else.
-    pub(crate) fn for_signed_call(&self, generation: i64, nonce: NonceSlot) -> Self {
+    /// This store for one signed call, its records looked up as `lookup`
+    /// says. The provider's nonce check answers "new" and leaves the nonce
+    /// in `nonce`: the call must write it ([`Store::insert_nonce`]) and
+    /// refuse itself when it was not new, before it does anything else.
+    pub(crate) fn for_signed_call(&self, lookup: Lookup, nonce: NonceSlot) -> Self {
         Self {
-            generation: Some(generation),
+            lookup,
             nonce: Some(nonce),
-            kept_only: false,
             ..self.clone()
         }
     }
 
-    /// This store for a signed call proven before anything is read: at the
-    /// generation of the records kept in memory, and from those only (a
-    /// consumer or token not kept fails the proof, and the call is proven
-    /// again by reading). The call must check, after writing its nonce,
-    /// that the generation is still the database's, and prove the request
-    /// again by reading when it is not.
-    pub(crate) fn for_kept_call(&self, nonce: NonceSlot) -> (Self, i64) {
-        let generation = self.credentials.generation();
-        let store = Self {
-            generation: Some(generation),
-            nonce: Some(nonce),
-            kept_only: true,
-            ..self.clone()
+    /// A record as [`Lookup`] says: `kept` looks in memory at a generation,
+    /// `read` reads the database, `keep` keeps what it read.
+    fn look_up<T>(
+        &self,
+        what: &str,
+        kept: impl FnOnce(i64) -> Option<T>,
+        read: impl FnOnce() -> Result<Option<T>, StoreError>,
+        keep: impl FnOnce(i64, &T),
+    ) -> Result<Option<T>, StoreError> {
+        let generation = match self.lookup {
+            Lookup::Database => return read(),
+            Lookup::ReadAt(g) | Lookup::KeptAt(g) => g,
         };
-        (store, generation)
+        if let Some(record) = kept(generation) {
+            return Ok(Some(record));
+        }
+        if matches!(self.lookup, Lookup::KeptAt(_)) {
+            return Err(StoreError::new(format!("the {what} is not kept in memory")));
+        }
+        let read = read()?;
+        if let Some(record) = &read {
+            keep(generation, record);
+        }
+        Ok(read)
     }
 
     fn read_consumer(&self, key: &str) -> Result<Option<ConsumerRecord>, StoreError> {
@@ -139,20 +157,12 @@ impl SqlProviderStore {
 
 impl ConsumerStore for SqlProviderStore {
     fn consumer(&self, key: &str) -> Result<Option<ConsumerRecord>, StoreError> {
-        let Some(generation) = self.generation else {
-            return self.read_consumer(key);
-        };
-        if let Some(kept) = self.credentials.consumer(generation, key) {
-            return Ok(Some(kept));
-        }
-        if self.kept_only {
-            return Err(StoreError::new("the consumer is not kept in memory"));
-        }
-        let read = self.read_consumer(key)?;
-        if let Some(record) = &read {
-            self.credentials.keep_consumer(generation, record);
-        }
-        Ok(read)
+        self.look_up(
+            "consumer",
+            |g| self.credentials.consumer(g, key),
+            || self.read_consumer(key),
+            |g, record| self.credentials.keep_consumer(g, record),
+        )
     }
 }
 
@@ -249,20 +259,12 @@ impl AccessTokenStore for SqlProviderStore {
 
     fn access_token(&self, token: &str) -> Result<Option<AccessTokenRecord>, StoreError> {
         let hash = digest(token);
-        let Some(generation) = self.generation else {
-            return self.read_access_token(token, &hash);
-        };
-        if let Some(kept) = self.credentials.token(generation, &hash) {
-            return Ok(Some(kept));
-        }
-        if self.kept_only {
-            return Err(StoreError::new("the access token is not kept in memory"));
-        }
-        let read = self.read_access_token(token, &hash)?;
-        if let Some(record) = &read {
-            self.credentials.keep_token(generation, &hash, record);
-        }
-        Ok(read)
+        self.look_up(
+            "access token",
+            |g| self.credentials.token(g, &hash),
+            || self.read_access_token(token, &hash),
+            |g, record| self.credentials.keep_token(g, &hash, record),
+        )
     }
 
     fn revoke_access_token(&self, token: &str) -> Result<bool, StoreError> {

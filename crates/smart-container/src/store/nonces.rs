@@ -368,6 +368,14 @@ impl Store {
         })
     }
 
+    /// How many statements one nonce batch runs: on PostgreSQL one writes
+    /// the nonces and reads the versions; SQLite, without a data-modifying
+    /// `WITH`, runs two.
+    #[cfg(test)]
+    pub(crate) fn statements_per_nonce_batch(&self) -> u64 {
+        if self.is_embedded() { 2 } else { 1 }
+    }
+
     /// Drops nonces expired before `now`.
     pub(crate) fn purge_nonces(&self, now: i64) -> Result<(), Error> {
         self.execute("DELETE FROM nonces WHERE expires_at < ?1", args![now])?;
@@ -485,12 +493,6 @@ mod tests {
         (dir, Arc::clone(&container.store))
     }
 
-    /// How many statements a batch costs: on SQLite the nonces and then
-    /// the versions, on PostgreSQL one statement for both.
-    fn per_batch(s: &Store) -> u64 {
-        if s.is_embedded() { 2 } else { 1 }
-    }
-
     fn entry(nonce: &str, record: Option<&str>) -> Entry {
         Entry::new(row(nonce), record)
     }
@@ -519,7 +521,11 @@ mod tests {
         let batch: Vec<&Entry> = entries.iter().collect();
         let before = s.statements();
         let answers = s.write_batch(&batch);
-        assert_eq!(s.statements() - before, per_batch(&s), "one batch");
+        assert_eq!(
+            s.statements() - before,
+            s.statements_per_nonce_batch(),
+            "one batch"
+        );
         let answers: Vec<bool> = answers.into_iter().map(|a| a.unwrap().new).collect();
         assert_eq!(answers, [true, false, true, false]);
     }
@@ -584,7 +590,11 @@ mod tests {
         .unwrap();
         let before = s.statements();
         let replay = s.insert_nonce_for(row("a"), Some(one)).unwrap();
-        assert_eq!(s.statements() - before, per_batch(&s), "a call alone");
+        assert_eq!(
+            s.statements() - before,
+            s.statements_per_nonce_batch(),
+            "a call alone"
+        );
         assert_eq!(
             replay,
             NonceAnswer {
@@ -622,7 +632,7 @@ mod tests {
             threads / 2 * per_thread,
             "each nonce is new exactly once"
         );
-        let batches = (s.statements() - before) / per_batch(&s);
+        let batches = (s.statements() - before) / s.statements_per_nonce_batch();
         let calls = (threads * per_thread) as u64;
         assert!(batches <= calls, "{batches} batches for {calls} calls");
         println!("{calls} nonce calls in {batches} batches");
@@ -695,7 +705,7 @@ mod tests {
             new += runtime.block_on(task).unwrap();
         }
         assert_eq!(new, 4 * per_caller, "each nonce is new exactly once");
-        let batches = (s.statements() - before) / per_batch(&s);
+        let batches = (s.statements() - before) / s.statements_per_nonce_batch();
         let calls = (8 * per_caller) as u64;
         assert!(batches < calls, "{batches} batches for {calls} calls");
         println!("{calls} nonce calls in {batches} batches");

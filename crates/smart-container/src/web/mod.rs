@@ -159,27 +159,21 @@ impl AppState {
         self.inner.provider.provider()
     }
 
-    /// The OAuth provider for one signed call that read the credentials
-    /// `generation` (consumers and access tokens kept in memory at it),
-    /// leaving the call's nonce in `nonce` for the call to write.
+    /// The OAuth provider for one signed call, its consumers and access
+    /// tokens looked up as `lookup` says, leaving the call's nonce in
+    /// `nonce` for the call to write.
     pub(crate) fn provider_for_call(
         &self,
-        generation: i64,
+        lookup: crate::oauth_store::Lookup,
         nonce: crate::oauth_store::NonceSlot,
     ) -> oauth1_dance::Provider<crate::oauth_store::SqlProviderStore> {
-        self.inner.provider.for_signed_call(generation, nonce)
+        self.inner.provider.for_signed_call(lookup, nonce)
     }
 
-    /// The provider for one signed call proven from the records kept in
-    /// memory only, and the generation they were read at.
-    pub(crate) fn provider_for_kept_call(
-        &self,
-        nonce: crate::oauth_store::NonceSlot,
-    ) -> (
-        oauth1_dance::Provider<crate::oauth_store::SqlProviderStore>,
-        i64,
-    ) {
-        self.inner.provider.for_kept_call(nonce)
+    /// The credentials generation of the consumers and access tokens kept
+    /// in memory now.
+    pub(crate) fn kept_generation(&self) -> i64 {
+        self.inner.provider.kept_generation()
     }
 
     /// The rendered record documents.

@@ -16,7 +16,7 @@ use rand::rngs::OsRng;
 use super::debug::refused;
 use super::{AppError, AppState, BODY_LIMIT, ConsumerKey};
 use crate::Container;
-use crate::oauth_store::{NonceSlot, SqlProviderStore};
+use crate::oauth_store::{Lookup, NonceSlot, SqlProviderStore};
 use crate::store::now;
 
 /// The realm of `WWW-Authenticate` challenges.
@@ -46,9 +46,8 @@ impl ProviderHandle {
             store: container.store.clone(),
             key: container.key.clone(),
             credentials: Arc::default(),
-            generation: None,
+            lookup: Lookup::Database,
             nonce: None,
-            kept_only: false,
         };
         Self(Arc::new(Provider::new(config, store)))
     }
@@ -60,27 +59,23 @@ impl ProviderHandle {
         &self.0
     }
 
-    /// The provider for one signed call that read the credentials
-    /// `generation`: it takes consumers and access tokens from memory when
-    /// they were read at that generation, and leaves the call's nonce in
-    /// `nonce` for the call to write ([`SqlProviderStore::for_signed_call`]).
+    /// The provider for one signed call, its consumers and access tokens
+    /// looked up as `lookup` says; it leaves the call's nonce in `nonce` for
+    /// the call to write ([`SqlProviderStore::for_signed_call`]).
     pub(super) fn for_signed_call(
         &self,
-        generation: i64,
+        lookup: Lookup,
         nonce: NonceSlot,
     ) -> Provider<SqlProviderStore> {
         Provider::new(
             self.0.config().clone(),
-            self.0.store().for_signed_call(generation, nonce),
+            self.0.store().for_signed_call(lookup, nonce),
         )
     }
 
-    /// The provider for one signed call proven from memory alone, at the
-    /// generation of the records kept now, which it returns
-    /// ([`SqlProviderStore::for_kept_call`]).
-    pub(super) fn for_kept_call(&self, nonce: NonceSlot) -> (Provider<SqlProviderStore>, i64) {
-        let (store, generation) = self.0.store().for_kept_call(nonce);
-        (Provider::new(self.0.config().clone(), store), generation)
+    /// The credentials generation of the records kept in memory now.
+    pub(super) fn kept_generation(&self) -> i64 {
+        self.0.store().credentials.generation()
     }
 
     /// Drops expired request tokens and nonces.

@@ -31,7 +31,7 @@ use oauth1_dance::{Authenticated, ProviderRequest};
 use super::debug::refused;
 use super::oauth::{read_request, unix_now, with_consumer};
 use super::{AppError, AppState, Internal};
-use crate::oauth_store::NonceSlot;
+use crate::oauth_store::{Lookup, NonceSlot};
 use crate::store::{NonceAnswer, NonceRow};
 
 /// The nonce the provider left in `slot`. It checks the nonce last, after
@@ -203,8 +203,9 @@ impl AppState {
     ) -> Result<(Proof, NonceRow), AppError> {
         let pr = ProviderRequest::from_http(req, self.api_base()).map_err(AppError::OAuth)?;
         let slot = NonceSlot::default();
-        let (provider, generation) = self.provider_for_kept_call(slot.clone());
-        if let Ok(auth) = provider.authenticate(unix_now(), &pr) {
+        let generation = self.kept_generation();
+        let kept = self.provider_for_call(Lookup::KeptAt(generation), slot.clone());
+        if let Ok(auth) = kept.authenticate(unix_now(), &pr) {
             return Ok((Proof::Kept { auth, generation }, nonce_of(&slot)?));
         }
         let (auth, record_version, nonce) = self.prove_by_reading(&pr, scope)?;
@@ -229,7 +230,7 @@ impl AppState {
         let (generation, record_version) = self.container().store.call_versions(scope.record())?;
         let slot = NonceSlot::default();
         let auth = self
-            .provider_for_call(generation, slot.clone())
+            .provider_for_call(Lookup::ReadAt(generation), slot.clone())
             .authenticate(unix_now(), pr)
             .map_err(|e| refused(self, pr, e))?;
         Ok((auth, record_version, nonce_of(&slot)?))

@@ -8,15 +8,10 @@ use axum::http::StatusCode;
 use super::harness::{APP_ID, Harness, RECORD, manifest};
 use crate::Container;
 
-/// The statements of one nonce batch: on PostgreSQL one statement writes
-/// the nonces and reads the credentials generation and the records'
-/// versions; SQLite has no data-modifying `WITH` and runs two.
+/// The statements of one nonce batch, which also reads the credentials
+/// generation and the records' versions.
 fn batch(h: &Harness) -> u64 {
-    if h.state.container().store.is_postgres() {
-        1
-    } else {
-        2
-    }
+    h.state.container().store.statements_per_nonce_batch()
 }
 
 /// Runs `path` once signed and returns how many statements it ran.
