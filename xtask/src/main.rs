@@ -2,6 +2,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 
@@ -91,51 +92,65 @@ fn fuzz_options(args: &[String]) -> Result<(u64, usize)> {
 
 /// The format check, the lints, every test of the workspace, the peer suite,
 /// the browser test, the fuzz smoke, the dependency policy and the security
-/// checklist.
+/// checklist; then how long each stage took (also when one failed), so that
+/// the run's budget can be read from its log.
 fn ci(root: &Path) -> Result<()> {
-    step(root, "fmt", "cargo", &["fmt", "--all", "--check"])?;
-    step(
-        root,
-        "clippy",
-        "cargo",
-        &[
+    let mut stages = Stages::default();
+    let result = ci_stages(root, &mut stages);
+    stages.report();
+    result
+}
+
+fn ci_stages(root: &Path, stages: &mut Stages) -> Result<()> {
+    stages.run("fmt", || {
+        step(root, "fmt", "cargo", &["fmt", "--all", "--check"])
+    })?;
+    stages.run("clippy", || {
+        step(
+            root,
             "clippy",
-            "--workspace",
-            "--all-targets",
-            "--locked",
-            "--",
-            "-D",
-            "warnings",
-        ],
-    )?;
-    step(
-        root,
-        "clippy (feature-gated targets)",
-        "cargo",
-        &[
-            "clippy",
-            "--locked",
-            "--all-targets",
-            "-p",
-            "oauth1-sign",
-            "-p",
-            "smart-rest-tests",
-            "--all-features",
-            "--",
-            "-D",
-            "warnings",
-        ],
-    )?;
+            "cargo",
+            &[
+                "clippy",
+                "--workspace",
+                "--all-targets",
+                "--locked",
+                "--",
+                "-D",
+                "warnings",
+            ],
+        )?;
+        step(
+            root,
+            "clippy (feature-gated targets)",
+            "cargo",
+            &[
+                "clippy",
+                "--locked",
+                "--all-targets",
+                "-p",
+                "oauth1-sign",
+                "-p",
+                "smart-rest-tests",
+                "--all-features",
+                "--",
+                "-D",
+                "warnings",
+            ],
+        )
+    })?;
     // The `sec_NN_*` tests run once, in the security checklist below.
-    step(
-        root,
-        "test",
-        "cargo",
-        &["test", "--workspace", "--locked", "--", "--skip", "sec_"],
-    )?;
+    stages.run("test", || {
+        step(
+            root,
+            "test",
+            "cargo",
+            &["test", "--workspace", "--locked", "--", "--skip", "sec_"],
+        )
+    })?;
     // The container's own tests again on PostgreSQL, and the cross-replica
     // tests (three replicas behind nginx), on a throwaway cluster.
-    {
+    stages.run("test on PostgreSQL, cross-replica", || {
         let pg = pg::PgCluster::start()?;
         eprintln!("==> xtask test (smart-container on PostgreSQL)");
         let status = Command::new("cargo")
@@ -147,24 +162,65 @@ fn ci(root: &Path) -> Result<()> {
         if !status.success() {
             bail!("step `test (smart-container on PostgreSQL)` failed ({status})");
         }
-        cluster::replica_tests(root, &pg)?;
-    }
-    step(
-        root,
-        "test (oauth1-sign, every feature)",
-        "cargo",
-        &["test", "--locked", "-p", "oauth1-sign", "--all-features"],
-    )?;
-    package::package_check(root)?;
-    interop::interop(root)?;
-    interop::browser(root)?;
-    security::security(root)?;
-    fuzz::fuzz(root, 20, 1)?;
-    mutants::mutants(root, &[])?;
+        cluster::replica_tests(root, &pg)
+    })?;
+    stages.run("test oauth1-sign, every feature", || {
+        step(
+            root,
+            "test (oauth1-sign, every feature)",
+            "cargo",
+            &["test", "--locked", "-p", "oauth1-sign", "--all-features"],
+        )
+    })?;
+    stages.run("package-check", || package::package_check(root))?;
+    stages.run("interop", || interop::interop(root))?;
+    stages.run("browser", || interop::browser(root))?;
+    stages.run("security checklist", || security::security(root))?;
+    stages.run("fuzz", || fuzz::fuzz(root, 20, 1))?;
+    stages.run("mutants", || mutants::mutants(root, &[]))?;
     // The advisory database cannot be fetched everywhere CI runs; the
     // licence, ban and source policies need nothing from the network.
-    deny::deny(root, &["bans", "licenses", "sources"])?;
-    Ok(())
+    stages.run("deny", || {
+        deny::deny(root, &["bans", "licenses", "sources"])
+    })
+}
+
+/// The stages of `cargo xtask ci` that ran, each with how long it took and
+/// whether it passed.
+#[derive(Default)]
+struct Stages(Vec<(&'static str, Duration, bool)>);
+
+impl Stages {
+    /// Runs one stage and records its time and outcome.
+    fn run(&mut self, name: &'static str, stage: impl FnOnce() -> Result<()>) -> Result<()> {
+        let start = Instant::now();
+        let result = stage();
+        self.0.push((name, start.elapsed(), result.is_ok()));
+        result
+    }
+
+    /// The stages as a table: name, minutes and seconds, outcome; and the
+    /// total.
+    fn table(&self) -> String {
+        let mut out = String::from("cargo xtask ci: time per stage\n");
+        for (name, took, passed) in &self.0 {
+            let outcome = if *passed { "ok" } else { "FAILED" };
+            out.push_str(&format!("  {name:<36} {:>9}  {outcome}\n", minutes(*took)));
+        }
+        let total: Duration = self.0.iter().map(|(_, took, _)| *took).sum();
+        out.push_str(&format!("  {:<36} {:>9}\n", "total", minutes(total)));
+        out
+    }
+
+    fn report(&self) {
+        eprint!("{}", self.table());
+    }
+}
+
+/// A duration as minutes and seconds: `3m 07s`.
+fn minutes(d: Duration) -> String {
+    let s = d.as_secs();
+    format!("{}m {:02}s", s / 60, s % 60)
 }
 
 /// Installs a cargo subcommand from crates.io (`cargo install --locked`)
@@ -207,4 +263,38 @@ fn step(root: &Path, name: &str, program: &str, args: &[&str]) -> Result<()> {
 fn workspace_root() -> PathBuf {
     let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     manifest.parent().map(Path::to_path_buf).unwrap_or(manifest)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_failed_stage_is_reported_with_the_time_of_those_before_it() -> Result<()> {
+        let mut stages = Stages::default();
+        stages.run("fmt", || Ok(()))?;
+        let failed = stages.run("test", || bail!("step `test` failed"));
+        assert_eq!(
+            failed.map_err(|e| e.to_string()),
+            Err("step `test` failed".to_owned())
+        );
+        stages.0[0].1 = Duration::from_secs(7);
+        stages.0[1].1 = Duration::from_secs(187);
+        let table = stages.table();
+        let lines: Vec<&str> = table.lines().collect();
+        assert_eq!(lines.len(), 4, "{table}");
+        assert!(
+            lines[1].contains("fmt") && lines[1].ends_with("0m 07s  ok"),
+            "{table}"
+        );
+        assert!(
+            lines[2].contains("test") && lines[2].ends_with("3m 07s  FAILED"),
+            "{table}"
+        );
+        assert!(
+            lines[3].contains("total") && lines[3].ends_with("3m 14s"),
+            "{table}"
+        );
+        Ok(())
+    }
 }
