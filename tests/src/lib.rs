@@ -4,6 +4,10 @@
 
 pub mod cluster;
 
+/// `cargo` without what cargo set for this test (one rule with `cargo xtask`).
+#[path = "../../xtask/src/cargo_env.rs"]
+mod cargo_env;
+
 use std::net::{SocketAddr, TcpListener as StdListener};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
@@ -57,7 +61,8 @@ fn binary(name: &str) -> HelperResult<PathBuf> {
         .and_then(Path::parent)
         .ok_or("the test executable is not in target/<profile>/deps")?;
     let binary = profile_dir.join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
-    let mut command = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    let mut command =
+        cargo_env::command(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
     command
         .args(["build", "--quiet", "-p", name, "--bin", name])
         .current_dir(workspace_root());
@@ -86,7 +91,8 @@ pub fn example_binary(package: &str, name: &str, features: &str) -> HelperResult
     let binary = profile_dir
         .join("examples")
         .join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
-    let mut command = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    let mut command =
+        cargo_env::command(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
     command
         .args(["build", "--quiet", "-p", package, "--example", name])
         .args(["--features", features])

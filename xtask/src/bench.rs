@@ -47,7 +47,7 @@ pub(crate) fn bench(root: &Path, args: &[String]) -> Result<()> {
             continue;
         }
         eprintln!("==> xtask bench: cargo bench -p {package} --bench {name}");
-        let output = Command::new("cargo")
+        let output = crate::cargo()
             .current_dir(root)
             .args(["bench", "--locked", "-p", package, "--bench", name, "--"])
             .args(["--warm-up-time", warm_up, "--measurement-time", measure])

@@ -239,7 +239,7 @@ fn print_cpu(seconds: &std::collections::HashMap<String, f64>, calls: u64) {
 /// The cross-replica tests on the running PostgreSQL.
 pub(crate) fn replica_tests(root: &Path, pg: &PgCluster) -> Result<()> {
     eprintln!("==> xtask cross-replica tests (SMART_TEST_POSTGRES_URL, nginx)");
-    let status = Command::new("cargo")
+    let status = crate::cargo()
         .args([
             "test",
             "--locked",

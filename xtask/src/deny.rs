@@ -3,7 +3,6 @@
 //! cargo-deny (`--locked`) when it is missing.
 
 use std::path::Path;
-use std::process::Command;
 
 use anyhow::{Context, Result, bail};
 
@@ -15,7 +14,7 @@ pub(crate) fn deny(root: &Path, checks: &[&str]) -> Result<()> {
         "==> xtask deny: cargo deny --all-features check {}",
         checks.join(" ")
     );
-    let status = Command::new("cargo")
+    let status = crate::cargo()
         .args(["deny", "--all-features", "check"])
         .args(checks)
         .current_dir(root)

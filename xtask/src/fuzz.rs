@@ -6,7 +6,7 @@
 //! `RUSTC_BOOTSTRAP=1`, which this task sets for its own child processes only.
 
 use std::path::Path;
-use std::process::{Child, Command};
+use std::process::Child;
 
 use anyhow::{Context, Result, bail};
 
@@ -56,7 +56,7 @@ fn start(dir: &Path, target: &str, seconds: u64) -> Result<Child> {
     }
     let log = std::fs::File::create(logs.join(format!("{target}.log")))
         .with_context(|| format!("could not create the log of {target}"))?;
-    Command::new("cargo")
+    crate::cargo()
         .args(["fuzz", "run", "--debug-assertions", target])
         .arg(&scratch)
         .arg(&corpus)
@@ -75,7 +75,7 @@ fn start(dir: &Path, target: &str, seconds: u64) -> Result<Child> {
 
 /// The target names listed by `cargo fuzz list`.
 fn list_targets(dir: &Path) -> Result<Vec<String>> {
-    let output = Command::new("cargo")
+    let output = crate::cargo()
         .args(["fuzz", "list"])
         .current_dir(dir)
         .env("RUSTC_BOOTSTRAP", "1")
@@ -101,7 +101,7 @@ fn parse_list(stdout: &str) -> Vec<String> {
 
 fn run(dir: &Path, args: &[&str], name: &str) -> Result<()> {
     eprintln!("==> xtask fuzz {name}: cargo {}", args.join(" "));
-    let status = Command::new("cargo")
+    let status = crate::cargo()
         .args(args)
         .current_dir(dir)
         .env("RUSTC_BOOTSTRAP", "1")

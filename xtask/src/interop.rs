@@ -107,7 +107,7 @@ fn build_binaries(root: &Path) -> Result<()> {
     run(
         root,
         "build",
-        Command::new("cargo").args([
+        crate::cargo().args([
             "build",
             "--locked",
             "--package",
@@ -122,7 +122,7 @@ fn build_binaries(root: &Path) -> Result<()> {
 
 /// `cargo test` of one feature-gated target of the integration-test crate.
 fn cargo_test(root: &Path, name: &str) -> Command {
-    let mut command = Command::new("cargo");
+    let mut command = crate::cargo();
     command.current_dir(root).args([
         "test",
         "--locked",

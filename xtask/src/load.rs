@@ -243,10 +243,9 @@ pub(crate) fn load(root: &Path, args: &[String]) -> Result<()> {
 
 /// Builds `smart-container` and `smart-load` in release; their paths.
 pub(crate) fn build_binaries(root: &Path) -> Result<(PathBuf, PathBuf)> {
-    crate::step(
+    crate::cargo_step(
         root,
         "build",
-        "cargo",
         &[
             "build",
             "--release",

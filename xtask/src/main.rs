@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 
 mod bench;
+mod cargo_env;
 mod cluster;
 mod cpu;
 mod deny;
@@ -103,13 +104,12 @@ fn ci(root: &Path) -> Result<()> {
 
 fn ci_stages(root: &Path, stages: &mut Stages) -> Result<()> {
     stages.run("fmt", || {
-        step(root, "fmt", "cargo", &["fmt", "--all", "--check"])
+        cargo_step(root, "fmt", &["fmt", "--all", "--check"])
     })?;
     stages.run("clippy", || {
-        step(
+        cargo_step(
             root,
             "clippy",
-            "cargo",
             &[
                 "clippy",
                 "--workspace",
@@ -120,10 +120,9 @@ fn ci_stages(root: &Path, stages: &mut Stages) -> Result<()> {
                 "warnings",
             ],
         )?;
-        step(
+        cargo_step(
             root,
             "clippy (feature-gated targets)",
-            "cargo",
             &[
                 "clippy",
                 "--locked",
@@ -141,10 +140,9 @@ fn ci_stages(root: &Path, stages: &mut Stages) -> Result<()> {
     })?;
     // The `sec_NN_*` tests run once, in the security checklist below.
     stages.run("test", || {
-        step(
+        cargo_step(
             root,
             "test",
-            "cargo",
             &["test", "--workspace", "--locked", "--", "--skip", "sec_"],
         )
     })?;
@@ -153,7 +151,7 @@ fn ci_stages(root: &Path, stages: &mut Stages) -> Result<()> {
     stages.run("test on PostgreSQL, cross-replica", || {
         let pg = pg::PgCluster::start()?;
         eprintln!("==> xtask test (smart-container on PostgreSQL)");
-        let status = Command::new("cargo")
+        let status = cargo()
             .args(["test", "--locked", "-p", "smart-container"])
             .env("SMART_TEST_POSTGRES_URL", pg.url())
             .current_dir(root)
@@ -165,10 +163,9 @@ fn ci_stages(root: &Path, stages: &mut Stages) -> Result<()> {
         cluster::replica_tests(root, &pg)
     })?;
     stages.run("test oauth1-sign, every feature", || {
-        step(
+        cargo_step(
             root,
             "test (oauth1-sign, every feature)",
-            "cargo",
             &["test", "--locked", "-p", "oauth1-sign", "--all-features"],
         )
     })?;
@@ -227,7 +224,7 @@ fn minutes(d: Duration) -> String {
 /// unless `cargo <subcommand> --version` already answers: the one way every
 /// task gets the tools it needs on a fresh machine.
 fn ensure_cargo_tool(subcommand: &str, krate: &str) -> Result<()> {
-    let present = Command::new("cargo")
+    let present = cargo()
         .args([subcommand, "--version"])
         .output()
         .is_ok_and(|o| o.status.success());
@@ -235,7 +232,7 @@ fn ensure_cargo_tool(subcommand: &str, krate: &str) -> Result<()> {
         return Ok(());
     }
     eprintln!("==> xtask: installing {krate}");
-    let status = Command::new("cargo")
+    let status = cargo()
         .args(["install", "--locked", krate])
         .status()
         .with_context(|| format!("could not start `cargo install {krate}`"))?;
@@ -245,18 +242,25 @@ fn ensure_cargo_tool(subcommand: &str, krate: &str) -> Result<()> {
     Ok(())
 }
 
-/// Runs one command from the workspace root, failing the task when it fails.
-fn step(root: &Path, name: &str, program: &str, args: &[&str]) -> Result<()> {
-    eprintln!("==> xtask {name}: {program} {}", args.join(" "));
-    let status = Command::new(program)
+/// Runs one `cargo` command from the workspace root, failing the task when
+/// it fails.
+fn cargo_step(root: &Path, name: &str, args: &[&str]) -> Result<()> {
+    eprintln!("==> xtask {name}: cargo {}", args.join(" "));
+    let status = cargo()
         .args(args)
         .current_dir(root)
         .status()
-        .with_context(|| format!("could not start `{program}`"))?;
+        .context("could not start `cargo`")?;
     if !status.success() {
         bail!("step `{name}` failed ({status})");
     }
     Ok(())
+}
+
+/// A `cargo` command without the variables cargo set for this task's own
+/// run (`cargo_env.rs`): what every task starts `cargo` with.
+pub(crate) fn cargo() -> Command {
+    cargo_env::command("cargo")
 }
 
 /// The workspace root: the parent of this crate's manifest directory.
@@ -268,6 +272,43 @@ fn workspace_root() -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cargo_started_here_inherits_the_configuration_but_not_what_cargo_set_for_this_run() {
+        for set in [
+            "CARGO_PKG_NAME",
+            "CARGO_PKG_VERSION_PRE",
+            "CARGO_MANIFEST_DIR",
+            "CARGO_BIN_EXE_smart-container",
+            "CARGO_TARGET_TMPDIR",
+            "OUT_DIR",
+        ] {
+            assert!(cargo_env::set_by_cargo_for_a_run(set), "{set}");
+        }
+        for kept in [
+            "CARGO",
+            "CARGO_HOME",
+            "CARGO_TARGET_DIR",
+            "CARGO_INCREMENTAL",
+            "CARGO_TERM_COLOR",
+            "RUSTFLAGS",
+            "PATH",
+        ] {
+            assert!(!cargo_env::set_by_cargo_for_a_run(kept), "{kept}");
+        }
+        // This test runs under cargo, which set these for it.
+        let command = cargo();
+        let removed: Vec<String> = command
+            .get_envs()
+            .filter(|(_, value)| value.is_none())
+            .map(|(name, _)| name.to_string_lossy().into_owned())
+            .collect();
+        assert!(removed.iter().any(|n| n == "CARGO_PKG_NAME"), "{removed:?}");
+        assert!(
+            removed.iter().any(|n| n == "CARGO_MANIFEST_DIR"),
+            "{removed:?}"
+        );
+    }
 
     #[test]
     fn a_failed_stage_is_reported_with_the_time_of_those_before_it() -> Result<()> {

@@ -53,7 +53,7 @@ pub(crate) fn mutants(root: &Path, args: &[String]) -> Result<()> {
         "==> xtask mutants: PROPTEST_CASES={PROPTEST_CASES} cargo {}",
         command.join(" ")
     );
-    let status = Command::new("cargo")
+    let status = crate::cargo()
         .args(&command)
         .env("PROPTEST_CASES", PROPTEST_CASES)
         // No debug information: each mutant's build links faster, and the

@@ -7,7 +7,6 @@
 
 use std::fs;
 use std::path::Path;
-use std::process::Command;
 
 use anyhow::{Context, Result, bail};
 
@@ -37,7 +36,7 @@ pub(crate) fn package_check(root: &Path) -> Result<()> {
     for name in PUBLISHED {
         package.extend(["-p", name]);
     }
-    crate::step(root, "package-check: cargo package", "cargo", &package)?;
+    crate::cargo_step(root, "package-check: cargo package", &package)?;
 
     let check = root.join("target").join("package-check");
     if check.exists() {
@@ -81,7 +80,7 @@ pub(crate) fn package_check(root: &Path) -> Result<()> {
     ] {
         let mut args = args.to_vec();
         args.extend(["--target-dir", &target]);
-        crate::step(&check, name, "cargo", &args)?;
+        crate::cargo_step(&check, name, &args)?;
     }
 
     let mut doc = vec!["doc", "--locked", "--no-deps", "--all-features"];
@@ -89,7 +88,7 @@ pub(crate) fn package_check(root: &Path) -> Result<()> {
         doc.extend(["-p", name]);
     }
     eprintln!("==> xtask package-check: docs with RUSTDOCFLAGS=-D warnings");
-    let status = Command::new("cargo")
+    let status = crate::cargo()
         .args(&doc)
         .current_dir(root)
         .env("RUSTDOCFLAGS", "-D warnings")

@@ -3,7 +3,6 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::Command;
 
 use anyhow::{Context, Result, bail};
 
@@ -29,7 +28,7 @@ struct Item {
 /// Runs the `sec_` tests of the whole workspace and prints pass or fail per item.
 pub(crate) fn security(root: &Path) -> Result<()> {
     let items = requirements(root)?;
-    let output = Command::new("cargo")
+    let output = crate::cargo()
         .args([
             "test",
             "--workspace",
