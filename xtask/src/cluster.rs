@@ -179,7 +179,8 @@ pub(crate) fn cluster(root: &Path, args: &[String]) -> Result<()> {
         "{:>5} | {:>8} {:>7} {:>7} {:>6} {:>12} {:>9}",
         "conc", "req/s", "p50 ms", "p99 ms", "errors", "replica0 MB", "client %"
     );
-    for line in fs::read_to_string(&tsv).unwrap_or_default().lines() {
+    let results = fs::read_to_string(&tsv).unwrap_or_default();
+    for line in results.lines() {
         let f: Vec<&str> = line.split('\t').collect();
         let get = |i: usize| f.get(i).copied().unwrap_or("-");
         let mb = get(9)
@@ -196,8 +197,7 @@ pub(crate) fn cluster(root: &Path, args: &[String]) -> Result<()> {
             get(11)
         );
     }
-    let calls: u64 = fs::read_to_string(&tsv)
-        .unwrap_or_default()
+    let calls: u64 = results
         .lines()
         .filter_map(|l| l.split('\t').nth(2)?.parse::<u64>().ok())
         .sum();

@@ -96,12 +96,7 @@ impl PgCluster {
 
     /// A fresh database on the cluster; returns its connection string.
     pub(crate) fn create_database(&self, name: &str) -> Result<String> {
-        run(
-            self.command("createdb")
-                .args(["-h", &self.dir.to_string_lossy()])
-                .args(["-p", &PORT.to_string(), "-U", "postgres", name]),
-            "createdb",
-        )?;
+        run(self.client("createdb").arg(name), "createdb")?;
         Ok(format!(
             "host={} port={PORT} user=postgres dbname={name}",
             self.dir.display()
@@ -114,26 +109,28 @@ impl PgCluster {
     /// are flushed by each backend about once a second; read them a moment
     /// after the load.
     pub(crate) fn transactions(&self, name: &str) -> Result<u64> {
-        let out = self
-            .command("psql")
-            .args(["-h", &self.dir.to_string_lossy()])
-            .args(["-p", &PORT.to_string(), "-U", "postgres", "-At", "-d", name])
-            .args([
+        let text = run(
+            self.client("psql").args(["-At", "-d", name]).args([
                 "-c",
                 "SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = current_database()",
-            ])
-            .output()
-            .context("cannot run psql")?;
-        if !out.status.success() {
-            bail!(
-                "psql failed: {}",
-                String::from_utf8_lossy(&out.stderr).trim()
-            );
-        }
-        let text = String::from_utf8_lossy(&out.stdout);
-        text.trim()
-            .parse()
-            .with_context(|| format!("psql answered `{}`, not a count", text.trim()))
+            ]),
+            "psql",
+        )?;
+        text.parse()
+            .with_context(|| format!("psql answered `{text}`, not a count"))
+    }
+
+    /// A PostgreSQL client program, connecting to this cluster as
+    /// `postgres`.
+    fn client(&self, program: &str) -> Command {
+        let mut c = self.command(program);
+        c.args(["-h", &self.dir.to_string_lossy()]).args([
+            "-p",
+            &PORT.to_string(),
+            "-U",
+            "postgres",
+        ]);
+        c
     }
 
     /// A PostgreSQL program, run as `postgres` when we are root.
@@ -204,7 +201,8 @@ fn is_root() -> Result<bool> {
     Ok(String::from_utf8_lossy(&out.stdout).trim() == "0")
 }
 
-fn run(command: &mut Command, what: &str) -> Result<()> {
+/// Runs `command`; its standard output, trimmed, when it succeeds.
+fn run(command: &mut Command, what: &str) -> Result<String> {
     let out = command
         .output()
         .with_context(|| format!("could not run {what}"))?;
@@ -216,5 +214,5 @@ fn run(command: &mut Command, what: &str) -> Result<()> {
             String::from_utf8_lossy(&out.stderr).trim()
         );
     }
-    Ok(())
+    Ok(String::from_utf8_lossy(&out.stdout).trim().to_owned())
 }
